@@ -1,0 +1,35 @@
+"""Study-level log risk ratios and their sampling variances."""
+
+from __future__ import annotations
+
+import numpy as np
+
+Z975 = 1.959964  # the 97.5% normal quantile as RevMan and the issue fix it for CI back-calculation
+
+
+def log_rr_from_counts(ai, n1, ci, n2, add: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Log RR and variance from 2x2 counts (metafor ``escalc("RR", add=1/2, to="only0", drop00=TRUE)``).
+
+    yi = ln[(a/n1) / (c/n2)], vi = 1/a - 1/n1 + 1/c - 1/n2. A study with any zero cell gets ``add``
+    in all four cells (Cochrane/RevMan, metafor); a study with no events in both arms (or only events
+    in both arms) is not estimable: yi = vi = NaN. Returns (yi, vi, corrected).
+    """
+    ai, n1, ci, n2 = (np.asarray(x, dtype=float) for x in (ai, n1, ci, n2))
+    bi, di = n1 - ai, n2 - ci
+    double = ((ai == 0) & (ci == 0)) | ((bi == 0) & (di == 0))
+    corrected = ~double & ((ai == 0) | (bi == 0) | (ci == 0) | (di == 0))
+    inc = np.where(corrected, add, 0.0)
+    a, b, c, d = ai + inc, bi + inc, ci + inc, di + inc
+    with np.errstate(divide="ignore", invalid="ignore"):
+        yi = np.log((a / (a + b)) / (c / (c + d)))
+        vi = 1 / a - 1 / (a + b) + 1 / c - 1 / (c + d)
+    yi = np.where(double, np.nan, yi)
+    vi = np.where(double, np.nan, vi)
+    return yi, vi, corrected
+
+
+def log_rr_from_ci(rr, lower, upper) -> tuple[np.ndarray, np.ndarray]:
+    """Generic inverse variance from a reported RR and 95% CI: yi = ln RR, se = (ln U - ln L) / (2 * 1.959964)."""
+    rr, lower, upper = (np.asarray(x, dtype=float) for x in (rr, lower, upper))
+    se = (np.log(upper) - np.log(lower)) / (2 * Z975)
+    return np.log(rr), se**2

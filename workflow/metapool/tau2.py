@@ -1,0 +1,184 @@
+"""Between-study variance tau^2 for the intercept-only random-effects model.
+
+Each estimator follows metafor's ``rma.uni`` (Viechtbauer 2010) line by line, including its
+iteration (start value, step adjustment, stopping rule, truncation at 0), because the
+iterative estimators' digits depend on them. Inputs are :class:`metapool.batch.Batch` rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .batch import Batch, rss, wmean
+from .errors import ConvergenceError
+from .rootfind import R_TOL, zeroin
+
+METHODS = ("REML", "DL", "PM", "ML", "SJ", "HE", "EB")
+NAMES = {
+    "REML": "restricted maximum likelihood",
+    "DL": "DerSimonian-Laird",
+    "PM": "Paule-Mandel",
+    "ML": "maximum likelihood",
+    "SJ": "Sidik-Jonkman",
+    "HE": "Hedges",
+    "EB": "empirical Bayes",
+}
+
+
+@dataclass(frozen=True)
+class Control:
+    """Iteration settings (metafor ``control=``); the oracle used maxiter=1000, stepadj=0.5."""
+
+    threshold: float = 1e-5
+    maxiter: int = 1000
+    stepadj: float = 0.5
+    tau2_max: float = 100.0
+    tol: float = R_TOL
+
+
+CONTROL = Control()
+
+
+def _unweighted(b: Batch) -> tuple[np.ndarray, np.ndarray]:
+    k = b.k
+    ybar = np.where(b.mask, b.y, 0.0).sum(axis=1) / k
+    ss = (np.where(b.mask, b.y - ybar[:, None], 0.0) ** 2).sum(axis=1)
+    return ss, k
+
+
+def hedges(b: Batch) -> np.ndarray:
+    """Hedges (1983) / Hedges-Olkin: tau2 = sum (y - ybar)^2 / (k-1) - mean(v), untruncated."""
+    ss, k = _unweighted(b)
+    sum_v = np.where(b.mask, b.v, 0.0).sum(axis=1)
+    return (ss - sum_v * (k - 1) / k) / (k - 1)
+
+
+def dersimonian_laird(b: Batch) -> np.ndarray:
+    """DerSimonian & Laird (1986): tau2 = (Q - (k-1)) / (sum w - sum w^2 / sum w), w = 1/v."""
+    w = b.weights(0.0)
+    sw = w.sum(axis=1)
+    return (rss(b.y, w) - (b.k - 1)) / (sw - (w**2).sum(axis=1) / sw)
+
+
+def sidik_jonkman(b: Batch) -> np.ndarray:
+    """Sidik & Jonkman (2005): tau0 = var(y)(k-1)/k, w = 1/(v + tau0), tau2 = tau0 * y'Py / (k-1)."""
+    ss, k = _unweighted(b)
+    tau0 = ss / k
+    return tau0 * rss(b.y, b.weights(tau0)) / (k - 1)
+
+
+def q_statistic(b: Batch, tau2) -> np.ndarray:
+    """Generalised Q: sum (y - mu_w)^2 / (v + tau2)."""
+    return rss(b.y, b.weights(tau2))
+
+
+def paule_mandel(b: Batch, control: Control = CONTROL) -> np.ndarray:
+    """Paule & Mandel (1982): the tau2 solving Q(tau2) = k - 1 (0 if Q(0) < k - 1), by R's uniroot on [0, 100]."""
+    target = (b.k - 1).astype(float)
+    q0 = q_statistic(b, 0.0) - target
+    qmax = q_statistic(b, control.tau2_max) - target
+    tau2 = np.zeros(len(target))
+    if np.any(qmax > 0):
+        raise ConvergenceError("PM", f"Q(tau2) still exceeds k-1 at tau2 = {control.tau2_max:g}")
+    search = q0 >= 0
+    if search.any():
+        idx = np.flatnonzero(search)
+        sub = b.rows(idx)
+        sub_target = target[idx]
+
+        def f(x, rows):
+            return q_statistic(sub.rows(rows), x) - sub_target[rows]
+
+        root, conv = zeroin(f, np.zeros(len(idx)), np.full(len(idx), control.tau2_max),
+                            q0[idx], qmax[idx], tol=control.tol, maxiter=control.maxiter)
+        if not conv.all():
+            raise ConvergenceError("PM", "uniroot did not converge")
+        tau2[idx] = root
+    return tau2
+
+
+def _loglik(b: Batch, tau2: np.ndarray, reml: bool) -> np.ndarray:
+    w = b.weights(tau2)
+    k = b.k
+    ll = -0.5 * np.where(b.mask, np.log(b.v + tau2[:, None]), 0.0).sum(axis=1) - 0.5 * rss(b.y, w)
+    if reml:
+        return ll - 0.5 * (k - 1) * np.log(2 * np.pi) - 0.5 * np.log(w.sum(axis=1))
+    return ll - 0.5 * k * np.log(2 * np.pi)
+
+
+def fisher_scoring(b: Batch, method: str, control: Control = CONTROL) -> np.ndarray:
+    """ML, REML (Viechtbauer 2005) or empirical Bayes (Morris 1983) by metafor's Fisher scoring.
+
+    Start at max(0, Hedges); step adj = (y'PPy - tr P)/tr(PP) (REML), (y'PPy - sum w)/sum w^2 (ML),
+    (y'Py k/(k-1) - k)/sum w (EB), times ``stepadj``, halved while tau2 + adj < 0; stop when
+    |change| <= threshold. For ML/REML, tau2 = 0 if the log-likelihood at 0 is higher (ll0check).
+    """
+    k = b.k
+    tau2 = np.maximum(0.0, hedges(b))
+    change = np.full(len(k), control.threshold + 1)
+    active = change > control.threshold
+    it = 0
+    while active.any():
+        it += 1
+        i = np.flatnonzero(active)
+        sub = b.rows(i)
+        t = tau2[i]
+        w = sub.weights(t)
+        sw = w.sum(axis=1)
+        mu = wmean(sub.y, w)
+        r = np.where(sub.mask, sub.y - mu[:, None], 0.0)
+        ypy = (w * r**2).sum(axis=1)
+        yppy = (w**2 * r**2).sum(axis=1)
+        sw2 = (w**2).sum(axis=1)
+        ki = k[i]
+        if method == "REML":
+            tr_p = sw - sw2 / sw
+            tr_pp = sw2 - 2 * (w**3).sum(axis=1) / sw + sw2**2 / sw**2
+            adj = (yppy - tr_p) / tr_pp
+        elif method == "ML":
+            adj = (yppy - sw) / sw2
+        else:  # EB
+            adj = (ypy * ki / (ki - 1) - ki) / sw
+        adj = adj * control.stepadj
+        adj = np.where(np.isnan(adj), 0.0, adj)
+        while np.any(t + adj < 0):
+            adj = np.where(t + adj < 0, adj / 2, adj)
+        new = t + adj
+        change[i] = np.abs(t - new)
+        tau2[i] = new
+        if it > control.maxiter:
+            raise ConvergenceError(method, f"Fisher scoring needed more than {control.maxiter} iterations")
+        active = change > control.threshold
+    if method in ("ML", "REML"):
+        ll0 = _loglik(b, np.zeros(len(k)), method == "REML")
+        ll = _loglik(b, tau2, method == "REML")
+        tau2 = np.where((ll0 - ll > control.tol) & (tau2 > control.threshold), 0.0, tau2)
+    return tau2
+
+
+def estimate(b: Batch, method: str, control: Control = CONTROL) -> np.ndarray:
+    """tau^2 by ``method`` (one of METHODS) per row, truncated at 0; 0 where k = 1."""
+    method = method.upper()
+    if method not in METHODS:
+        raise ValueError(f"unknown tau^2 estimator {method!r}; choose one of {', '.join(METHODS)}")
+    k = b.k
+    out = np.zeros(len(k))
+    multi = k > 1
+    if multi.any():
+        idx = np.flatnonzero(multi)
+        sub = b.rows(idx)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if method == "DL":
+                t = dersimonian_laird(sub)
+            elif method == "HE":
+                t = hedges(sub)
+            elif method == "SJ":
+                t = sidik_jonkman(sub)
+            elif method == "PM":
+                t = paule_mandel(sub, control)
+            else:
+                t = fisher_scoring(sub, method, control)
+        out[idx] = np.maximum(0.0, np.nan_to_num(t, nan=0.0))
+    return out
