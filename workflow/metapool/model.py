@@ -104,9 +104,9 @@ def random_batch(b: Batch, tau2_method: str = "REML", ci_method: str = "hksj",
 
 
 def pool_many(yi, vi, tau2_method: str = "REML", ci_method: str = "hksj", mask=None,
-              level: float = LEVEL) -> dict[str, np.ndarray]:
+              level: float = LEVEL, control: tau2mod.Control = tau2mod.CONTROL) -> dict[str, np.ndarray]:
     """Random-effects fits of many meta-analyses at once: yi, vi of shape (m, K); NaN or mask=False pads."""
-    return random_batch(Batch.from_arrays(yi, vi, mask), tau2_method, ci_method, level)
+    return random_batch(Batch.from_arrays(yi, vi, mask), tau2_method, ci_method, level, control)
 
 
 def _scalar(d: dict[str, np.ndarray]) -> dict:
@@ -134,9 +134,10 @@ def fit_fixed(yi, vi, level: float = LEVEL) -> dict:
     return _scalar(fixed_batch(_one(yi, vi), level))
 
 
-def fit_random(yi, vi, tau2_method: str = "REML", ci_method: str = "hksj", level: float = LEVEL) -> dict:
+def fit_random(yi, vi, tau2_method: str = "REML", ci_method: str = "hksj", level: float = LEVEL,
+               control: tau2mod.Control = tau2mod.CONTROL) -> dict:
     """Random-effects model of one meta-analysis (see :func:`random_batch`)."""
-    out = _scalar(random_batch(_one(yi, vi), tau2_method, ci_method, level))
+    out = _scalar(random_batch(_one(yi, vi), tau2_method, ci_method, level, control))
     out["tau2_method"] = tau2_method.upper()
     out["ci_method"] = ci_method.lower()
     return out

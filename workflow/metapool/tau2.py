@@ -39,6 +39,9 @@ class Control:
 
 
 CONTROL = Control()
+"""The reference's settings for the overall fits: rma(..., control=list(maxiter=1000, stepadj=0.5))."""
+METAFOR_DEFAULT = Control(stepadj=1.0, maxiter=100)
+"""metafor's own defaults (plain ``rma()``), which the reference used for the per-subgroup fits."""
 
 
 def _unweighted(b: Batch) -> tuple[np.ndarray, np.ndarray]:
