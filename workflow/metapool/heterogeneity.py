@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import chdtrc, chdtri
 
-from .batch import Batch, rss
+from .batch import Batch, rowsum, rss
 from .rootfind import R_TOL, zeroin
 from .tau2 import q_statistic
 
@@ -22,9 +22,9 @@ def cochran_q(b: Batch) -> tuple[np.ndarray, np.ndarray]:
 def typical_variance(b: Batch) -> np.ndarray:
     """Higgins-Thompson typical within-study variance s2 = (k-1) sum w / ((sum w)^2 - sum w^2), w = 1/v."""
     w = b.weights(0.0)
-    sw = w.sum(axis=1)
+    sw = rowsum(w)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return (b.k - 1) * sw / (sw**2 - (w**2).sum(axis=1))
+        return (b.k - 1) * sw / (sw**2 - rowsum(w**2))
 
 
 def i2_h2(tau2: np.ndarray, s2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -13,7 +13,7 @@ from scipy.special import ndtr, ndtri, stdtr, stdtrit
 
 from . import heterogeneity as het
 from . import tau2 as tau2mod
-from .batch import Batch, wmean
+from .batch import Batch, rowsum, wmean
 
 CI_METHODS = ("hksj", "z")
 LEVEL = 0.95
@@ -28,7 +28,7 @@ def fixed_batch(b: Batch, level: float = LEVEL) -> dict[str, np.ndarray]:
     w = b.weights(0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         est = wmean(b.y, w)
-        se = 1 / np.sqrt(w.sum(axis=1))
+        se = 1 / np.sqrt(rowsum(w))
         z = est / se
     crit = _z_crit(level)
     q, qp = het.cochran_q(b)
@@ -36,7 +36,7 @@ def fixed_batch(b: Batch, level: float = LEVEL) -> dict[str, np.ndarray]:
     return {
         "k": b.k, "est": est, "se": se, "ci_lb": est - crit * se, "ci_ub": est + crit * se,
         "pval": 2 * ndtr(-np.abs(z)), "Q": q, "Qp": qp, "I2": i2, "H2": h2,
-        "weights": 100 * w / w.sum(axis=1, keepdims=True),
+        "weights": 100 * w / rowsum(w)[:, None],
     }
 
 
@@ -55,14 +55,14 @@ def random_batch(b: Batch, tau2_method: str = "REML", ci_method: str = "hksj",
     k = b.k
     tau2 = tau2mod.estimate(b, tau2_method, control)
     w = b.weights(tau2)
-    sw = w.sum(axis=1)
+    sw = rowsum(w)
     with np.errstate(divide="ignore", invalid="ignore"):
         est = wmean(b.y, w)
         se_wald = 1 / np.sqrt(sw)
         alpha = 1 - level
         if ci_method == "hksj":
             df = (k - 1).astype(float)
-            s2w = (w * (b.y - est[:, None]) ** 2).sum(axis=1) / df
+            s2w = rowsum(w * (b.y - est[:, None]) ** 2) / df
             se = np.sqrt(s2w) * se_wald
             stat = est / se
             crit = stdtrit(df, 1 - alpha / 2)

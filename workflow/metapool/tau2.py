@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .batch import Batch, rss, wmean
+from .batch import Batch, rowsum, rss, wmean
 from .errors import ConvergenceError
 from .rootfind import R_TOL, zeroin
 
@@ -46,23 +46,23 @@ METAFOR_DEFAULT = Control(stepadj=1.0, maxiter=100)
 
 def _unweighted(b: Batch) -> tuple[np.ndarray, np.ndarray]:
     k = b.k
-    ybar = np.where(b.mask, b.y, 0.0).sum(axis=1) / k
-    ss = (np.where(b.mask, b.y - ybar[:, None], 0.0) ** 2).sum(axis=1)
+    ybar = rowsum(np.where(b.mask, b.y, 0.0)) / k
+    ss = rowsum(np.where(b.mask, b.y - ybar[:, None], 0.0) ** 2)
     return ss, k
 
 
 def hedges(b: Batch) -> np.ndarray:
     """Hedges (1983) / Hedges-Olkin: tau2 = sum (y - ybar)^2 / (k-1) - mean(v), untruncated."""
     ss, k = _unweighted(b)
-    sum_v = np.where(b.mask, b.v, 0.0).sum(axis=1)
+    sum_v = rowsum(np.where(b.mask, b.v, 0.0))
     return (ss - sum_v * (k - 1) / k) / (k - 1)
 
 
 def dersimonian_laird(b: Batch) -> np.ndarray:
     """DerSimonian & Laird (1986): tau2 = (Q - (k-1)) / (sum w - sum w^2 / sum w), w = 1/v."""
     w = b.weights(0.0)
-    sw = w.sum(axis=1)
-    return (rss(b.y, w) - (b.k - 1)) / (sw - (w**2).sum(axis=1) / sw)
+    sw = rowsum(w)
+    return (rss(b.y, w) - (b.k - 1)) / (sw - rowsum(w**2) / sw)
 
 
 def sidik_jonkman(b: Batch) -> np.ndarray:
@@ -105,9 +105,9 @@ def paule_mandel(b: Batch, control: Control = CONTROL) -> np.ndarray:
 def _loglik(b: Batch, tau2: np.ndarray, reml: bool) -> np.ndarray:
     w = b.weights(tau2)
     k = b.k
-    ll = -0.5 * np.where(b.mask, np.log(b.v + tau2[:, None]), 0.0).sum(axis=1) - 0.5 * rss(b.y, w)
+    ll = -0.5 * rowsum(np.where(b.mask, np.log(b.v + tau2[:, None]), 0.0)) - 0.5 * rss(b.y, w)
     if reml:
-        return ll - 0.5 * (k - 1) * np.log(2 * np.pi) - 0.5 * np.log(w.sum(axis=1))
+        return ll - 0.5 * (k - 1) * np.log(2 * np.pi) - 0.5 * np.log(rowsum(w))
     return ll - 0.5 * k * np.log(2 * np.pi)
 
 
@@ -129,16 +129,16 @@ def fisher_scoring(b: Batch, method: str, control: Control = CONTROL) -> np.ndar
         sub = b.rows(i)
         t = tau2[i]
         w = sub.weights(t)
-        sw = w.sum(axis=1)
+        sw = rowsum(w)
         mu = wmean(sub.y, w)
         r = np.where(sub.mask, sub.y - mu[:, None], 0.0)
-        ypy = (w * r**2).sum(axis=1)
-        yppy = (w**2 * r**2).sum(axis=1)
-        sw2 = (w**2).sum(axis=1)
+        ypy = rowsum(w * r**2)
+        yppy = rowsum(w**2 * r**2)
+        sw2 = rowsum(w**2)
         ki = k[i]
         if method == "REML":
             tr_p = sw - sw2 / sw
-            tr_pp = sw2 - 2 * (w**3).sum(axis=1) / sw + sw2**2 / sw**2
+            tr_pp = sw2 - 2 * rowsum(w**3) / sw + sw2**2 / sw**2
             adj = (yppy - tr_p) / tr_pp
         elif method == "ML":
             adj = (yppy - sw) / sw2
