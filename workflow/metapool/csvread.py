@@ -26,6 +26,7 @@ OUTCOME_COLUMNS = COUNT_COLUMNS + RR_COLUMNS
 
 _BOM = b"\xef\xbb\xbf"
 _INT = re.compile(r"[+-]?[0-9]+")
+_FLOAT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 Report = Callable[[str, str], None]  # report(column, rule broken)
 
@@ -63,10 +64,12 @@ def read_table(path: str | Path) -> tuple[Table | None, list[Problem]]:
         return None, [problem]
     if not text.strip():
         return None, [Problem(file, None, None, "the file is empty; expected a header row and data rows")]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    raw: list[list[str]] = []
     try:
-        raw = list(csv.reader(io.StringIO(text, newline="")))
+        raw.extend(reader)
     except csv.Error as err:
-        return None, [Problem(file, None, None, f"not a readable CSV file: {err}")]
+        return None, [Problem(file, len(raw) + 1, None, f"not a readable CSV file: {err} (line {reader.line_num})")]
     header = [cell.strip() for cell in raw[0]]
     table = Table(file, header)
     problems: list[Problem] = []
@@ -134,13 +137,12 @@ def parse_int(text: str, minimum: int | None = None) -> int | None:
     if text == "":
         return None
     if not _INT.fullmatch(text):
-        try:
-            value = float(text)
-        except ValueError:
-            raise CellError(f"'{text}' is not a number") from None
+        value = _float(text)
         if math.isfinite(value) and value == int(value):
             raise CellError(f"'{text}' is not written as a whole number (write {int(value)})")
         raise CellError(f"'{text}' is not a whole number")
+    if len(text) > 18:
+        raise CellError(f"'{text[:20]}...' has {len(text)} characters; too large for a count or year")
     value = int(text)
     if minimum is not None and value < minimum:
         if value < 0 <= minimum:
@@ -149,14 +151,18 @@ def parse_int(text: str, minimum: int | None = None) -> int | None:
     return value
 
 
+def _float(text: str) -> float:
+    """A number written with ASCII digits, '.', an optional sign and exponent, or nan/inf."""
+    if _FLOAT.fullmatch(text) or text.strip("+-").lower() in ("nan", "inf", "infinity"):
+        return float(text)
+    raise CellError(f"'{text}' is not a number")
+
+
 def parse_positive(text: str) -> float | None:
     """Finite number > 0; None for a blank cell."""
     if text == "":
         return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise CellError(f"'{text}' is not a number") from None
+    value = _float(text)
     if not math.isfinite(value):
         raise CellError(f"'{text}' is not a finite number")
     if value <= 0:
@@ -210,9 +216,10 @@ def _cell(cells: Mapping[str, str | None], column: str, report: Report, parse: C
 
 
 def _readable(cells: Mapping[str, str | None], values: Mapping, column: str) -> bool:
-    """The cell is blank or parsed: a blank counts as 'not given', an unreadable cell is already reported."""
+    """The column exists and its cell is blank or parsed; rules across cells are checked only
+    then (an absent column or an unreadable cell is reported elsewhere)."""
     text = cells.get(column)
-    return text is None or text == "" or values[column] is not None
+    return text is not None and (text == "" or values[column] is not None)
 
 
 def _check_counts(cells: Mapping[str, str | None], values: Mapping, report: Report) -> None:

@@ -23,7 +23,6 @@ from metapool.csvread import (COUNT_COLUMNS, OUTCOME_COLUMNS, RR_COLUMNS, CellEr
 from metapool.errors import InputError, Problem
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "trials.schema.yaml"
-FIRST_YEAR = 1950
 
 
 @dataclass
@@ -133,10 +132,11 @@ def _typed_cells(cells: dict[str, str], report) -> dict:
     """Every schema column of one row typed, reporting cells that break the schema."""
     properties = schema()["properties"]
     present = {c: cells.get(c) for c in OUTCOME_COLUMNS}
-    row: dict = parse_outcome_numbers(present, report)
+    numbers = parse_outcome_numbers(present, report)
+    row: dict = {}
     for column, spec in properties.items():
         if column in OUTCOME_COLUMNS or column not in cells:
-            row.setdefault(column, None)
+            row[column] = numbers.get(column)
             continue
         try:
             row[column] = _typed_cell(column, spec, cells[column])
@@ -157,9 +157,9 @@ def _typed_cell(column: str, spec: dict, text: str) -> str | int | None:
     if "integer" in kinds:
         value = parse_int(text)
         if column == "year":
-            last = datetime.date.today().year + 1
-            if not FIRST_YEAR <= value <= last:
-                raise CellError(f"year {value} is out of range {FIRST_YEAR}..{last}")
+            first, last = spec["minimum"], datetime.date.today().year + 1
+            if not first <= value <= last:
+                raise CellError(f"year {value} is out of range {first}..{last}")
         elif "minimum" in spec and value < spec["minimum"]:
             rule = "a positive whole number" if spec["minimum"] == 1 else f"at least {spec['minimum']}"
             raise CellError(f"{value} is not allowed; {column} must be {rule}")
