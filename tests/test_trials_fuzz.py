@@ -1,0 +1,82 @@
+"""Malformed bytes never escape either reader as anything but InputError."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from metapool.errors import InputError
+from metapool.studytable import read_study_table
+from metapool.trials import columns, load_trials
+
+READERS = {"trials": lambda path: load_trials([path]), "studytable": read_study_table}
+TRIAL_HEADER = ",".join(columns()).encode()
+STUDY_HEADER = b"study,events_trt,total_trt,events_ctl,total_ctl,rr,rr_lower,rr_upper,group"
+VALID_TRIAL_ROW = (b'STRESS-L,Whitehouse,2023,JAMA,,,landiolol,beta-1 blocker,standard care,standard care,'
+                   b'septic shock,all-cause mortality,28,23,62,16,63,,,,verbatim,"q",https://x.org')
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+# cells that stress the parsers: numbers in odd spellings, quotes, separators, control characters
+CELL = st.one_of(
+    st.sampled_from(["", " ", "0", "-1", "1e3", "1,5", "nan", "inf", "-inf", "1_000", "٣", "²", "0x10",
+                     "9" * 400, "9" * 5000, "1" + "0" * 200000, '"', '""', "\r", "\n", "\x00", "\ufeff", "beta-1 blocker", "verbatim"]),
+    st.text(max_size=12),
+)
+
+
+def run(reader: str, path: Path):
+    """The reader's result, or None when it raised InputError; any other exception fails the test."""
+    try:
+        return READERS[reader](path)
+    except InputError as err:
+        assert err.problems and all(str(p) for p in err.problems)
+        return None
+
+
+@pytest.mark.parametrize("reader", READERS)
+@FUZZ
+@given(data=st.binary(max_size=600))
+def test_arbitrary_bytes(tmp_path, reader, data):
+    path = tmp_path / "stress-l.csv"
+    path.write_bytes(data)
+    run(reader, path)
+
+
+@pytest.mark.parametrize("reader", READERS)
+@FUZZ
+@given(rows=st.lists(st.lists(CELL, max_size=25), max_size=4), crlf=st.booleans())
+def test_valid_header_with_garbage_rows(tmp_path, reader, rows, crlf):
+    header = TRIAL_HEADER if reader == "trials" else STUDY_HEADER
+    newline = "\r\n" if crlf else "\n"
+    text = newline.join(",".join(cells) for cells in rows)
+    path = tmp_path / "stress-l.csv"
+    path.write_bytes(header + newline.encode() + text.encode("utf-8", "surrogatepass"))
+    run(reader, path)
+
+
+@pytest.mark.parametrize("reader", READERS)
+@FUZZ
+@given(position=st.floats(0, 1), bad=st.sampled_from([b"\xff", b"\xc3", b"\xe9t\xe9", b"\xed\xa0\x80", b"\x96"]))
+def test_invalid_utf8_anywhere_is_an_input_error(tmp_path, reader, position, bad):
+    header = TRIAL_HEADER if reader == "trials" else STUDY_HEADER
+    body = VALID_TRIAL_ROW if reader == "trials" else b"A,1,10,2,10,,,,x"
+    data = header + b"\n" + body + b"\n"
+    cut = int(position * len(data))
+    path = tmp_path / "stress-l.csv"
+    path.write_bytes(data[:cut] + bad + data[cut:])
+    with pytest.raises(InputError) as caught:
+        READERS[reader](path)
+    assert "not valid UTF-8" in str(caught.value) and "stress-l.csv" in str(caught.value)
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_valid_fuzz_baselines_load(tmp_path, reader):
+    """The rows the fuzzers start from are themselves valid, so the fuzzers test the breakage."""
+    header = TRIAL_HEADER if reader == "trials" else STUDY_HEADER
+    body = VALID_TRIAL_ROW if reader == "trials" else b"A,1,10,2,10,,,,x"
+    path = tmp_path / "stress-l.csv"
+    path.write_bytes(header + b"\n" + body + b"\n")
+    assert len(run(reader, path)) == 1
