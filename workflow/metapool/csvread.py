@@ -235,7 +235,8 @@ def _check_counts(cells: Mapping[str, str | None], values: Mapping, report: Repo
     given = {arm: values[f"events_{arm}"] is not None for arm in ("trt", "ctl")}
     if given["trt"] != given["ctl"]:
         blank, other = ("ctl", "trt") if given["trt"] else ("trt", "ctl")
-        report(f"events_{blank}", f"blank while events_{other} is given; give events for both arms or neither")
+        if values[f"total_{blank}"] is None:  # else already reported as a total without events
+            report(f"events_{blank}", f"blank while events_{other} is given; give events for both arms or neither")
     elif given["trt"]:
         totals = {arm: values[f"total_{arm}"] is not None for arm in ("trt", "ctl")}
         if totals["trt"] != totals["ctl"]:
