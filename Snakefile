@@ -1,0 +1,26 @@
+# Living meta-analysis of vasoactive and adjunct therapies in septic shock.
+# Trial tables in data/raw/ -> pooled risk ratios, living-review analyses and forest plots.
+# Read the stages below in order; the rules live in workflow/rules/.
+
+from snakemake.utils import min_version
+
+min_version("9.2")
+
+
+configfile: "config/config.yaml"
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/trials.smk"
+include: "workflow/rules/pool.smk"
+include: "workflow/rules/plot.smk"
+include: "workflow/rules/summary.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        all_outputs(),

@@ -1,0 +1,84 @@
+"""Render pooled results as JSON (for programs) and TSV (for people). Both byte-stable."""
+
+from __future__ import annotations
+
+import json
+
+TSV_COLUMNS = (
+    "row", "name", "group", "k", "status", "rr", "rr_ci_lb", "rr_ci_ub", "rr_pi_lb", "rr_pi_ub",
+    "log_rr", "se", "pval", "weight_fixed", "weight_random", "tau2", "tau2_ci_lb", "tau2_ci_ub",
+    "I2", "I2_ci_lb", "I2_ci_ub", "H2", "Q", "Qp", "method",
+)
+
+
+def to_json(result: dict) -> str:
+    """Indented JSON, keys in contract order, floats as stored (12 significant digits), newline-terminated."""
+    return json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def fmt(x) -> str:
+    """A TSV cell: '' for missing, integers as is, floats to 6 significant digits."""
+    if x is None:
+        return ""
+    if isinstance(x, bool):
+        return str(x).lower()
+    if isinstance(x, int):
+        return str(x)
+    if isinstance(x, float):
+        return f"{x:.6g}"
+    return str(x).replace("\t", " ").replace("\n", " ")
+
+
+def _block_row(row: str, name: str, group: str | None, block: dict, method: str) -> dict:
+    rr = block.get("rr") or {}
+    return {
+        "row": row, "name": name, "group": group, "k": block.get("k"), "status": "",
+        "rr": rr.get("est"), "rr_ci_lb": rr.get("ci_lb"), "rr_ci_ub": rr.get("ci_ub"),
+        "rr_pi_lb": rr.get("pi_lb"), "rr_pi_ub": rr.get("pi_ub"), "log_rr": block.get("est"),
+        "se": block.get("se"), "pval": block.get("pval"), "tau2": block.get("tau2"),
+        "tau2_ci_lb": block.get("tau2_ci_lb"), "tau2_ci_ub": block.get("tau2_ci_ub"),
+        "I2": block.get("I2"), "I2_ci_lb": block.get("I2_ci_lb"), "I2_ci_ub": block.get("I2_ci_ub"),
+        "H2": block.get("H2"), "Q": block.get("Q"), "Qp": block.get("Qp"), "method": method,
+    }
+
+
+def tsv_rows(result: dict) -> list[dict]:
+    """One row per study, then the pooled blocks (fixed IV, MH, random), subgroups and their test."""
+    s = result["settings"]
+    re_method = f"random effects, {s['tau2_method']}, CI {s['ci_method']}"
+    rows = []
+    for st in result["studies"]:
+        rr = st.get("rr") or {}
+        rows.append({
+            "row": "study", "name": st.get("label") or st["study"], "group": st.get("group"),
+            "status": st["status"], "rr": rr.get("est"), "rr_ci_lb": rr.get("ci_lb"),
+            "rr_ci_ub": rr.get("ci_ub"), "log_rr": st.get("yi"), "se": st.get("se"),
+            "weight_fixed": st.get("weight_fixed"), "weight_random": st.get("weight_random"),
+        })
+    if result.get("fixed_iv"):
+        rows.append(_block_row("pooled", "fixed effect (inverse variance)", None, result["fixed_iv"], "fixed IV"))
+    if result.get("fixed_mh"):
+        rows.append(_block_row("pooled", "fixed effect (Mantel-Haenszel)", None, result["fixed_mh"], "fixed MH"))
+    if result.get("random"):
+        rows.append(_block_row("pooled", "random effects", None, result["random"], re_method))
+    sub = result.get("subgroups")
+    if sub:
+        for g in sub["groups"]:
+            if g["random"]:
+                rows.append(_block_row("subgroup", f"{sub['by']} = {g['group']}", g["group"], g["random"], re_method))
+        if sub.get("test"):
+            t = sub["test"]
+            rows.append({"row": "subgroup_test", "name": "test for subgroup differences", "Q": t["Q_between"],
+                         "k": t["df"] + 1, "pval": t["p"], "method": f"chi2 on {t['df']} df"})
+    return rows
+
+
+def to_tsv(result: dict, extra: dict | None = None) -> str:
+    """Tab-separated table of :func:`tsv_rows`, with leading ``extra`` columns (e.g. the analysis name)."""
+    extra = extra or {}
+    cols = tuple(extra) + TSV_COLUMNS
+    lines = ["\t".join(cols)]
+    for r in tsv_rows(result):
+        r = {**extra, **r}
+        lines.append("\t".join(fmt(r.get(c)) for c in cols))
+    return "\n".join(lines) + "\n"

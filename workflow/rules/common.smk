@@ -1,0 +1,91 @@
+# Parse-time work: validate the config and every trial table (all problems at once, before any
+# job runs), select each analysis' rows, and group analyses into jobs.
+
+import json
+
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+from metapool import analyses as analysis_defs
+from metapool import layout
+from metapool.errors import InputError
+from metapool.trials import load_trials, trial_files
+
+
+validate(config, schema="../schemas/config.schema.yaml")
+
+
+def load_review(cfg):
+    """Validated trial rows, analyses, and each analysis' selected rows; WorkflowError listing every problem."""
+    try:
+        files = trial_files(cfg.get("data_dir", "data/raw"))
+        table = load_trials(files)
+        analyses = analysis_defs.from_config(cfg)
+        selected = {a.name: analysis_defs.select(table.rows, a) for a in analyses}
+        problems = [p for a in analyses for p in analysis_defs.check_selection(a, selected[a.name])]
+        if problems:
+            raise InputError(problems)
+    except InputError as err:
+        raise WorkflowError(f"Invalid input, nothing was run:\n{err}") from None
+    if not files:
+        raise WorkflowError(f"no trial tables (*.csv) in {cfg.get('data_dir', 'data/raw')}")
+    return files, table, analyses, selected
+
+
+TRIAL_FILES, TRIALS, ANALYSES, SELECTED = load_review(config)
+SETTINGS = {a.name: a.settings() for a in ANALYSES}
+BATCHES = analysis_defs.batches(
+    list(SETTINGS), config.get("batching", {}).get("max_jobs", 64)
+)
+
+
+def batch_rule_name(stage, batch):
+    """Rule name of a stage's job for one batch, e.g. pool_iloprost_vs_placebo_28d."""
+    return f"{stage}_{batch.replace('-', '_')}"
+
+
+def batch_trial_files(batch):
+    """The raw tables that the batch's analyses draw rows from (adding or editing one reruns them)."""
+    used = {r["file"] for name in BATCHES[batch] for r in SELECTED[name]}
+    return sorted(str(f) for f in TRIAL_FILES if str(f) in used)
+
+
+def batch_settings(batch):
+    """The batch's analysis definitions: a param, so editing one in the config reruns it."""
+    return [SETTINGS[name] for name in BATCHES[batch]]
+
+
+def batch_pool_outputs(batch):
+    return [p for name in BATCHES[batch] for p in layout.pool_outputs(name).values()]
+
+
+def report_figure(path, name, figure):
+    """An analysis figure in the HTML report, under its analysis, with the figure's caption."""
+    return report(
+        path,
+        caption=f"../report/{figure}.rst",
+        category="Analyses",
+        subcategory=SETTINGS[name]["title"],
+        labels={"analysis": name, "figure": figure, "format": path.rsplit(".", 1)[1]},
+    )
+
+
+def batch_figure_outputs(batch):
+    return [
+        report_figure(path, name, figure) if ext in ("svg",) else path
+        for name in BATCHES[batch]
+        for figure, paths in layout.figure_outputs(name).items()
+        for ext, path in paths.items()
+    ]
+
+
+def all_pooled_json():
+    return [layout.pool_outputs(name)["pooled_json"] for name in SETTINGS]
+
+
+def all_outputs():
+    """Every target of `rule all`: per-analysis tables and figures, the summaries, the trial table."""
+    out = [p for name in SETTINGS for p in layout.pool_outputs(name).values()]
+    out += [p for name in SETTINGS for f in layout.figure_outputs(name).values() for p in f.values()]
+    out += list(layout.SUMMARY.values())
+    return out

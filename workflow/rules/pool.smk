@@ -1,0 +1,18 @@
+# Stage 2: pool each analysis (pooled.json/tsv) and run its living-review analyses
+# (sensitivity.json/tsv). One job per analysis, or per batch of analyses at scale (common.smk).
+
+for batch in BATCHES:
+
+    rule:
+        name:
+            batch_rule_name("pool", batch)
+        input:
+            trials=batch_trial_files(batch),
+        output:
+            batch_pool_outputs(batch),
+        log:
+            f"logs/pool/{batch}.log",
+        params:
+            analyses=batch_settings(batch),
+        script:
+            "../scripts/pool.py"

@@ -1,0 +1,10 @@
+"""Snakemake glue: results/summary_forest.{svg,png,pdf} (metapool.jobs.run_summary_forest)."""
+
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
+
+from metapool.jobs import run_summary_forest  # noqa: E402
+
+out = snakemake.output  # noqa: F821
+run_summary_forest(list(snakemake.input.pooled), {"svg": out.svg, "png": out.png, "pdf": out.pdf})  # noqa: F821
