@@ -1,0 +1,55 @@
+"""Options of the per-analysis forest plot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class ForestOptions:
+    """What the forest plot shows; every field has a default, so `{}` is a valid options dict.
+
+    treatment_label / control_label: arm headings; default the shared `agent` / `comparator`
+        of the studies, capitalised, else "Treatment" / "Control".
+    favours_treatment / favours_control: texts under the axis; default "Favours <arm>".
+    show_overall: the overall diamond(s) and their footer lines (subgroup subtotals stay).
+    show_fixed: a fixed-effect diamond next to each random-effects one.
+    fixed_method: "auto" (Mantel-Haenszel when the result has it, else inverse variance),
+        "mh" or "iv".
+    show_prediction: the prediction-interval bar (drawn only when the result has one).
+    show_title: the analysis title above the table.
+    xlim: (lower, upper) RR limits of the axis instead of the automatic range.
+    max_label_width: study labels wider than this (points) wrap onto more lines.
+    """
+
+    treatment_label: str | None = None
+    control_label: str | None = None
+    favours_treatment: str | None = None
+    favours_control: str | None = None
+    show_overall: bool = True
+    show_fixed: bool = False
+    fixed_method: str = "auto"
+    show_prediction: bool = True
+    show_title: bool = True
+    xlim: tuple[float, float] | None = None
+    max_label_width: float = 190.0
+
+    def __post_init__(self):
+        if self.fixed_method not in ("auto", "mh", "iv"):
+            raise ValueError(f"fixed_method must be auto, mh or iv, not {self.fixed_method!r}")
+
+    @classmethod
+    def coerce(cls, value: "ForestOptions | dict | None") -> "ForestOptions":
+        """Options from an instance, a dict of field values (unknown keys are an error) or None."""
+        if value is None:
+            return cls()
+        if isinstance(value, cls):
+            return value
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise ValueError(f"unknown forest option(s): {', '.join(unknown)}; "
+                             f"known: {', '.join(sorted(known))}")
+        if value.get("xlim") is not None:
+            value = {**value, "xlim": tuple(value["xlim"])}
+        return cls(**value)

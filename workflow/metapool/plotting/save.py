@@ -1,0 +1,51 @@
+"""Deterministic, atomic saving of a figure to SVG, PNG and PDF.
+
+Metadata that varies between runs or versions (dates, software versions) is dropped,
+rcParams come from style.figure_style (fixed SVG hash salt, text kept as text), and each
+file is written to a temporary file in its own directory, then renamed over the target
+(os.replace), so a reader never sees a half-written figure.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from . import style
+
+FORMATS = ("svg", "png", "pdf")
+METADATA = {
+    "svg": {"Date": None, "Creator": None},
+    "png": {"Software": None},
+    "pdf": {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None},
+}
+
+
+def save_figure(fig: Figure, paths: Mapping[str, str | os.PathLike]) -> None:
+    """Write `fig` once per format key of `paths` ('svg', 'png', 'pdf'); PNG at style.DPI."""
+    unknown = sorted(set(paths) - set(FORMATS))
+    if unknown:
+        raise ValueError(f"unknown figure format(s) {unknown}; known: {', '.join(FORMATS)}")
+    with style.figure_style():
+        for fmt in FORMATS:
+            if fmt in paths:
+                atomic_write(Path(paths[fmt]), lambda fh, fmt=fmt: fig.savefig(
+                    fh, format=fmt, dpi=style.DPI, metadata=METADATA[fmt]))
+
+
+def atomic_write(path: Path, write) -> None:
+    """Call write(binary file) on a temporary file next to `path`, then rename it to `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,89 @@
+"""Fonts, colours, sizes and rcParams shared by every figure of the package.
+
+The font is the DejaVu Sans *bundled with matplotlib* (loaded by file name, never looked up
+among system fonts), so measured widths and rendered bytes do not depend on the machine.
+Colours are from the Okabe-Ito palette (Okabe & Ito 2008), safe for colour-blind readers.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib
+from matplotlib.font_manager import FontProperties
+
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+FONT_FILES = {
+    "normal": FONT_DIR / "DejaVuSans.ttf",
+    "bold": FONT_DIR / "DejaVuSans-Bold.ttf",
+    "italic": FONT_DIR / "DejaVuSans-Oblique.ttf",
+}
+MONO_FONT_FILE = FONT_DIR / "DejaVuSansMono.ttf"
+
+# Okabe-Ito colours.
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+ORANGE = "#E69F00"
+BLACK = "#000000"
+GREY = "#6E6E6E"
+
+COLOURS = {
+    "study": BLUE,  # weighted boxes
+    "ci": BLACK,  # study whiskers and arrows
+    "random": BLACK,  # random-effects diamonds
+    "fixed": VERMILLION,  # fixed-effect diamonds
+    "prediction": ORANGE,  # prediction-interval bar
+    "null": GREY,  # line of no effect, rules
+    "text": BLACK,
+    "muted": "#4D4D4D",  # footers
+}
+
+# Sizes in points.
+FONT_SIZE = 8.0  # table cells
+SMALL_SIZE = 7.0  # footers, heterogeneity lines, tick labels
+TITLE_SIZE = 9.5
+DPI = 200  # PNG resolution
+
+# rcParams for deterministic, text-preserving output (applied on top of matplotlib's defaults).
+RC = {
+    "svg.hashsalt": "metapool",  # fixed ids in SVG
+    "svg.fonttype": "none",  # text stays text in SVG
+    "pdf.fonttype": 42,  # TrueType: text stays text in PDF
+    "ps.fonttype": 42,
+    "font.family": "DejaVu Sans",
+    "axes.unicode_minus": False,
+    "path.simplify": False,
+    "savefig.dpi": DPI,
+    "savefig.facecolor": "white",
+    "savefig.edgecolor": "white",
+    "savefig.bbox": None,
+    "savefig.pad_inches": 0.0,
+    "figure.dpi": DPI,
+}
+
+
+@lru_cache(maxsize=None)
+def font(weight: str = "normal", size: float = FONT_SIZE) -> FontProperties:
+    """FontProperties of the bundled DejaVu Sans in `weight` ('normal', 'bold', 'italic')."""
+    return FontProperties(
+        family="DejaVu Sans",
+        weight="bold" if weight == "bold" else "normal",
+        style="oblique" if weight == "italic" else "normal",
+        size=size,
+        fname=FONT_FILES[weight],
+    )
+
+
+@contextmanager
+def figure_style():
+    """rcParams for drawing and saving: matplotlib's defaults plus RC, restored on exit.
+
+    Starting from the defaults makes the output independent of any matplotlibrc or style a
+    caller set; the context leaves the caller's rcParams as they were.
+    """
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        matplotlib.rcParams.update(RC)
+        yield
