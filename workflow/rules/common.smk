@@ -1,7 +1,10 @@
 # Parse-time work: validate the config and every trial table (all problems at once, before any
 # job runs), select each analysis' rows, and group analyses into jobs.
 
-import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))  # metapool, also without pip install
 
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
@@ -84,7 +87,7 @@ def all_pooled_json():
 
 
 def all_outputs():
-    """Every target of `rule all`: per-analysis tables and figures, the summaries, the trial table."""
+    """Every target of the default target: per-analysis tables and figures, the summaries, the trial table."""
     out = [p for name in SETTINGS for p in layout.pool_outputs(name).values()]
     out += [p for name in SETTINGS for f in layout.figure_outputs(name).values() for p in f.values()]
     out += list(layout.SUMMARY.values())

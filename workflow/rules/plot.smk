@@ -13,5 +13,7 @@ for batch in BATCHES:
             f"logs/plot/{batch}.log",
         params:
             analyses=batch_settings(batch),
+        conda:
+            "../envs/metapool.yaml"
         script:
             "../scripts/plot.py"

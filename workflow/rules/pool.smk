@@ -14,5 +14,7 @@ for batch in BATCHES:
             f"logs/pool/{batch}.log",
         params:
             analyses=batch_settings(batch),
+        conda:
+            "../envs/metapool.yaml"
         script:
             "../scripts/pool.py"

@@ -12,6 +12,8 @@ rule summary_table:
         ),
     log:
         "logs/summary_table.log",
+    conda:
+        "../envs/metapool.yaml"
     script:
         "../scripts/summary_table.py"
 
@@ -29,5 +31,7 @@ rule summary_forest:
         pdf=layout.SUMMARY["summary_forest_pdf"],
     log:
         "logs/summary_forest.log",
+    conda:
+        "../envs/metapool.yaml"
     script:
         "../scripts/summary_forest.py"

@@ -13,5 +13,7 @@ rule trials_table:
         ),
     log:
         "logs/trials_table.log",
+    conda:
+        "../envs/metapool.yaml"
     script:
         "../scripts/trials_table.py"
