@@ -41,7 +41,7 @@ def sensitivity_result(analysis: Analysis, rows: list[dict]) -> dict:
     res = run_sensitivity(study_entries(rows), tau2_method=analysis.tau2, ci_method=analysis.ci,
                           acr=living.get("acr"), tsa_rrr=tsa.get("rrr", 0.2), alpha=tsa.get("alpha", 0.05),
                           beta=tsa.get("beta", 0.2))
-    return {"analysis": analysis.name, "title": analysis.title, **res}
+    return res
 
 
 def run_pool(trial_files: list[str], settings: list[dict]) -> None:
@@ -62,7 +62,7 @@ def run_pool(trial_files: list[str], settings: list[dict]) -> None:
         sens = sensitivity_result(analysis, chosen)
         write_text(out["pooled_json"], to_json(pooled))
         write_text(out["pooled_tsv"], to_tsv(pooled, {"analysis": analysis.name}))
-        write_text(out["sensitivity_json"], to_json(sens))
+        write_text(out["sensitivity_json"], to_json({"analysis": analysis.name, "title": analysis.title, **sens}))
         write_text(out["sensitivity_tsv"], sensitivity_to_tsv(sens))
         _log(f"{analysis.name}: k = {pooled['k']} of {pooled['k_total']} selected rows")
 
