@@ -16,11 +16,10 @@ from matplotlib.font_manager import FontProperties
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT_FILES = {
-    "normal": FONT_DIR / "DejaVuSans.ttf",
-    "bold": FONT_DIR / "DejaVuSans-Bold.ttf",
-    "italic": FONT_DIR / "DejaVuSans-Oblique.ttf",
+    "normal": "DejaVuSans.ttf",
+    "bold": "DejaVuSans-Bold.ttf",
+    "italic": "DejaVuSans-Oblique.ttf",
 }
-MONO_FONT_FILE = FONT_DIR / "DejaVuSansMono.ttf"
 
 # Okabe-Ito colours.
 BLUE = "#0072B2"
@@ -65,14 +64,16 @@ RC = {
 
 
 @lru_cache(maxsize=None)
-def font(weight: str = "normal", size: float = FONT_SIZE) -> FontProperties:
-    """FontProperties of the bundled DejaVu Sans in `weight` ('normal', 'bold', 'italic')."""
+def font(weight: str = "normal", size: float = FONT_SIZE, mono: bool = False) -> FontProperties:
+    """FontProperties of the bundled DejaVu Sans (Mono) in `weight` ('normal', 'bold', 'italic')."""
+    family = "DejaVu Sans Mono" if mono else "DejaVu Sans"
+    fname = FONT_FILES[weight].replace("DejaVuSans", "DejaVuSansMono" if mono else "DejaVuSans")
     return FontProperties(
-        family="DejaVu Sans",
+        family=family,
         weight="bold" if weight == "bold" else "normal",
         style="oblique" if weight == "italic" else "normal",
         size=size,
-        fname=FONT_FILES[weight],
+        fname=FONT_DIR / fname,
     )
 
 

@@ -1,0 +1,59 @@
+"""Cumulative forest plot (Lau et al. 1992 NEJM 327:248; metafor ``forest.cumul.rma``).
+
+One row per trial in publication order, "+ <trial>": the random-effects pooled RR and 95% CI
+of that trial and all before it, with columns k, RR [95% CI] and tau^2, from the sensitivity
+result's "cumulative" block.
+"""
+
+from __future__ import annotations
+
+import math
+
+from matplotlib.figure import Figure
+
+from . import formatting as fmt
+from . import living_text as lt
+from .interval_table import IntervalRow, IntervalTable, draw_table
+from .page import message_page
+
+SUBTITLE = "Cumulative meta-analysis: the pooled risk ratio as each trial was added, in order of publication"
+
+
+def cumulative_table(pooled: dict, sens: dict, settings: dict) -> IntervalTable:
+    """The rows of the cumulative plot (call only when sens['cumulative'] is not None)."""
+    block = sens["cumulative"]
+    labels = lt.study_labels(pooled)
+    rows = []
+    for i, study in enumerate(block["study"]):
+        est, lo, hi = block["est"][i], block["ci_lb"][i], block["ci_ub"][i]
+        drawn = None not in (est, lo, hi)
+        rr = fmt.ratio_ci(math.exp(est), math.exp(lo), math.exp(hi)) if drawn else fmt.DASH
+        rows.append(IntervalRow(f"+ {labels.get(str(study), str(study))}",
+                                (str(block["k"][i]), rr, lt.tau2_cell(block["tau2"][i])),
+                                est if drawn else None, lo if drawn else None,
+                                hi if drawn else None))
+    block_settings = sens.get("settings") or {}
+    footers = [
+        "Each row pools that trial and all trials above it, in order of publication (year, then "
+        f"trial). {lt.method(block_settings)}; the first row is the first trial's own estimate "
+        "and Wald 95% CI.",
+    ]
+    missing = lt.not_pooled_line(pooled)
+    if missing:
+        footers.append(missing)
+    return IntervalTable(
+        title=lt.title(pooled, settings), subtitle=SUBTITLE, label_header="Trial added",
+        columns=("k", "RR [95% CI]", "Tau\u00b2"), rows=tuple(rows),
+        favours=lt.favours(pooled, settings), footers=tuple(footers))
+
+
+def cumulative_figure(pooled: dict, sens: dict, settings: dict) -> Figure:
+    """The cumulative forest plot, or a page saying why there is none (call inside figure_style)."""
+    if not sens.get("cumulative") or not sens["cumulative"].get("study"):
+        reason = (sens.get("reasons") or {}).get("cumulative")
+        page = message_page(lt.title(pooled, settings), SUBTITLE,
+                            f"No cumulative meta-analysis: no trial has an estimable effect "
+                            f"(k = {pooled.get('k', 0)}).", reason)
+        return page.render()
+    return draw_table(cumulative_table(pooled, sens, settings)).fig
+

@@ -1,0 +1,87 @@
+"""Leave-one-out plot (metafor ``leave1out``): the pooled RR and 95% CI without each trial,
+against the estimate with all trials (dashed line over its CI band, and a last "All trials"
+row). Trials that metafor's ``influence`` would call influential (influence_flags) are drawn
+as vermillion diamonds and marked "*".
+"""
+
+from __future__ import annotations
+
+import math
+
+from matplotlib.figure import Figure
+
+from . import formatting as fmt
+from . import living_text as lt
+from .influence_flags import estimable_variances, influential
+from .interval_table import IntervalRow, IntervalTable, draw_table
+from .page import message_page
+
+SUBTITLE = "Leave-one-out analysis: the pooled risk ratio with each trial left out in turn"
+FLAG = "*"
+CRITERIA = (f"{FLAG} Influential by metafor's criteria (Viechtbauer & Cheung 2010): |DFFITS| > "
+            "3\u221a(1/(k \u2212 1)), Cook's distance above the \u03c7\u00b2\u2081 median, hat value "
+            "> 3/k, or |DFBETAS| > 1.")
+
+
+def _rr(est, lo, hi) -> str:
+    return fmt.DASH if None in (est, lo, hi) else fmt.ratio_ci(math.exp(est), math.exp(lo), math.exp(hi))
+
+
+def influence_flags(pooled: dict, sens: dict) -> list[bool]:
+    """Influential flag per trial of the leave-one-out block ('influential' when the block has
+    them, else computed from the influence block and the studies' variances)."""
+    block = sens.get("influence")
+    if not block:
+        return [False] * len(sens["leave1out"]["study"])
+    if block.get("influential") is not None:
+        return [bool(f) for f in block["influential"]]
+    return influential(block, estimable_variances(pooled, block["study"]))
+
+
+def leave1out_table(pooled: dict, sens: dict, settings: dict) -> IntervalTable:
+    """The rows of the leave-one-out plot (call only when sens['leave1out'] is not None)."""
+    block = sens["leave1out"]
+    labels = lt.study_labels(pooled)
+    flags = influence_flags(pooled, sens)
+    rows = []
+    for i, study in enumerate(block["study"]):
+        est, lo, hi = block["est"][i], block["ci_lb"][i], block["ci_ub"][i]
+        drawn = None not in (est, lo, hi)
+        rows.append(IntervalRow(labels.get(str(study), str(study)),
+                                (_rr(est, lo, hi), lt.tau2_cell(block["tau2"][i]),
+                                 lt.i2_cell(block["I2"][i]), FLAG if flags[i] else ""),
+                                est if drawn else None, lo if drawn else None,
+                                hi if drawn else None, flagged=flags[i]))
+    random = pooled.get("random")
+    reference = None
+    if random and None not in (random.get("est"), random.get("ci_lb"), random.get("ci_ub")):
+        reference = (random["est"], random["ci_lb"], random["ci_ub"])
+        rows.append(IntervalRow(f"All trials (k = {random['k']})",
+                                (_rr(*reference), lt.tau2_cell(random.get("tau2")),
+                                 lt.i2_cell(random.get("I2")), ""),
+                                *reference, kind="summary"))
+    footers = [
+        "Each row is the random-effects model refitted without that trial; the dashed line and "
+        f"shaded band are the pooled estimate and 95% CI with all trials. "
+        f"{lt.method(sens.get('settings') or {})}.",
+        CRITERIA,
+    ]
+    missing = lt.not_pooled_line(pooled)
+    if missing:
+        footers.append(missing)
+    return IntervalTable(
+        title=lt.title(pooled, settings), subtitle=SUBTITLE, label_header="Trial left out",
+        columns=("RR [95% CI]", "Tau\u00b2", "I\u00b2", "Infl."), rows=tuple(rows),
+        favours=lt.favours(pooled, settings), footers=tuple(footers), reference=reference)
+
+
+def leave1out_figure(pooled: dict, sens: dict, settings: dict) -> Figure:
+    """The leave-one-out plot, or a page saying why there is none (call inside figure_style)."""
+    if not sens.get("leave1out") or not sens["leave1out"].get("study"):
+        reason = (sens.get("reasons") or {}).get("leave1out")
+        k = pooled.get("k", 0)
+        page = message_page(lt.title(pooled, settings), SUBTITLE,
+                            f"No leave-one-out analysis (k = {k} trials with an estimable effect).",
+                            reason)
+        return page.render()
+    return draw_table(leave1out_table(pooled, sens, settings)).fig

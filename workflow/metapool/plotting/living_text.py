@@ -1,0 +1,75 @@
+"""Texts shared by the living-review figures: study labels, arm names, numbers, method lines."""
+
+from __future__ import annotations
+
+from . import formatting as fmt
+from .options import ForestOptions
+from .rows import arms
+
+
+def study_labels(pooled: dict) -> dict[str, str]:
+    """study id -> the label shown ("Legrand 2025 (I-MICRO)"; the id when there is no label)."""
+    return {str(s.get("study")): str(s.get("label") or s.get("study"))
+            for s in pooled.get("studies") or []}
+
+
+def favours(pooled: dict, settings: dict) -> tuple[str, str]:
+    """('Favours <treatment>', 'Favours <control>') as on the forest plot (rows.arms)."""
+    options = ForestOptions(treatment_label=settings.get("treatment_label"),
+                            control_label=settings.get("control_label"))
+    a = arms(pooled.get("studies") or [], options)
+    return a.favours_treatment, a.favours_control
+
+
+def arm_names(pooled: dict, settings: dict) -> tuple[str, str]:
+    """(treatment, control) arm names as on the forest plot (rows.arms)."""
+    options = ForestOptions(treatment_label=settings.get("treatment_label"),
+                            control_label=settings.get("control_label"))
+    a = arms(pooled.get("studies") or [], options)
+    return a.treatment, a.control
+
+
+def title(pooled: dict, settings: dict) -> str:
+    """The analysis title (pooled.json, else settings, else the analysis name)."""
+    return str(pooled.get("title") or settings.get("title") or pooled.get("analysis")
+               or settings.get("name") or "")
+
+
+def tau2_cell(x: float | None) -> str:
+    """tau^2 in a table cell: '0', '<0.0001', else four decimals; '-' when missing."""
+    if x is None:
+        return fmt.DASH
+    if x == 0:
+        return "0"
+    if x < 0.0001:
+        return "<0.0001"
+    return f"{x:.4f}"
+
+
+def i2_cell(x: float | None) -> str:
+    """I^2 in a table cell: '32%'; '-' when missing."""
+    return fmt.DASH if x is None else f"{x:.0f}%"
+
+
+def method(settings: dict, level: float = 95) -> str:
+    """'Random effects, REML; 95% CI by Hartung-Knapp-Sidik-Jonkman' from a block's settings."""
+    return fmt.random_method({"tau2_method": settings.get("tau2_method", "REML"),
+                              "ci_method": settings.get("ci_method", "hksj")}, level)
+
+
+def not_pooled(pooled: dict) -> list[str]:
+    """Labels of the studies without an estimable effect (not in any living-review analysis)."""
+    labels = study_labels(pooled)
+    return [labels[str(s.get("study"))] for s in pooled.get("studies") or []
+            if s.get("yi") is None or s.get("vi") is None]
+
+
+def not_pooled_line(pooled: dict) -> str | None:
+    """'Not included (no estimable effect): A; B.' or None."""
+    names = not_pooled(pooled)
+    return f"Not included (no estimable effect): {'; '.join(names)}." if names else None
+
+
+def integer(x: float) -> str:
+    """A count of participants with thousands separators: '5,483'."""
+    return f"{x:,.0f}"
