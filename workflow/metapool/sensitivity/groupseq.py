@@ -103,6 +103,23 @@ class _State:
         return float(sigma * np.sum(np.where(small, direct, complement)))
 
 
+def _solve(f, df, x0: float, lo: float, hi: float) -> float:
+    """Root of the monotone f in [lo, hi]: Newton from x0 (f is convex or concave in the tail, so
+    the iterates settle from one side in a few steps), Brent's method if Newton strays."""
+    x = x0
+    for _ in range(30):
+        slope = df(x)
+        if not slope or not math.isfinite(slope):
+            break
+        step = f(x) / slope
+        x -= step
+        if not lo <= x <= hi or not math.isfinite(x):
+            break
+        if abs(step) <= 1e-11 * max(1.0, abs(x)):
+            return x
+    return brentq(f, lo, hi, xtol=1e-12, rtol=1e-12)
+
+
 def _grid(lo: float, hi: float, n: int) -> np.ndarray:
     """n points (made odd) from lo to hi; empty when the interval is."""
     return np.linspace(lo, hi, n | 1) if hi > lo else np.empty(0)
@@ -132,8 +149,14 @@ def efficacy_boundaries(t, alpha: float = 0.05, n_grid: int = 301) -> np.ndarray
             def excess(c):
                 return (state.tail(c * root_t, 0.0, sigma, True)
                         + state.tail(-c * root_t, 0.0, sigma, False) - inc)
-            c = brentq(excess, 0.0, 60.0, xtol=1e-12, rtol=1e-12)
+
+            def slope(c):  # -sqrt(t) (f(c sqrt t) + f(-c sqrt t)), f the density of S_k
+                return -root_t * float(np.sum(state.density(np.array([c, -c]) * root_t, 0.0, sigma)))
+            # start where no earlier look could have stopped: P(|Z_k| > c) = inc
+            c = _solve(excess, slope, float(ndtri(1 - inc / 2)), 0.0, 60.0)
         out[k] = c
+        if k == len(t) - 1:
+            break
         lo, hi = _window(tk, 0.0)
         x = _grid(max(lo, -c * root_t), min(hi, c * root_t), n_grid)
         state = _State(x, state.density(x, 0.0, sigma)) if len(x) else _State(x, x)
@@ -170,10 +193,18 @@ def futility_boundaries(t, efficacy, beta: float = 0.2, drift: float | None = No
         else:
             def excess(b):
                 return state.tail(b * root_t, shift, sigma, False) - inc
-            b = c[k] if excess(c[k]) <= 0 else brentq(excess, -60.0, c[k], xtol=1e-12, rtol=1e-12)
+
+            def slope(b):
+                return root_t * float(state.density(np.array([b * root_t]), shift, sigma)[0])
+            if excess(c[k]) <= 0:
+                b = c[k]
+            else:
+                b = _solve(excess, slope, theta * root_t + float(ndtri(inc)), -60.0, c[k])
         b = min(b, c[k])
         out[k] = b
         closed = b >= c[k]
+        if k == len(t) - 1:
+            break
         lo, hi = _window(tk, theta)
         x = _grid(max(lo, b * root_t, -c[k] * root_t), min(hi, c[k] * root_t), n_grid)
         state = _State(x, state.density(x, shift, sigma)) if len(x) else _State(x, x)
