@@ -135,3 +135,13 @@ def test_tsv_has_every_block():
     assert "nan" not in text.lower()
     rows = text.split("# cumulative\n")[1].split("\n\n")[0].splitlines()
     assert rows[0].startswith("study\tRR\tRR_lower\tRR_upper") and len(rows) == 9
+
+
+def test_equal_standard_errors_leave_small_study_blocks_with_a_reason():
+    # metafor stops too: with one standard error for all, sei is collinear with the intercept
+    studies = [{"study": f"s{i}", "rr": 0.8 + 0.01 * i, "rr_lower": (0.8 + 0.01 * i) * 0.8,
+                "rr_upper": (0.8 + 0.01 * i) / 0.8} for i in range(12)]
+    res = run_sensitivity(studies)
+    for block in ("egger_rma", "egger_lm", "trimfill"):
+        assert res[block] is None and "full rank" in res["reasons"][block]
+    assert res["leave1out"] is not None

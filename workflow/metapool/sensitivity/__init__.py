@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from metapool.errors import MetapoolError
 from metapool.model import fit_random
 from metapool.pool import COUNTS, clean, study_effects
 from metapool.tau2 import CONTROL, Control
@@ -80,29 +81,37 @@ def run_sensitivity(studies: list[dict], tau2_method: str = "REML", ci_method: s
     reasons: dict = {}
 
     ordered = [i for i in _ordering(studies, order) if est[i]]
+
+    def attempt(block: str, compute) -> None:
+        """out[block] = compute(); an estimator that fails leaves the block None with the reason."""
+        try:
+            out[block] = compute()
+        except (MetapoolError, np.linalg.LinAlgError) as exc:
+            reasons[block] = f"Not computed: {exc}."
+
     if k >= 1:
-        out["cumulative"] = {"study": [labels[i] for i in ordered],
-                             **cumulative(yi[ordered], vi[ordered], tau2_method, ci_method, control)}
+        attempt("cumulative", lambda: {"study": [labels[i] for i in ordered],
+                                       **cumulative(yi[ordered], vi[ordered], tau2_method, ci_method, control)})
     else:
         reasons["cumulative"] = _too_few(k, 1, "A cumulative meta-analysis")
     if k >= K_MIN_DELETION:
-        out["leave1out"] = {"study": lab, **leave1out(y, v, tau2_method, ci_method, control)}
-        out["influence"] = {"study": lab, **influence(y, v, tau2_method, ci_method, control)}
+        attempt("leave1out", lambda: {"study": lab, **leave1out(y, v, tau2_method, ci_method, control)})
+        attempt("influence", lambda: {"study": lab, **influence(y, v, tau2_method, ci_method, control)})
     else:
         reasons["leave1out"] = _too_few(k, K_MIN_DELETION, "Leave-one-out analysis")
         reasons["influence"] = _too_few(k, K_MIN_DELETION, "Influence analysis")
 
     if k >= K_MIN_SMALL_STUDY:
-        out["egger_rma"] = egger_rma(y, v, tau2_method, ci_method, control)
-        out["egger_lm"] = egger_lm(y, v)
-        out["trimfill"] = {"study": lab, **trimfill(y, v, tau2_method, ci_method, trimfill_estimator)}
+        attempt("egger_rma", lambda: egger_rma(y, v, tau2_method, ci_method, control))
+        attempt("egger_lm", lambda: egger_lm(y, v))
+        attempt("trimfill", lambda: {"study": lab, **trimfill(y, v, tau2_method, ci_method, trimfill_estimator)})
     else:
         why = (f"Not shown: {k} studies; tests for funnel-plot asymmetry and trim-and-fill need at least "
                f"{K_MIN_SMALL_STUDY} (Cochrane Handbook 13.3.5.4), below which they cannot tell chance from asymmetry.")
         for b in ("egger_rma", "egger_lm", "trimfill"):
             reasons[b] = why
     if len(counted) >= K_MIN_SMALL_STUDY:
-        out["harbord"] = harbord(*([studies[i][key] for i in counted] for key in COUNTS))
+        attempt("harbord", lambda: harbord(*([studies[i][key] for i in counted] for key in COUNTS)))
     else:
         reasons["harbord"] = (f"Not shown: {len(counted)} studies with 2x2 counts; Harbord's test needs at least "
                               f"{K_MIN_SMALL_STUDY} (Cochrane Handbook 13.3.5.4).")
@@ -112,22 +121,30 @@ def run_sensitivity(studies: list[dict], tau2_method: str = "REML", ci_method: s
         acr = median_control_risk([studies[i]["events_ctl"] for i in counted],
                                   [studies[i]["total_ctl"] for i in counted])
         acr_source = f"median control-arm risk of {len(counted)} trials"
-    if k >= 1 and acr is not None:
+
+    def absolute() -> dict:
         fit = fit_random(y, v, tau2_method=tau2_method, ci_method=ci_method, control=control)
         rr = [float(np.exp(fit[f])) for f in ("est", "ci_lb", "ci_ub")]
-        out["absolute"] = {"acr_source": acr_source, "rr": rr[0], "rr_ci_lb": rr[1], "rr_ci_ub": rr[2],
-                           **absolute_effects(rr[0], rr[1], rr[2], acr)}
+        return {"acr_source": acr_source, "rr": rr[0], "rr_ci_lb": rr[1], "rr_ci_ub": rr[2],
+                **absolute_effects(rr[0], rr[1], rr[2], acr)}
+
+    if k >= 1 and acr is not None:
+        attempt("absolute", absolute)
     else:
         reasons["absolute"] = "No estimable study, or no assumed control risk (no trial with counts and none given)."
 
     tsa_idx = [i for i in ordered if _patients(studies[i]) is not None]
-    if tsa_idx and acr is not None and 0 < acr < 1 and 0 < tsa_rrr < 1:
-        out["tsa"] = trial_sequential_analysis(
+
+    def tsa() -> dict:
+        res = trial_sequential_analysis(
             yi[tsa_idx], vi[tsa_idx], [_patients(studies[i]) for i in tsa_idx], [labels[i] for i in tsa_idx],
             acr, tsa_rrr, alpha, beta, tsa_tau2_method, control)
-        skipped = [labels[i] for i in ordered if i not in tsa_idx]
-        out["tsa"]["excluded"] = skipped
-        out["tsa"]["acr_source"] = acr_source
+        res["excluded"] = [labels[i] for i in ordered if i not in tsa_idx]
+        res["acr_source"] = acr_source
+        return res
+
+    if tsa_idx and acr is not None and 0 < acr < 1 and 0 < tsa_rrr < 1:
+        attempt("tsa", tsa)
     else:
         reasons["tsa"] = ("Trial sequential analysis needs trials with known numbers randomised, an assumed "
                           "control risk strictly between 0 and 1, and a relative risk reduction in (0, 1).")

@@ -31,6 +31,13 @@ from metapool.tau2 import CONTROL, Control
 _EPS = np.finfo(float).eps
 
 
+def check_full_rank(X: np.ndarray) -> None:
+    """metafor's test: every eigenvalue of X'X above 1e-7 (evtol), else the model cannot be fitted."""
+    if np.linalg.eigvalsh(X.T @ X).min() <= 1e-7:
+        raise np.linalg.LinAlgError("the model matrix is not of full rank (e.g. all studies have the same "
+                                    "standard error)")
+
+
 def _projection(X: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(X'WX)^-1 and P = W - W X (X'WX)^-1 X' W for weights w."""
     XtW = X.T * w
@@ -164,6 +171,7 @@ def fit_metareg(yi, vi, X, method: str = "REML", test: str = "z", level: float =
     v = np.asarray(vi, dtype=float)
     X = np.asarray(X, dtype=float)
     k, p = X.shape
+    check_full_rank(X)
     if tau2 is None:
         tau2 = 0.0 if method == "FE" else estimate_tau2(y, v, X, method, control)
     w = 1.0 / (v + tau2)

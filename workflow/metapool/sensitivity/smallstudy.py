@@ -21,12 +21,13 @@ from scipy.special import stdtr
 
 from metapool.tau2 import CONTROL, Control
 
-from .metareg import fit_metareg
+from .metareg import check_full_rank, fit_metareg
 
 
 def _ls_coefficient_test(y: np.ndarray, X: np.ndarray, w: np.ndarray, j: int) -> dict:
     """Weighted least squares with residual variance sum w e^2 / (k - p): coefficient j's t test."""
     k, p = X.shape
+    check_full_rank(X)
     XtW = X.T * w
     inv = np.linalg.inv(XtW @ X)
     beta = inv @ XtW @ y
