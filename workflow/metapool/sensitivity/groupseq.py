@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.optimize import brentq
 from scipy.special import ndtr, ndtri
 
 NEGLIGIBLE = 1e-10  # cumulative spend below which the first-look closed form is used
@@ -117,6 +116,8 @@ def _solve(f, df, x0: float, lo: float, hi: float) -> float:
             break
         if abs(step) <= 1e-11 * max(1.0, abs(x)):
             return x
+    from scipy.optimize import brentq  # rarely needed; scipy.optimize is slow to import
+
     return brentq(f, lo, hi, xtol=1e-12, rtol=1e-12)
 
 

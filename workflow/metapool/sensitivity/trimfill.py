@@ -21,6 +21,7 @@ import math
 import numpy as np
 
 from metapool.errors import ConvergenceError
+from metapool.model import fit_random
 from metapool.tau2 import METAFOR_DEFAULT
 
 from .metareg import fit_metareg
@@ -88,8 +89,6 @@ def trimfill(yi, vi, tau2_method: str = "REML", ci_method: str = "z", estimator:
         fill_v = v[k - k0:]
         fit = _intercept_fit(np.concatenate([yi, fill_y]), np.concatenate([vi, fill_v]), tau2_method, ci_method)
     else:
-        from metapool.model import fit_random
-
         fit = fit_random(yi, vi, tau2_method=tau2_method, ci_method=ci_method)
         fill_y, fill_v = np.empty(0), np.empty(0)
     return {"k0": k0, "side": side, "estimator": estimator, "est": float(fit["est"]), "se": float(fit["se"]),
