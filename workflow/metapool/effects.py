@@ -10,7 +10,7 @@ Z975 = 1.959964  # the 97.5% normal quantile as RevMan and the issue fix it for 
 def log_rr_from_counts(ai, n1, ci, n2, add: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Log RR and variance from 2x2 counts (metafor ``escalc("RR", add=1/2, to="only0", drop00=TRUE)``).
 
-    yi = ln[(a/n1) / (c/n2)], vi = 1/a - 1/n1 + 1/c - 1/n2. A study with any zero cell gets ``add``
+    yi = ln[(a/n1) / (c/n2)], vi = 1/a - 1/n1 + 1/c - 1/n2 (computed without cancellation). A study with any zero cell gets ``add``
     in all four cells (Cochrane/RevMan, metafor); a study with no events in both arms (or only events
     in both arms) is not estimable: yi = vi = NaN. Returns (yi, vi, corrected).
     """
@@ -20,9 +20,13 @@ def log_rr_from_counts(ai, n1, ci, n2, add: float = 0.5) -> tuple[np.ndarray, np
     corrected = ~double & ((ai == 0) | (bi == 0) | (ci == 0) | (di == 0))
     inc = np.where(corrected, add, 0.0)
     a, b, c, d = ai + inc, bi + inc, ci + inc, di + inc
+    m1, m2 = a + b, c + d
     with np.errstate(divide="ignore", invalid="ignore"):
-        yi = np.log((a / (a + b)) / (c / (c + d)))
-        vi = 1 / a - 1 / (a + b) + 1 / c - 1 / (c + d)
+        # the same quantities in forms that do not cancel when events are close to the totals:
+        # (a/m1)/(c/m2) = 1 + (a m2 - c m1)/(c m1), 1/a - 1/m1 = b/(a m1); the products of counts are
+        # exact in double precision up to 2^53, so log RR and its variance stay accurate at 10^7
+        yi = np.log1p((a * m2 - c * m1) / (c * m1))
+        vi = b / (a * m1) + d / (c * m2)
     yi = np.where(double, np.nan, yi)
     vi = np.where(double, np.nan, vi)
     return yi, vi, corrected
