@@ -11,10 +11,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import MetapoolError
+
 
 @dataclass(frozen=True)
 class Batch:
-    """Effect sizes ``y``, sampling variances ``v`` and membership ``mask``, all (m, K)."""
+    """Effect sizes ``y``, sampling variances ``v`` and membership ``mask``, all (m, K).
+
+    A cell is a member where y and v are finite (and ``mask`` allows); a member's v must be > 0.
+    """
 
     y: np.ndarray
     v: np.ndarray
@@ -29,6 +34,8 @@ class Batch:
         m = np.isfinite(y) & np.isfinite(v)
         if mask is not None:
             m &= np.atleast_2d(np.asarray(mask, dtype=bool))
+        if np.any(m & (v <= 0)):
+            raise MetapoolError("a sampling variance is zero or negative; every study needs vi > 0")
         # neutral values where masked out, so arithmetic stays finite
         return cls(np.where(m, y, 0.0), np.where(m, v, 1.0), m)
 

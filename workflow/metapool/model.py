@@ -14,6 +14,7 @@ from scipy.special import ndtr, ndtri, stdtr, stdtrit
 from . import heterogeneity as het
 from . import tau2 as tau2mod
 from .batch import Batch, rowsum, wmean
+from .errors import MetapoolError
 
 CI_METHODS = ("hksj", "z")
 LEVEL = 0.95
@@ -125,7 +126,7 @@ def _scalar(d: dict[str, np.ndarray]) -> dict:
 def _one(yi, vi) -> Batch:
     b = Batch.from_arrays(np.asarray(yi, dtype=float).reshape(1, -1), np.asarray(vi, dtype=float).reshape(1, -1))
     if b.k[0] == 0:
-        raise ValueError("no study with a finite effect size and variance to pool")
+        raise MetapoolError("no study with a finite effect size and variance to pool")
     return b
 
 

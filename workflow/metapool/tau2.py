@@ -34,7 +34,7 @@ class Control:
     threshold: float = 1e-5
     maxiter: int = 1000
     stepadj: float = 0.5
-    tau2_max: float = 100.0
+    tau2_max: float = 100.0  # raised to 10 mad(y)^2 where larger, as metafor
     tol: float = R_TOL
 
 
@@ -77,14 +77,33 @@ def q_statistic(b: Batch, tau2) -> np.ndarray:
     return rss(b.y, b.weights(tau2))
 
 
+def mad(b: Batch) -> np.ndarray:
+    """R's ``mad()`` of each row's members: 1.4826 * median |y - median(y)|."""
+    y = np.where(b.mask, b.y, np.nan)
+    centre = np.nanmedian(y, axis=1, keepdims=True)
+    return 1.4826 * np.nanmedian(np.abs(y - centre), axis=1)
+
+
+def search_upper(b: Batch, control: Control = CONTROL) -> np.ndarray:
+    """metafor's upper end of the tau2 search: max(tau2.max, 10 mad(y)^2) (rma.uni's default control)."""
+    return np.maximum(control.tau2_max, 10 * mad(b) ** 2)
+
+
 def paule_mandel(b: Batch, control: Control = CONTROL) -> np.ndarray:
-    """Paule & Mandel (1982): the tau2 solving Q(tau2) = k - 1 (0 if Q(0) < k - 1), by R's uniroot on [0, 100]."""
+    """Paule & Mandel (1982): the tau2 solving Q(tau2) = k - 1 (0 if Q(0) < k - 1).
+
+    Found by R's uniroot on [0, max(100, 10 mad(y)^2)] as metafor; ConvergenceError if Q is still
+    above k - 1 at the upper end (metafor: "Value of 'tau2.max' too low").
+    """
     target = (b.k - 1).astype(float)
+    upper = search_upper(b, control)
     q0 = q_statistic(b, 0.0) - target
-    qmax = q_statistic(b, control.tau2_max) - target
+    qmax = q_statistic(b, upper) - target
     tau2 = np.zeros(len(target))
     if np.any(qmax > 0):
-        raise ConvergenceError("PM", f"Q(tau2) still exceeds k-1 at tau2 = {control.tau2_max:g}")
+        at = upper[np.flatnonzero(qmax > 0)[0]]
+        raise ConvergenceError("PM", f"Q(tau2) still exceeds k - 1 at the search limit tau2 = {at:g} "
+                                     "(extreme heterogeneity)")
     search = q0 >= 0
     if search.any():
         idx = np.flatnonzero(search)
@@ -94,7 +113,7 @@ def paule_mandel(b: Batch, control: Control = CONTROL) -> np.ndarray:
         def f(x, rows):
             return q_statistic(sub.rows(rows), x) - sub_target[rows]
 
-        root, conv = zeroin(f, np.zeros(len(idx)), np.full(len(idx), control.tau2_max),
+        root, conv = zeroin(f, np.zeros(len(idx)), upper[idx],
                             q0[idx], qmax[idx], tol=control.tol, maxiter=control.maxiter)
         if not conv.all():
             raise ConvergenceError("PM", "uniroot did not converge")
@@ -109,6 +128,20 @@ def _loglik(b: Batch, tau2: np.ndarray, reml: bool) -> np.ndarray:
     if reml:
         return ll - 0.5 * (k - 1) * np.log(2 * np.pi) - 0.5 * np.log(rowsum(w))
     return ll - 0.5 * k * np.log(2 * np.pi)
+
+
+def _halve_until_nonnegative(t: np.ndarray, adj: np.ndarray) -> np.ndarray:
+    """metafor's ``while (tau2 + adj < 0) adj <- adj / 2``, element by element.
+
+    At tau2 = 0 a negative step halves about 1075 times until it underflows to -0.0; that end
+    point is set directly (the same bits), and only the remaining offending rows are halved.
+    """
+    adj = np.where((t == 0) & (adj < 0), -0.0, adj)
+    neg = np.flatnonzero(t + adj < 0)
+    while neg.size:
+        adj[neg] = adj[neg] / 2
+        neg = neg[t[neg] + adj[neg] < 0]
+    return adj
 
 
 def fisher_scoring(b: Batch, method: str, control: Control = CONTROL) -> np.ndarray:
@@ -146,8 +179,9 @@ def fisher_scoring(b: Batch, method: str, control: Control = CONTROL) -> np.ndar
             adj = (ypy * ki / (ki - 1) - ki) / sw
         adj = adj * control.stepadj
         adj = np.where(np.isnan(adj), 0.0, adj)
-        while np.any(t + adj < 0):
-            adj = np.where(t + adj < 0, adj / 2, adj)
+        if not np.isfinite(adj).all():
+            raise ConvergenceError(method, "the Fisher scoring step is not finite")
+        adj = _halve_until_nonnegative(t, adj)
         new = t + adj
         change[i] = np.abs(t - new)
         tau2[i] = new
@@ -183,5 +217,7 @@ def estimate(b: Batch, method: str, control: Control = CONTROL) -> np.ndarray:
                 t = paule_mandel(sub, control)
             else:
                 t = fisher_scoring(sub, method, control)
-        out[idx] = np.maximum(0.0, np.nan_to_num(t, nan=0.0))
+        if not np.isfinite(t).all():
+            raise ConvergenceError(method, "the estimate is not a finite number")
+        out[idx] = np.maximum(0.0, t)
     return out
