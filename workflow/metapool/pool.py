@@ -8,6 +8,7 @@ import numpy as np
 
 from . import model
 from .effects import log_rr_from_ci, log_rr_from_counts
+from .errors import InputError, Problem
 from .mantel_haenszel import mantel_haenszel
 from .subgroups import subgroup_difference
 from .tau2 import CONTROL, METAFOR_DEFAULT, METHODS, Control
@@ -27,8 +28,61 @@ def _has(study: dict, keys: tuple[str, ...]) -> bool:
     return all(study.get(k) is not None for k in keys)
 
 
+def _is_count(x) -> bool:
+    return not isinstance(x, bool) and isinstance(x, (int, float, np.integer, np.floating)) \
+        and math.isfinite(x) and x >= 0 and float(x).is_integer()
+
+
+def _is_positive(x) -> bool:
+    return not isinstance(x, bool) and isinstance(x, (int, float, np.integer, np.floating)) \
+        and math.isfinite(x) and x > 0
+
+
+def study_problems(studies: list[dict]) -> list[Problem]:
+    """Impossible numbers in every complete set of counts or of RR and CI (an incomplete set is unused).
+
+    Counts: non-negative whole numbers, totals >= 1, events <= total. RR: finite and > 0,
+    rr_lower <= rr <= rr_upper, rr_lower < rr_upper (a zero-width CI has no variance).
+    """
+    problems = []
+    for j, s in enumerate(studies, start=1):
+        where = f"study {j} ({s.get('study')!r})"
+
+        def report(column: str, message: str, where: str = where) -> None:
+            problems.append(Problem(where, None, column, message))
+
+        if _has(s, COUNTS):
+            bad = [c for c in COUNTS if not _is_count(s[c])]
+            for c in bad:
+                report(c, f"{s[c]!r} is not a non-negative whole number")
+            for events, total in (COUNTS[:2], COUNTS[2:]):
+                if events in bad or total in bad:
+                    continue
+                if s[total] < 1:
+                    report(total, "a total must be at least 1")
+                elif s[events] > s[total]:
+                    report(events, f"{s[events]!r} events exceed {total} = {s[total]!r}")
+        if _has(s, REPORTED):
+            bad = [c for c in REPORTED if not _is_positive(s[c])]
+            for c in bad:
+                report(c, f"{s[c]!r} is not a positive number")
+            if not bad:
+                rr, lower, upper = (s[c] for c in REPORTED)
+                if not lower <= rr <= upper:
+                    report("rr", f"rr = {rr!r} lies outside its CI [{lower!r}, {upper!r}]")
+                elif lower == upper:
+                    report("rr_upper", "rr_lower equals rr_upper; a zero-width CI has no variance")
+    return problems
+
+
 def study_effects(studies: list[dict]) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """yi, vi and status per study: counts when all four are given, else a reported RR, else no data."""
+    """yi, vi and status per study: counts when all four are given, else a reported RR, else no data.
+
+    Raises InputError (every problem at once) for impossible numbers (:func:`study_problems`).
+    """
+    problems = study_problems(studies)
+    if problems:
+        raise InputError(problems)
     n = len(studies)
     yi = np.full(n, np.nan)
     vi = np.full(n, np.nan)
@@ -66,21 +120,24 @@ def _rr(block: dict, with_pi: bool = False) -> dict:
     return {k: (math.exp(block[k]) if block.get(k) is not None else None) for k in keys}
 
 
-def _fixed(yi, vi) -> dict:
+def _fixed(yi, vi) -> tuple[dict, np.ndarray]:
+    """Fixed-effect block and its percent weights."""
     out = model.fit_fixed(yi, vi)
-    out.pop("weights")
+    weights = out.pop("weights")
     out["rr"] = _rr(out)
-    return out
+    return out, weights
 
 
-def _random(yi, vi, tau2_method, ci_method, control: Control = CONTROL) -> dict:
+def _random(yi, vi, tau2_method, ci_method, control: Control = CONTROL) -> tuple[dict, np.ndarray]:
+    """Random-effects block and its percent weights (they do not depend on the CI method)."""
     out = model.fit_random(yi, vi, tau2_method, ci_method, control=control)
-    out.pop("weights")
+    weights = out.pop("weights")
     out["rr"] = _rr(out, with_pi=True)
-    return out
+    return out, weights
 
 
 def _mh(studies: list[dict], status: list[str], notes: list[str]) -> dict | None:
+    """MH over every study with counts, including not-estimable ones (as metafor rma.mh)."""
     if not any(s in ("counts", "counts_corrected") for s in status):
         return None
     if "reported_rr" in status:
@@ -89,8 +146,11 @@ def _mh(studies: list[dict], status: list[str], notes: list[str]) -> dict | None
         return None
     rows = [s for s, st in zip(studies, status) if st != "no_data"]
     out = mantel_haenszel(*([s[k] for s in rows] for k in COUNTS))
-    if out is not None:
-        out["rr"] = _rr(out)
+    if out is None:
+        notes.append("Mantel-Haenszel not computed: one arm has no events in any study, "
+                     "so the MH risk ratio is 0 or infinite.")
+        return None
+    out["rr"] = _rr(out)
     return out
 
 
@@ -109,12 +169,12 @@ def pool_studies(studies: list[dict], tau2_method: str = "REML", ci_method: str 
     fixed = random = mh = None
     w_fixed = w_random = np.full(len(studies), np.nan)
     if k:
-        fixed = _fixed(yi[pooled], vi[pooled])
-        random = _random(yi[pooled], vi[pooled], tau2_method, ci_method)
+        fixed, wf = _fixed(yi[pooled], vi[pooled])
+        random, wr = _random(yi[pooled], vi[pooled], tau2_method, ci_method)
         w_fixed = np.full(len(studies), np.nan)
         w_random = np.full(len(studies), np.nan)
-        w_fixed[pooled] = model.fit_fixed(yi[pooled], vi[pooled])["weights"]
-        w_random[pooled] = model.fit_random(yi[pooled], vi[pooled], tau2_method, "z")["weights"]
+        w_fixed[pooled] = wf
+        w_random[pooled] = wr
         mh = _mh(studies, status, notes)
     if k == 0:
         notes.append("No study with usable data: nothing to pool.")
@@ -128,12 +188,15 @@ def pool_studies(studies: list[dict], tau2_method: str = "REML", ci_method: str 
 
     entries = []
     for j, s in enumerate(studies):
-        e = dict(s)
+        e = {**dict.fromkeys(COUNTS), **{key: val for key, val in s.items() if key not in REPORTED}}
+        # the input's reported RR keeps its values under its own name; "rr" is the computed block
+        e["reported_rr"] = ({"est": s["rr"], "ci_lb": s["rr_lower"], "ci_ub": s["rr_upper"]}
+                            if _has(s, REPORTED) else None)
         se = math.sqrt(vi[j]) if pooled[j] else None
         e.update({
             "yi": yi[j], "vi": vi[j], "se": se,
-            "ci_lb": yi[j] - 1.959963984540054 * se if se else None,
-            "ci_ub": yi[j] + 1.959963984540054 * se if se else None,
+            "ci_lb": yi[j] - 1.959963984540054 * se if se is not None else None,
+            "ci_ub": yi[j] + 1.959963984540054 * se if se is not None else None,
             "weight_fixed": w_fixed[j], "weight_random": w_random[j], "status": status[j],
         })
         e["rr"] = _rr({"est": yi[j], "ci_lb": e["ci_lb"], "ci_ub": e["ci_ub"]}) if pooled[j] else \
@@ -165,9 +228,9 @@ def _subgroups(studies, yi, vi, by, tau2_method, ci_method) -> dict:
         kg = int(sel.sum())
         entry = {"group": g, "k": kg, "fixed_iv": None, "random": None}
         if kg:
-            entry["fixed_iv"] = _fixed(yi[sel], vi[sel])
+            entry["fixed_iv"] = _fixed(yi[sel], vi[sel])[0]
             # metafor's default control, as the reference's per-subgroup rma() fits
-            entry["random"] = _random(yi[sel], vi[sel], tau2_method, ci_method, METAFOR_DEFAULT)
+            entry["random"] = _random(yi[sel], vi[sel], tau2_method, ci_method, METAFOR_DEFAULT)[0]
             est.append(entry["random"]["est"])
             se.append(entry["random"]["se_wald"])
         groups.append(entry)

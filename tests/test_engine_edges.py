@@ -1,0 +1,383 @@
+"""Edge cases of the engine: k = 1, 2, tau^2 on the boundary, non-convergence, zero and full
+cells, missing data, counts up to 10^7, mixed counts and reported RRs, nothing to pool.
+
+Reference values come from R metafor via tests/reference/engine_edges.R (its JSON output is
+committed; R is not called here).
+"""
+
+import json
+import math
+from decimal import Decimal, getcontext
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from metapool.effects import log_rr_from_ci, log_rr_from_counts
+from metapool.errors import ConvergenceError, InputError, MetapoolError
+from metapool.formats import to_json, to_tsv
+from metapool.mantel_haenszel import mantel_haenszel
+from metapool.model import fit_fixed, fit_random, pool_many
+from metapool.pool import pool_studies
+from metapool.tau2 import METHODS, Control
+
+REF = json.loads((Path(__file__).parent / "reference" / "engine_edges.json").read_text())
+CASES = {c["name"]: c for c in REF["cases"]}
+RTOL, ATOL = 1e-6, 1e-9
+CI = {"z": "z", "knha": "hksj"}
+
+
+def close(got, ref) -> bool:
+    if ref is None:
+        return got is None
+    return got is not None and (abs(got - ref) <= ATOL or abs(got - ref) <= RTOL * abs(ref))
+
+
+def no_nan(result: dict) -> dict:
+    """The result survives strict JSON (no NaN, no inf) and both renderers."""
+    json.dumps(result, allow_nan=False)
+    to_json(result)
+    to_tsv(result)
+    return result
+
+
+def counts_study(name, a, n1, c, n2, **extra):
+    return {"study": name, "events_trt": a, "total_trt": n1, "events_ctl": c, "total_ctl": n2, **extra}
+
+
+def rr_study(name, rr, lower, upper, **extra):
+    return {"study": name, "rr": rr, "rr_lower": lower, "rr_upper": upper, **extra}
+
+
+def case_effects(case):
+    if "ai" in case:
+        yi, vi, _ = log_rr_from_counts(case["ai"], case["n1"], case["ci"], case["n2"])
+        ok = np.isfinite(yi)
+        return yi[ok], vi[ok]
+    return np.array(case["yi"]), np.array(case["vi"])
+
+
+def reference_blocks():
+    for case in REF["cases"]:
+        for key in case["random"]:
+            yield pytest.param(case, key, id=f"{case['name']}-{key}")
+
+
+# --- every reference case, every estimator x CI method ------------------------------------
+
+@pytest.mark.parametrize("case,key", list(reference_blocks()))
+def test_random_effects_match_metafor(case, key):
+    method, test = key.split("_")
+    yi, vi = case_effects(case)
+    ref = case["random"][key]
+    if "error" in ref:
+        with pytest.raises(ConvergenceError, match=method):
+            fit_random(yi, vi, method, CI[test])
+        return
+    got = fit_random(yi, vi, method, CI[test])
+    for field, value in ref.items():
+        assert close(got[field], value), (field, got[field], value)
+
+
+@pytest.mark.parametrize("name", [n for n, c in CASES.items() if "ai" in c])
+def test_study_effects_and_mh_match_metafor(name):
+    case = CASES[name]
+    yi, vi, _ = log_rr_from_counts(case["ai"], case["n1"], case["ci"], case["n2"])
+    for got, ref in zip(list(yi) + list(vi), case["yi"] + case["vi"]):
+        assert close(None if np.isnan(got) else float(got), ref)
+    mh = mantel_haenszel(case["ai"], case["n1"], case["ci"], case["n2"])
+    for field, ref in case["fixed_mh"].items():
+        assert close(mh[field], ref), (field, mh[field], ref)
+
+
+# --- k = 1 and k = 2 ---------------------------------------------------------------------
+
+def test_one_study_is_the_study_itself():
+    ref = REF["k1"]
+    res = no_nan(pool_studies([counts_study("only", ref["ai"], ref["n1"], ref["ci"], ref["n2"])]))
+    study = res["studies"][0]
+    assert res["k"] == 1
+    for block in (res["random"], res["fixed_iv"], res["fixed_mh"]):
+        assert block["est"] == pytest.approx(study["yi"], abs=1e-12)
+    rand = res["random"]
+    for field in ("est", "se", "ci_lb", "ci_ub", "pval"):
+        assert close(rand[field], ref[field]), field
+    assert rand["se"] == pytest.approx(study["se"], rel=1e-12)
+    assert rand["df"] is None                       # HKSJ has no t on 0 df: the Wald interval, as metafor
+    for field in ("tau2", "tau2_ci_lb", "tau2_ci_ub", "I2", "I2_ci_lb", "I2_ci_ub", "H2", "pi_lb", "pi_ub"):
+        assert rand[field] is None, field
+    assert rand["rr"]["pi_lb"] is None and rand["rr"]["pi_ub"] is None
+    assert res["fixed_iv"]["I2"] is None and res["fixed_iv"]["H2"] is None
+    assert study["weight_fixed"] == 100 and study["weight_random"] == 100
+    assert any("Only one study" in n and "study itself" in n for n in res["notes"])
+
+
+def test_two_studies_have_no_prediction_interval():
+    res = no_nan(pool_studies([counts_study("a", 10, 50, 20, 50), counts_study("b", 30, 100, 25, 90)]))
+    assert res["k"] == 2
+    assert res["random"]["pi_lb"] is None and res["random"]["pi_ub"] is None
+    assert res["random"]["rr"]["pi_lb"] is None and res["random"]["rr"]["pi_ub"] is None
+    assert res["random"]["tau2"] is not None and res["random"]["df"] == 1
+    assert any("prediction interval" in n for n in res["notes"])
+
+
+def test_three_studies_have_a_prediction_interval():
+    res = pool_studies([counts_study("a", 10, 50, 20, 50), counts_study("b", 30, 100, 25, 90),
+                        counts_study("c", 5, 40, 9, 41)])
+    r = res["random"]
+    assert r["pi_lb"] < r["ci_lb"] <= r["est"] <= r["ci_ub"] < r["pi_ub"]
+
+
+# --- tau^2 on the boundary ---------------------------------------------------------------
+
+@pytest.mark.parametrize("method", METHODS)
+def test_identical_effects_give_zero_heterogeneity(method):
+    case = CASES["identical_yi"]
+    got = fit_random(case["yi"], case["vi"], method, "z")
+    assert got["tau2"] == 0 and got["I2"] == 0 and got["H2"] == 1
+    assert (got["tau2_ci_lb"], got["tau2_ci_ub"]) == (0, 0)
+    assert (got["I2_ci_lb"], got["I2_ci_ub"]) == (0, 0)
+
+
+@pytest.mark.parametrize("method", [m for m in METHODS if m != "SJ"])
+def test_homogeneous_counts_give_tau2_zero(method):
+    """Q far below k - 1: every estimator but Sidik-Jonkman (positive by construction) is 0."""
+    yi, vi = case_effects(CASES["near_homogeneous"])
+    got = fit_random(yi, vi, method, "z")
+    assert got["tau2"] == 0 and got["I2"] == 0
+    assert (got["tau2_ci_lb"], got["tau2_ci_ub"]) == (0, 0)
+
+
+def test_sidik_jonkman_stays_positive_on_homogeneous_data():
+    yi, vi = case_effects(CASES["near_homogeneous"])
+    assert fit_random(yi, vi, "SJ", "z")["tau2"] > 0
+
+
+def test_tau2_interval_starts_at_zero_when_q_is_small():
+    yi, vi = case_effects(CASES["mixed_counts_and_rr"])
+    got = fit_random(yi, vi, "REML", "z")
+    assert got["tau2_ci_lb"] == 0 and got["tau2_ci_ub"] > got["tau2"] > 0
+
+
+def test_hksj_on_identical_effects_has_zero_se_and_json_null_statistic():
+    """metafor: se = 0, zval = Inf, p = 0; the infinite statistic is null in JSON."""
+    case = CASES["identical_yi"]
+    res = no_nan(pool_studies([rr_study(f"s{i}", math.exp(y), math.exp(y - 1.959964 * math.sqrt(v)),
+                                        math.exp(y + 1.959964 * math.sqrt(v)))
+                               for i, (y, v) in enumerate(zip(case["yi"], case["vi"]))]))
+    assert res["random"]["tau2"] == 0
+    assert res["random"]["se"] == pytest.approx(0, abs=1e-12)
+
+
+# --- iterative estimators that do not converge ----------------------------------------------
+
+def test_paule_mandel_reports_extreme_heterogeneity_by_name():
+    case = CASES["outlier_pm_fails"]
+    with pytest.raises(ConvergenceError, match="PM") as err:
+        fit_random(case["yi"], case["vi"], "PM")
+    assert err.value.estimator == "PM"
+    assert "tau2.max" in case["random"]["PM_z"]["error"]          # metafor stops here too
+
+
+def test_paule_mandel_failure_propagates_from_pool_studies():
+    case = CASES["outlier_pm_fails"]
+    studies = [rr_study(f"s{i}", math.exp(y), math.exp(y - 1.959964 * math.sqrt(v)),
+                        math.exp(y + 1.959964 * math.sqrt(v)))
+               for i, (y, v) in enumerate(zip(case["yi"], case["vi"]))]
+    with pytest.raises(ConvergenceError, match="PM"):
+        pool_studies(studies, "PM")
+    assert no_nan(pool_studies(studies, "REML"))["random"]["tau2"] > 100
+
+
+def test_paule_mandel_searches_beyond_100_as_metafor():
+    """Q(100) > k - 1 but metafor widens the search to 10 mad(y)^2; so does the engine."""
+    yi, vi = case_effects(CASES["spread_beyond_100"])
+    got = fit_random(yi, vi, "PM", "z")
+    assert got["tau2"] > 100
+    assert close(got["tau2"], CASES["spread_beyond_100"]["random"]["PM_z"]["tau2"])
+
+
+@pytest.mark.parametrize("method", ["REML", "ML", "EB"])
+def test_fisher_scoring_out_of_iterations_names_the_estimator(method):
+    bcg = REF["bcg_maxiter_1"]
+    assert "did not converge" in bcg["outcome"][method]             # metafor agrees
+    with pytest.raises(ConvergenceError, match=method) as err:
+        fit_random(bcg["yi"], bcg["vi"], method, control=Control(maxiter=1, stepadj=0.5))
+    assert err.value.estimator == method
+    with pytest.raises(ConvergenceError, match=method):
+        pool_many(np.vstack([bcg["yi"]] * 3), np.vstack([bcg["vi"]] * 3), method,
+                  control=Control(maxiter=1, stepadj=0.5))
+
+
+@pytest.mark.parametrize("method", ["REML", "ML", "EB"])
+def test_enough_iterations_converge_to_finite_values(method):
+    bcg = REF["bcg_maxiter_1"]
+    got = fit_random(bcg["yi"], bcg["vi"], method)
+    assert all(math.isfinite(got[f]) for f in ("est", "se", "ci_lb", "ci_ub", "tau2"))
+
+
+# --- zero cells, not estimable, no data --------------------------------------------------------
+
+def test_zero_events_in_one_arm_adds_half_to_that_study_only():
+    res = no_nan(pool_studies([counts_study("zero", 0, 30, 4, 31), counts_study("plain", 5, 40, 8, 41)]))
+    zero, plain = res["studies"]
+    assert (zero["status"], plain["status"]) == ("counts_corrected", "counts")
+    # (the JSON keeps 12 significant digits)
+    assert zero["yi"] == pytest.approx(math.log((0.5 / 31) / (4.5 / 32)), rel=1e-11)
+    assert zero["vi"] == pytest.approx(1 / 0.5 - 1 / 31 + 1 / 4.5 - 1 / 32, rel=1e-11)
+    assert plain["yi"] == pytest.approx(math.log((5 / 40) / (8 / 41)), rel=1e-11)
+    assert res["k"] == 2 and res["fixed_mh"] is not None
+
+
+def test_no_events_or_only_events_in_both_arms_are_not_estimable():
+    case = CASES["zero_and_all_events"]
+    studies = [counts_study(f"s{i}", *row) for i, row in
+               enumerate(zip(case["ai"], case["n1"], case["ci"], case["n2"]))]
+    res = no_nan(pool_studies(studies))
+    status = [s["status"] for s in res["studies"]]
+    assert status == ["counts_corrected", "not_estimable", "counts", "counts", "not_estimable"]
+    assert res["k"] == 3 and res["k_total"] == 5
+    for s in res["studies"]:
+        if s["status"] == "not_estimable":
+            assert s["weight_fixed"] is None and s["weight_random"] is None
+            assert s["yi"] is None and s["vi"] is None and s["rr"]["est"] is None
+            assert any(n.startswith(s["study"] + ": not estimable") for n in res["notes"])
+    assert sum(s["weight_random"] for s in res["studies"] if s["weight_random"]) == pytest.approx(100)
+    # MH keeps every table, as rma.mh does
+    assert res["fixed_mh"]["k"] == 5
+    assert close(res["fixed_mh"]["est"], case["fixed_mh"]["est"])
+    assert close(res["random"]["tau2"], case["random"]["REML_knha"]["tau2"])
+
+
+def test_a_row_without_data_is_listed_and_left_out():
+    res = no_nan(pool_studies([
+        counts_study("a", 10, 50, 20, 50), counts_study("b", 30, 100, 25, 90),
+        {"study": "empty", "events_trt": None, "total_trt": None, "events_ctl": None, "total_ctl": None,
+         "rr": None, "rr_lower": None, "rr_upper": None},
+        counts_study("partial", 4, None, 6, None),
+    ]))
+    assert [s["status"] for s in res["studies"]] == ["counts", "counts", "no_data", "no_data"]
+    assert res["k"] == 2 and res["k_total"] == 4
+    assert any(n.startswith("empty: no usable data") for n in res["notes"])
+    assert any(n.startswith("partial: no usable data") for n in res["notes"])
+
+
+def test_nothing_to_pool():
+    res = no_nan(pool_studies([counts_study("none", 0, 20, 0, 22), counts_study("all", 20, 20, 22, 22),
+                               {"study": "blank"}]))
+    assert res["k"] == 0 and res["k_total"] == 3
+    assert res["random"] is None and res["fixed_iv"] is None and res["fixed_mh"] is None
+    assert any("nothing to pool" in n for n in res["notes"])
+    assert [s["weight_random"] for s in res["studies"]] == [None, None, None]
+
+
+def test_nothing_to_pool_with_subgroups():
+    res = no_nan(pool_studies([counts_study("none", 0, 20, 0, 22, grp="x")], by="grp"))
+    assert res["subgroups"]["groups"][0]["random"] is None
+    assert res["subgroups"]["test"] is None
+
+
+def test_mh_is_null_with_a_note_when_an_arm_never_has_events():
+    res = no_nan(pool_studies([counts_study("a", 0, 20, 3, 22), counts_study("b", 0, 30, 5, 28)]))
+    assert res["fixed_mh"] is None and res["k"] == 2
+    assert any("Mantel-Haenszel not computed" in n for n in res["notes"])
+
+
+# --- huge counts ------------------------------------------------------------------------------
+
+def exact_log_rr(a, n1, c, n2) -> tuple[float, float]:
+    """ln RR and its variance in 60-digit decimal arithmetic."""
+    getcontext().prec = 60
+    a, n1, c, n2 = map(Decimal, (a, n1, c, n2))
+    return float(((a / n1) / (c / n2)).ln()), float(1 / a - 1 / n1 + 1 / c - 1 / n2)
+
+
+@pytest.mark.parametrize("table", [
+    (9_999_999, 10**7, 9_999_998, 10**7),
+    (10**7 - 1, 10**7, 10**7 - 3, 10**7 - 1),
+    (1, 10**7, 2, 10**7),
+    (5_000_000, 10**7, 5_000_001, 10**7),
+    (4_123_456, 10**7, 4_300_001, 10**7),
+])
+def test_huge_counts_are_accurate(table):
+    yi, vi, corrected = log_rr_from_counts(*table)
+    ey, ev = exact_log_rr(*table)
+    assert not corrected
+    assert float(yi) == pytest.approx(ey, rel=1e-13, abs=1e-300)
+    assert float(vi) == pytest.approx(ev, rel=1e-13)
+
+
+def test_huge_counts_pool_to_finite_values_matching_metafor():
+    case = CASES["huge_counts"]
+    studies = [counts_study(f"s{i}", *row) for i, row in enumerate(zip(case["ai"], case["n1"], case["ci"], case["n2"]))]
+    res = no_nan(pool_studies(studies, "REML", "z"))
+    for field, ref in case["random"]["REML_z"].items():
+        assert close(res["random"][field], ref), field
+    assert close(res["fixed_mh"]["est"], case["fixed_mh"]["est"])
+
+
+# --- mixed counts and reported RRs --------------------------------------------------------------
+
+def test_mixed_counts_and_reported_rr():
+    case = CASES["mixed_counts_and_rr"]
+    res = no_nan(pool_studies([counts_study("A", 30, 100, 40, 100), counts_study("B", 12, 60, 15, 58),
+                               rr_study("I-MICRO", 1.08, 0.80, 1.5, events_trt=48, events_ctl=47)]))
+    assert [s["status"] for s in res["studies"]] == ["counts", "counts", "reported_rr"]
+    micro = res["studies"][2]
+    y, v = log_rr_from_ci(1.08, 0.80, 1.5)
+    assert micro["yi"] == pytest.approx(float(y)) and micro["vi"] == pytest.approx(float(v))
+    assert micro["events_trt"] == 48 and micro["total_trt"] is None
+    assert micro["reported_rr"] == {"est": 1.08, "ci_lb": 0.80, "ci_ub": 1.5}
+    # the pooled-scale CI is symmetric about ln 1.08 with the width of the reported one
+    assert micro["rr"]["est"] == pytest.approx(1.08)
+    width = math.log(micro["rr"]["ci_ub"]) - math.log(micro["rr"]["ci_lb"])
+    assert width == pytest.approx(math.log(1.5) - math.log(0.80), rel=1e-6)
+    assert res["fixed_mh"] is None
+    assert any("Mantel-Haenszel not computed" in n for n in res["notes"])
+    for field, ref in case["random"]["REML_knha"].items():
+        assert close(res["random"][field], ref), field
+
+
+def test_counts_win_over_a_reported_rr():
+    res = pool_studies([counts_study("A", 30, 100, 40, 100, rr=0.75, rr_lower=0.5, rr_upper=1.1)])
+    assert res["studies"][0]["status"] == "counts"
+
+
+# --- invalid numbers are refused, never pooled -------------------------------------------------
+
+@pytest.mark.parametrize("study,column", [
+    (counts_study("x", 12, 10, 3, 10), "events_trt"),
+    (counts_study("x", -1, 10, 3, 10), "events_trt"),
+    (counts_study("x", 2.5, 10, 3, 10), "events_trt"),
+    (counts_study("x", 2, 10, 3, 0), "total_ctl"),
+    (counts_study("x", 2, 10, float("nan"), 10), "events_ctl"),
+    (counts_study("x", 2, 10, "3", 10), "events_ctl"),
+    (rr_study("x", 1.2, 1.3, 1.5), "rr"),
+    (rr_study("x", 0, 0.5, 1.5), "rr"),
+    (rr_study("x", 1.0, 1.0, 1.0), "rr_upper"),
+    (rr_study("x", 1.0, 0.5, float("inf")), "rr_upper"),
+])
+def test_impossible_numbers_raise_input_error(study, column):
+    with pytest.raises(InputError) as err:
+        pool_studies([counts_study("ok", 3, 10, 4, 10), study])
+    assert f"study 2 ('x'), column '{column}'" in str(err.value)
+
+
+def test_every_impossible_number_is_reported_at_once():
+    with pytest.raises(InputError) as err:
+        pool_studies([counts_study("a", 12, 10, 3, 10), rr_study("b", 2.0, 0.5, 1.5)])
+    assert len(err.value.problems) == 2
+
+
+def test_non_positive_variance_is_refused():
+    with pytest.raises(MetapoolError, match="vi > 0"):
+        fit_random([0.1, 0.2], [0.01, 0.0])
+    with pytest.raises(MetapoolError, match="vi > 0"):
+        pool_many([[0.1, 0.2]], [[0.01, -1.0]])
+
+
+def test_single_fit_of_nothing_is_a_clear_error():
+    with pytest.raises(MetapoolError, match="no study"):
+        fit_fixed([np.nan], [np.nan])
+    with pytest.raises(MetapoolError, match="no study"):
+        fit_random([], [])
