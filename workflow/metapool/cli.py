@@ -5,36 +5,64 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .errors import ConvergenceError, InputError, MetapoolError
-from .tau2 import METHODS
+from .errors import ConvergenceError, InputError, MetapoolError, Problem
+from .tau2 import METHODS, NAMES
+
+EXIT_OK, EXIT_INPUT, EXIT_CONVERGENCE = 0, 2, 3
+
+ESTIMATORS = "\n".join(f"                {m:<5} {NAMES[m]}" for m in METHODS)
 
 DESCRIPTION = """\
 Risk-ratio meta-analysis whose numbers are those of R metafor.
 
-Input: a CSV with a `study` column and, per row, either the 2x2 counts
-`events_trt,total_trt,events_ctl,total_ctl` or a reported `rr,rr_lower,rr_upper`
-(95% CI); both kinds may appear in one file, other columns are carried through.
-Counts win when all four are given. A zero cell adds 0.5 to the study's four cells;
-zero events in both arms makes a study "not estimable" (reported, never dropped
-silently); a reported RR enters by generic inverse variance on the log scale.
+  metapool pool FILE.csv [--tau2 REML|DL|PM|ML|SJ|HE|EB] [--ci hksj|z]
+                         [--by COLUMN] [--format json|tsv]
+  metapool sensitivity FILE.csv [--tau2 ...] [--ci ...] [--format json|tsv]
 
-Defaults follow current Cochrane guidance: REML tau^2, Hartung-Knapp-Sidik-Jonkman
-CI, prediction interval when k >= 3.
+Input: a CSV (UTF-8; a BOM and Windows line endings are fine) with a `study`
+column and, per row, either the 2x2 counts `events_trt,total_trt,events_ctl,
+total_ctl` or a reported `rr,rr_lower,rr_upper` (95% CI); both kinds may appear
+in one file, other columns are carried through (e.g. a subgroup column for --by).
+Counts win when all four are given. A zero cell adds 0.5 to that study's four
+cells; no events (or only events) in both arms makes a study "not estimable"
+(listed, never dropped silently); a reported RR enters by generic inverse
+variance on the log scale, se = (ln upper - ln lower) / (2 x 1.959964).
 
-Exit status: 0 success, 2 invalid input (every problem is listed, with file, row and
-column), 3 an iterative estimator did not converge.
+Options of `pool` (and `sensitivity`):
+  --tau2 M      between-study variance estimator (default REML):
+{estimators}
+  --ci hksj|z   CI and test for the mean: Hartung-Knapp-Sidik-Jonkman t on k-1
+                df (default) or Wald z
+  --by COLUMN   (pool only) a separate model and tau^2 per value of COLUMN, and
+                the test for subgroup differences
+  --format F    json (default; for programs) or tsv (a table for people)
+
+Defaults follow current Cochrane guidance: REML tau^2, HKSJ CI, prediction
+interval when k >= 3. Fixed effects: inverse variance, and Mantel-Haenszel when
+every pooled study has counts.
+
+{output}
+Exit status: 0 success; 2 invalid input (every problem is listed on stderr with
+file, row and column; nothing is printed on stdout); 3 an iterative estimator
+did not converge (the message names it; try another --tau2).
 """
 
-POOL_HELP = """\
-Output (--format json): one object {"measure", "k", "k_total", "settings", "studies":
-[{"study", "yi", "vi", "se", "ci_lb", "ci_ub", "weight_fixed", "weight_random",
-"status", "rr", ...}], "fixed_iv", "fixed_mh", "random": {"tau2_method", "ci_method",
-"est", "se", "ci_lb", "ci_ub", "pval", "tau2", "tau2_ci_lb", "tau2_ci_ub", "I2",
-"I2_ci_lb", "I2_ci_ub", "H2", "Q", "Qp", "pi_lb", "pi_ub", "rr"}, "subgroups", "notes"}.
-Effects are on the log scale; each block's "rr" gives exp(est), exp(ci), exp(pi).
-Weights are percentages. Missing values are null, never NaN. Study status is one of
-counts, counts_corrected, reported_rr, not_estimable, no_data.
---format tsv prints the same as a table, one row per study and per pooled block.
+OUTPUT = """\
+Output of `pool --format json`: one object
+  {"measure": "RR", "k", "k_total", "settings", "studies": [{"study", "yi", "vi",
+   "se", "ci_lb", "ci_ub", "weight_fixed", "weight_random", "status", "rr",
+   "reported_rr", counts and carried-through columns}], "fixed_iv", "fixed_mh",
+   "random": {"tau2_method", "ci_method", "k", "est", "se", "se_wald", "stat",
+   "df", "ci_lb", "ci_ub", "pval", "tau2", "tau2_ci_lb", "tau2_ci_ub", "I2",
+   "I2_ci_lb", "I2_ci_ub", "H2", "Q", "Qp", "pi_lb", "pi_ub", "rr"},
+   "subgroups", "notes"}
+Effects are log risk ratios; each block's "rr" gives exp(est), exp(ci) (and
+exp(pi)). Weights are percentages. Missing values are null, never NaN: e.g.
+tau2, I2, H2 for one study, the prediction interval for k < 3, "fixed_mh" when
+a study has only a reported RR, "random" when nothing can be pooled; "notes"
+say why. Study status: counts, counts_corrected, reported_rr, not_estimable,
+no_data. `--format tsv` prints the same as a table: one row per study, per
+pooled block, per subgroup, the subgroup test, and each note.
 """
 
 
@@ -48,10 +76,12 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="metapool", description=DESCRIPTION,
+    """The ``metapool`` argument parser; ``metapool --help`` documents every command and option."""
+    p = argparse.ArgumentParser(prog="metapool",
+                                description=DESCRIPTION.format(estimators=ESTIMATORS, output=OUTPUT),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", required=True)
-    pool = sub.add_parser("pool", help="pool risk ratios", description=POOL_HELP,
+    sub = p.add_subparsers(dest="command", required=True, metavar="{pool,sensitivity}")
+    pool = sub.add_parser("pool", help="pool risk ratios", description=OUTPUT,
                           formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(pool)
     pool.add_argument("--by", metavar="COLUMN", help="subgroup column: a separate tau^2 per subgroup "
@@ -65,42 +95,39 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def run(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+def _render(args: argparse.Namespace) -> str:
+    """Read the file, run the command, and return the text to print (raises MetapoolError)."""
     from .formats import to_json, to_tsv
     from .studytable import read_study_table
 
+    studies = read_study_table(args.file)
+    if args.command == "pool":
+        from .pool import pool_studies
+
+        if args.by and args.by not in {key for s in studies for key in s}:
+            raise InputError([Problem(str(args.file), 1, args.by,
+                                      "--by names a column that the file does not have")])
+        result = pool_studies(studies, args.tau2, args.ci, by=args.by)
+        return to_json(result) if args.format == "json" else to_tsv(result)
+    from .sensitivity import run_sensitivity, sensitivity_to_tsv
+
+    result = run_sensitivity(studies, tau2_method=args.tau2, ci_method=args.ci)
+    return to_json(result) if args.format == "json" else sensitivity_to_tsv(result)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status. Output goes to stdout only on success."""
+    args = parser().parse_args(argv)
     try:
-        studies = read_study_table(args.file)
-        if args.command == "pool":
-            from .pool import pool_studies
-
-            if args.by and studies and args.by not in studies[0]:
-                raise InputError([_no_column(args.file, args.by)])
-            result = pool_studies(studies, args.tau2, args.ci, by=args.by)
-            out = to_json(result) if args.format == "json" else to_tsv(result)
-        else:
-            from .sensitivity import run_sensitivity, sensitivity_to_tsv
-
-            result = run_sensitivity(studies, tau2_method=args.tau2, ci_method=args.ci)
-            out = to_json(result) if args.format == "json" else sensitivity_to_tsv(result)
-    except InputError as e:
-        print(f"metapool: error: {e}", file=sys.stderr)
-        return 2
+        out = _render(args)
     except ConvergenceError as e:
         print(f"metapool: error: {e}; try another --tau2 estimator", file=sys.stderr)
-        return 3
+        return EXIT_CONVERGENCE
     except MetapoolError as e:
         print(f"metapool: error: {e}", file=sys.stderr)
-        return 2
+        return EXIT_INPUT
     sys.stdout.write(out)
-    return 0
-
-
-def _no_column(path: str, column: str):
-    from .errors import Problem
-
-    return Problem(str(path), 1, column, f"--by names a column that the file does not have")
+    return EXIT_OK
 
 
 def main() -> None:

@@ -43,7 +43,7 @@ def _block_row(row: str, name: str, group: str | None, block: dict, method: str)
 
 
 def tsv_rows(result: dict) -> list[dict]:
-    """One row per study, then the pooled blocks (fixed IV, MH, random), subgroups and their test."""
+    """One row per study, then the pooled blocks (fixed IV, MH, random), subgroups, their test, the notes."""
     s = result["settings"]
     re_method = f"random effects, {s['tau2_method']}, CI {s['ci_method']}"
     rows = []
@@ -70,6 +70,7 @@ def tsv_rows(result: dict) -> list[dict]:
             t = sub["test"]
             rows.append({"row": "subgroup_test", "name": "test for subgroup differences", "Q": t["Q_between"],
                          "k": t["df"] + 1, "pval": t["p"], "method": f"chi2 on {t['df']} df"})
+    rows += [{"row": "note", "name": note} for note in result.get("notes") or ()]
     return rows
 
 

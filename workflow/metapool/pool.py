@@ -188,7 +188,8 @@ def pool_studies(studies: list[dict], tau2_method: str = "REML", ci_method: str 
 
     entries = []
     for j, s in enumerate(studies):
-        e = {**dict.fromkeys(COUNTS), **{key: val for key, val in s.items() if key not in REPORTED}}
+        e = {"study": s.get("study"), **dict.fromkeys(COUNTS),
+             **{key: val for key, val in s.items() if key not in REPORTED}}
         # the input's reported RR keeps its values under its own name; "rr" is the computed block
         e["reported_rr"] = ({"est": s["rr"], "ci_lb": s["rr_lower"], "ci_ub": s["rr_upper"]}
                             if _has(s, REPORTED) else None)

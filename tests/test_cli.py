@@ -1,0 +1,246 @@
+"""The `metapool` command line: pool counts, reported RRs or both, subgroups, TSV, bad input."""
+
+import json
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from metapool.cli import run
+from metapool.formats import TSV_COLUMNS
+from metapool.pool import pool_studies
+from metapool.tau2 import METHODS
+
+ORACLE = {c["name"]: c for c in json.loads((Path(__file__).parent / "data" / "oracle_cases.json").read_text())}
+COUNTS_HEADER = "study,events_trt,total_trt,events_ctl,total_ctl"
+
+
+def close(got, ref, rtol=1e-6, atol=1e-9) -> bool:
+    return abs(got - ref) <= atol or abs(got - ref) <= rtol * abs(ref)
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def oracle_csv(tmp_path: Path, name: str, group: bool = False) -> Path:
+    case = ORACLE[name]
+    header = COUNTS_HEADER + (",agent_class" if group else "")
+    lines = [header]
+    for i, (a, n1, c, n2) in enumerate(zip(case["ai"], case["n1"], case["ci"], case["n2"])):
+        lines.append(f"s{i + 1},{a},{n1},{c},{n2}" + (f",{case['group'][i]}" if group else ""))
+    return write(tmp_path, f"{name}.csv", "\n".join(lines) + "\n")
+
+
+def pool(capsys, *argv) -> tuple[int, str, str]:
+    code = run(["pool", *map(str, argv)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def pool_json(capsys, *argv) -> dict:
+    code, out, err = pool(capsys, *argv)
+    assert code == 0, err
+    assert err == ""
+    return json.loads(out)
+
+
+# --- help ---------------------------------------------------------------------------------------
+
+def test_help_documents_every_option(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        run(["--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    for word in ("metapool pool FILE.csv", "--tau2", "--ci", "hksj", "--by COLUMN", "--format",
+                 "json", "tsv", "events_trt,total_trt,events_ctl", "rr,rr_lower,rr_upper",
+                 "not estimable", "Exit status", "null, never NaN", "pi_lb", "tau2_ci_lb"):
+        assert word in text, word
+    for method in METHODS:
+        assert f"{method} " in text, method
+
+
+def test_pool_help_lists_its_options(capsys):
+    with pytest.raises(SystemExit):
+        run(["pool", "--help"])
+    text = capsys.readouterr().out
+    assert all(opt in text for opt in ("--tau2", "--ci", "--by", "--format", "REML,DL,PM,ML,SJ,HE,EB"))
+
+
+# --- pooling ------------------------------------------------------------------------------------
+
+def test_counts_only_file_matches_metafor(tmp_path, capsys):
+    res = pool_json(capsys, oracle_csv(tmp_path, "bcg"))
+    ref = ORACLE["bcg"]["ref"]
+    assert res["k"] == 13 and res["settings"] == {"tau2_method": "REML", "ci_method": "hksj", "level": 95}
+    assert {s["status"] for s in res["studies"]} == {"counts"}
+    for field, value in ref["REML_knha"].items():
+        assert close(res["random"][field], value), field
+    for field, value in ref["fixed_mh"].items():
+        assert close(res["fixed_mh"][field], value), field
+    assert res["random"]["rr"]["est"] == pytest.approx(math.exp(res["random"]["est"]), rel=1e-11)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("ci,key", [("z", "z"), ("hksj", "knha")])
+def test_tau2_and_ci_options(tmp_path, capsys, method, ci, key):
+    res = pool_json(capsys, oracle_csv(tmp_path, "k8_hetero"), "--tau2", method.lower(), "--ci", ci)
+    assert res["random"]["tau2_method"] == method and res["random"]["ci_method"] == ci
+    for field, value in ORACLE["k8_hetero"]["ref"][f"{method}_{key}"].items():
+        assert close(res["random"][field], value), field
+
+
+def test_rr_only_file(tmp_path, capsys):
+    path = write(tmp_path, "imicro.csv", "study,rr,rr_lower,rr_upper\nI-MICRO,1.08,0.80,1.5\n")
+    res = pool_json(capsys, path)
+    (study,) = res["studies"]
+    assert study["status"] == "reported_rr" and study["study"] == "I-MICRO"
+    assert study["yi"] == pytest.approx(math.log(1.08), rel=1e-11)
+    assert study["se"] == pytest.approx((math.log(1.5) - math.log(0.8)) / (2 * 1.959964), rel=1e-11)
+    assert res["k"] == 1 and res["fixed_mh"] is None
+    assert res["random"]["rr"]["est"] == pytest.approx(1.08, rel=1e-11)
+    assert res["random"]["tau2"] is None and res["random"]["pi_lb"] is None
+    assert any("Only one study" in n for n in res["notes"])
+
+
+def test_mixed_file(tmp_path, capsys):
+    path = write(tmp_path, "mixed.csv",
+                 COUNTS_HEADER + ",rr,rr_lower,rr_upper\n"
+                 "A,30,100,40,100,,,\nB,12,60,15,58,,,\nC,0,40,3,41,,,\nD,0,20,0,22,,,\n"
+                 "I-MICRO,,,,,1.08,0.80,1.5\n")
+    res = pool_json(capsys, path)
+    assert [s["status"] for s in res["studies"]] == \
+        ["counts", "counts", "counts_corrected", "not_estimable", "reported_rr"]
+    assert res["k"] == 4 and res["k_total"] == 5
+    assert res["fixed_mh"] is None
+    assert any("Mantel-Haenszel not computed" in n for n in res["notes"])
+    assert any(n.startswith("D: not estimable") for n in res["notes"])
+    rows = [{"study": "A", "events_trt": 30, "total_trt": 100, "events_ctl": 40, "total_ctl": 100},
+            {"study": "B", "events_trt": 12, "total_trt": 60, "events_ctl": 15, "total_ctl": 58},
+            {"study": "C", "events_trt": 0, "total_trt": 40, "events_ctl": 3, "total_ctl": 41},
+            {"study": "D", "events_trt": 0, "total_trt": 20, "events_ctl": 0, "total_ctl": 22},
+            {"study": "I-MICRO", "rr": 1.08, "rr_lower": 0.80, "rr_upper": 1.5}]
+    assert res["random"] == pool_studies(rows)["random"]
+
+
+def test_by_column_gives_subgroups_matching_metafor(tmp_path, capsys):
+    res = pool_json(capsys, oracle_csv(tmp_path, "subgroups", group=True), "--by", "agent_class", "--ci", "z")
+    ref = ORACLE["subgroups"]["ref"]["subgroups"]
+    sub = res["subgroups"]
+    assert sub["by"] == "agent_class"
+    groups = {g["group"]: g for g in sub["groups"]}
+    assert set(groups) == set(ref["est"])
+    for name, est in ref["est"].items():
+        assert close(groups[name]["random"]["est"], est)
+        assert close(groups[name]["random"]["se"], ref["se"][name])
+    assert close(sub["test"]["Q_between"], ref["Q_between"]) and sub["test"]["df"] == ref["df"]
+    assert [s["group"] for s in res["studies"]] == ORACLE["subgroups"]["group"]
+
+
+def test_tsv_output(tmp_path, capsys):
+    code, out, err = pool(capsys, oracle_csv(tmp_path, "subgroups", group=True), "--by", "agent_class",
+                          "--format", "tsv")
+    assert code == 0 and err == ""
+    lines = out.rstrip("\n").split("\n")
+    assert lines[0].split("\t") == list(TSV_COLUMNS)
+    rows = [line.split("\t") for line in lines[1:]]
+    assert all(len(r) == len(TSV_COLUMNS) for r in rows)
+    kinds = [r[0] for r in rows]
+    groups = len(set(ORACLE["subgroups"]["group"]))
+    assert kinds == ["study"] * 11 + ["pooled"] * 3 + ["subgroup"] * groups + ["subgroup_test"]
+    random_row = dict(zip(TSV_COLUMNS, rows[13]))
+    res = pool_studies([{"study": f"s{i + 1}", "events_trt": a, "total_trt": n1, "events_ctl": c,
+                         "total_ctl": n2} for i, (a, n1, c, n2) in
+                        enumerate(zip(*(ORACLE["subgroups"][x] for x in ("ai", "n1", "ci", "n2"))))])
+    assert float(random_row["rr"]) == pytest.approx(res["random"]["rr"]["est"], rel=1e-5)
+    assert "nan" not in out.lower()
+
+
+def test_tsv_lists_notes(tmp_path, capsys):
+    path = write(tmp_path, "one.csv", "study,rr,rr_lower,rr_upper\nI-MICRO,1.08,0.80,1.5\n")
+    code, out, _ = pool(capsys, path, "--format", "tsv")
+    assert code == 0
+    assert any(line.startswith("note\tOnly one study") for line in out.splitlines())
+
+
+def test_output_is_byte_identical_across_runs(tmp_path, capsys):
+    path = oracle_csv(tmp_path, "li2007")
+    first = pool(capsys, path, "--tau2", "PM")[1]
+    assert first == pool(capsys, path, "--tau2", "PM")[1]
+
+
+# --- bad input: exit 2, file/row/column on stderr, nothing on stdout ---------------------------
+
+@pytest.mark.parametrize("text,expected", [
+    (COUNTS_HEADER + "\nA,30,100,40,100\nB,120,60,15,58\n", ["row 3", "column 'events_trt'", "exceeds"]),
+    (COUNTS_HEADER + "\nA,30,100,-4,100\n", ["row 2", "column 'events_ctl'"]),
+    (COUNTS_HEADER + "\nA,30,100,4.5,100\n", ["row 2", "column 'events_ctl'"]),
+    ("study,events_trt,total_trt,events_ctl\nA,1,2,3\n", ["row 1", "column 'total_ctl'", "missing"]),
+    ("study,rr,rr_lower,rr_upper\nA,1.6,0.8,1.5\n", ["row 2", "rr_upper"]),
+    (COUNTS_HEADER + "\n", ["no data rows"]),
+    ("", ["empty"]),
+])
+def test_bad_file_exits_2_naming_file_row_column(tmp_path, capsys, text, expected):
+    path = write(tmp_path, "bad.csv", text)
+    code, out, err = pool(capsys, path)
+    assert code == 2
+    assert out == ""
+    assert "bad.csv" in err
+    for piece in expected:
+        assert piece in err, (piece, err)
+
+
+def test_every_problem_is_reported(tmp_path, capsys):
+    path = write(tmp_path, "bad.csv", COUNTS_HEADER + "\nA,30,100,40,100\nB,120,60,15,58\nC,1,x,2,3\n")
+    code, out, err = pool(capsys, path)
+    assert code == 2 and out == ""
+    assert "row 3" in err and "row 4" in err
+
+
+def test_missing_file_exits_2(tmp_path, capsys):
+    code, out, err = pool(capsys, tmp_path / "nowhere.csv")
+    assert code == 2 and out == "" and "nowhere.csv" in err
+
+
+def test_by_unknown_column_exits_2(tmp_path, capsys):
+    code, out, err = pool(capsys, oracle_csv(tmp_path, "bcg"), "--by", "agent_clas")
+    assert code == 2 and out == ""
+    assert "bcg.csv" in err and "column 'agent_clas'" in err
+
+
+def test_unknown_estimator_is_an_argument_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        run(["pool", str(oracle_csv(tmp_path, "bcg")), "--tau2", "XYZ"])
+    assert exit_.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "--tau2" in err
+
+
+def test_non_convergence_exits_3_naming_the_estimator(tmp_path, capsys):
+    """Log RRs 0, 0.01 and 40 (mad tiny, spread huge): metafor's PM stops too (tests/reference)."""
+    path = write(tmp_path, "extreme.csv", "study,rr,rr_lower,rr_upper\na,1,0.9,1.1\nb,1.01,0.91,1.12\n"
+                                          "c,2.35e17,2.1e17,2.6e17\n")
+    code, out, err = pool(capsys, path, "--tau2", "PM")
+    assert code == 3 and out == ""
+    assert "PM estimator" in err and "--tau2" in err
+    assert pool(capsys, path, "--tau2", "DL")[0] == 0
+
+
+# --- the installed console script ---------------------------------------------------------------
+
+def test_installed_console_script(tmp_path, capsys):
+    exe = shutil.which("metapool", path=str(Path(sys.executable).parent)) or shutil.which("metapool")
+    assert exe, "the metapool console script is not installed (pip install -e .)"
+    path = oracle_csv(tmp_path, "bcg")
+    proc = subprocess.run([exe, "pool", str(path), "--tau2", "DL", "--format", "tsv"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == pool(capsys, path, "--tau2", "DL", "--format", "tsv")[1]
+    bad = write(tmp_path, "bad.csv", COUNTS_HEADER + "\nA,30,100,40\n")
+    proc = subprocess.run([exe, "pool", str(bad)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stdout == "" and "bad.csv" in proc.stderr
