@@ -66,7 +66,7 @@ def test_rows_in_order_with_every_cell():
     a, b, c, d, total = rows
     assert a.cells == {"study": "A label", "ev_t": "10", "n_t": "100", "ev_c": "20", "n_c": "100",
                        "weight": "41.2%", "rr": "0.50 [0.25, 1.00]"}
-    assert b.cells == {"study": "B label\u2020", "ev_t": "48", "n_t": "-", "ev_c": "47", "n_c": "-",
+    assert b.cells == {"study": "B label\u00b9", "ev_t": "48", "n_t": "-", "ev_c": "47", "n_c": "-",
                        "weight": "58.8%", "rr": "1.08 [0.80, 1.50]"}
     assert c.cells["rr"] == "not estimable" and c.interval is None and c.cells["weight"] == ""
     assert (c.cells["ev_t"], c.cells["n_c"]) == ("0", "11")
@@ -260,4 +260,4 @@ def test_engine_output_weights_and_statuses():
     assert statuses == ["counts", "reported_rr", "counts_corrected", "not_estimable", "no_data", "counts"]
     weights = [float(r.cells["weight"].rstrip("%")) for r in rows if r.kind == "study" and r.cells["weight"]]
     assert sum(weights) == pytest.approx(100, abs=0.15)
-    assert rows[2].cells["study"].endswith("\u2021")
+    assert rows[2].cells["study"].endswith("\u00b2")

@@ -59,7 +59,8 @@ def render(layout: Layout) -> Figure:
 
 def _text(ax, label: Label) -> None:
     ax.text(label.x, label.y, label.text, fontproperties=style.font(label.style, label.size),
-            ha=label.ha, va=label.va, color=style.COLOURS["text"], parse_math=False)
+            ha=label.ha, va=label.va, color=style.COLOURS["text"], parse_math=False,
+            fontfeatures=style.TEXT_FEATURES)
 
 
 def _row_text(ax, row: Row, columns, plot: Plot) -> None:
@@ -74,7 +75,7 @@ def _row_text(ax, row: Row, columns, plot: Plot) -> None:
             column = columns[key]
             x, ha = (column.left, "left") if row.span else (column.anchor, column.align)
         ax.text(x, row.y, value, fontproperties=prop, ha=ha, va="center", color=colour,
-                parse_math=False, linespacing=1.2)
+                parse_math=False, linespacing=1.2, fontfeatures=style.TEXT_FEATURES)
 
 
 def _axis(ax, plot: Plot) -> None:

@@ -17,10 +17,12 @@ POOLED = ("counts", "counts_corrected", "reported_rr")
 NOT_POOLED_TEXT = {"not_estimable": "not estimable", "no_data": "no usable data"}
 COUNT_KEYS = ("events_trt", "total_trt", "events_ctl", "total_ctl")
 CELL_KEYS = ("study", "ev_t", "n_t", "ev_c", "n_c", "weight", "rr")
+# Footnote marks are Latin-1 superscripts: characters past U+00FF would make the PDF embed
+# a second subset of the font, which costs as much time as the rest of the PDF.
 FOOTNOTES = {
-    "reported_rr": ("\u2020", "\u2020 Entered from the reported risk ratio and 95% CI (generic inverse "
+    "reported_rr": ("\u00b9", "\u00b9 Entered from the reported risk ratio and 95% CI (generic inverse "
                               "variance); counts the report does not give are shown as -."),
-    "counts_corrected": ("\u2021", "\u2021 A zero cell: 0.5 added to every cell of the study's 2x2 table."),
+    "counts_corrected": ("\u00b2", "\u00b2 A zero cell: 0.5 added to every cell of the study's 2x2 table."),
 }
 NO_POOLING_MESSAGE = "No study could be pooled (k = 0)"
 
@@ -51,7 +53,7 @@ class RowSpec:
     kind: 'group' (subgroup heading), 'study', 'subtotal', 'group_heterogeneity', 'overall',
     'prediction' or 'message' (k = 0: said in the plot column);
     cells: column key -> text ('study' holds the label, or a heading spanning the left columns
-    when `span`); style: 'normal', 'bold' or 'italic'; small: drawn in the smaller font.
+    when `span`); style: 'normal' or 'bold'; small: drawn in the smaller font.
     """
 
     kind: str
@@ -118,7 +120,7 @@ def forest_rows(result: dict, options: ForestOptions) -> list[RowSpec]:
             rows.extend(_pooled_rows("subtotal", "Subtotal", fit, members, options))
             rows.append(RowSpec("group_heterogeneity",
                                 {"study": fmt.heterogeneity(fit.get("random"))},
-                                style="italic", small=True, span=True))
+                                small=True, span=True))
     else:
         rows.extend(study_row(s) for s in studies)
     if result.get("random") is None:
@@ -211,7 +213,7 @@ def _prediction_rows(random: dict) -> list[RowSpec]:
     cells = {"study": "Prediction interval", "rr": fmt.ratio_ci(None, rr["pi_lb"], rr["pi_ub"])}
     interval = Interval("bar", "prediction", None, math.log(rr["pi_lb"]), math.log(rr["pi_ub"]),
                         total=True)
-    return [RowSpec("prediction", cells, style="italic", interval=interval)]
+    return [RowSpec("prediction", cells, interval=interval)]
 
 
 def _fixed_method_line(result: dict, options: ForestOptions) -> str:

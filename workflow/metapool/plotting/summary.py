@@ -156,6 +156,7 @@ def _bundled_fonts(ax) -> None:
         weight = "bold" if t.get_fontweight() in ("bold", 700) else "normal"
         mono = "mono" in " ".join(t.get_fontfamily()).lower()
         t.set_fontproperties(style.font(weight, t.get_fontsize(), mono))
+        t.set_fontfeatures(style.TEXT_FEATURES)
 
 
 def _fit(fig: Figure, ax, title: str | None) -> None:
@@ -178,8 +179,8 @@ def _fit(fig: Figure, ax, title: str | None) -> None:
     for i, part in enumerate(title_lines):
         y = height - PAD_INCH - (i + 0.5) * style.TITLE_SIZE * 1.35 / 72
         fig.text(PAD_INCH / width, y / height, part, fontproperties=style.font("bold", style.TITLE_SIZE),
-                 va="center", parse_math=False)
+                 va="center", parse_math=False, fontfeatures=style.TEXT_FEATURES)
     for i, part in enumerate(footer):
         y = PAD_INCH + footer_h - 0.08 - (i + 0.5) * line
         fig.text(PAD_INCH / width, y / height, part, fontproperties=style.font("normal", style.SMALL_SIZE),
-                 va="center", parse_math=False)
+                 va="center", parse_math=False, fontfeatures=style.TEXT_FEATURES)
