@@ -52,8 +52,8 @@ def cumulative_figure(pooled: dict, sens: dict, settings: dict) -> Figure:
     if not sens.get("cumulative") or not sens["cumulative"].get("study"):
         reason = (sens.get("reasons") or {}).get("cumulative")
         page = message_page(lt.title(pooled, settings), SUBTITLE,
-                            f"No cumulative meta-analysis: no trial has an estimable effect "
-                            f"(k = {pooled.get('k', 0)}).", reason)
+                            f"No cumulative meta-analysis (k = {pooled.get('k', 0)} trials with an "
+                            "estimable effect).", reason)
         return page.render()
     return draw_table(cumulative_table(pooled, sens, settings)).fig
 

@@ -64,7 +64,8 @@ def leave1out_table(pooled: dict, sens: dict, settings: dict) -> IntervalTable:
         "Each row is the random-effects model refitted without that trial; the dashed line and "
         f"shaded band are the pooled estimate and 95% CI with all trials. "
         f"{lt.method(sens.get('settings') or {})}.",
-        CRITERIA,
+        CRITERIA if sens.get("influence") else
+        f"Influence diagnostics: {(sens.get('reasons') or {}).get('influence', 'not computed.')}",
     ]
     missing = lt.not_pooled_line(pooled)
     if missing:

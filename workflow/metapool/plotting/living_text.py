@@ -21,14 +21,6 @@ def favours(pooled: dict, settings: dict) -> tuple[str, str]:
     return a.favours_treatment, a.favours_control
 
 
-def arm_names(pooled: dict, settings: dict) -> tuple[str, str]:
-    """(treatment, control) arm names as on the forest plot (rows.arms)."""
-    options = ForestOptions(treatment_label=settings.get("treatment_label"),
-                            control_label=settings.get("control_label"))
-    a = arms(pooled.get("studies") or [], options)
-    return a.treatment, a.control
-
-
 def title(pooled: dict, settings: dict) -> str:
     """The analysis title (pooled.json, else settings, else the analysis name)."""
     return str(pooled.get("title") or settings.get("title") or pooled.get("analysis")
