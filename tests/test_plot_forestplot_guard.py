@@ -70,8 +70,8 @@ def test_labels_made_unique():
 
 
 def test_summary_frame_groups_rows_by_outcome_and_timepoint():
-    rows = [{"label": "X", "outcome": "all-cause mortality", "timepoint_days": d, "k": k, "I2": i2,
-             "est": est, "ci_lb": lo, "ci_ub": hi, "pi_lb": pl, "pi_ub": ph}
+    rows = [{"title": "X", "outcome": "all-cause mortality", "timepoint_days": d, "k": k, "I2": i2,
+             "rr": est, "rr_ci_lb": lo, "rr_ci_ub": hi, "rr_pi_lb": pl, "rr_pi_ub": ph}
             for d, k, i2, est, lo, hi, pl, ph in [
                 (90, 3, 12.3, 0.9, 0.7, 1.2, 0.5, 1.6),
                 (28, 1, None, 1.1, 0.8, 1.5, None, None),
@@ -83,3 +83,10 @@ def test_summary_frame_groups_rows_by_outcome_and_timepoint():
     assert list(frame["rr_ci"]) == ["0.90 [0.70, 1.20]", "no poolable study", "1.10 [0.80, 1.50]"]
     assert list(frame["pi"]) == ["[0.50, 1.60]", "", ""]
     assert list(frame["i2"]) == ["12%", "", ""]
+
+
+def test_summary_rows_need_their_keys():
+    import pytest
+
+    with pytest.raises(ValueError, match="lacks rr, rr_ci_lb, rr_ci_ub"):
+        summary_frame([{"title": "X", "k": 2, "est": 1.0, "ci_lb": 0.5, "ci_ub": 2.0}])

@@ -12,6 +12,7 @@ from metapool.pool import pool_studies
 
 CASES = [(0, False), (1, False), (2, False), (6, False), (6, True), (25, True), (60, False),
          (60, True)]
+OPTIONS = [{"show_fixed": True}, {"xlim": (0.5, 10), "treatment_label": "A much longer arm name"}]
 
 
 def result_for(k, subgroups):
@@ -35,10 +36,11 @@ def test_renders_all_formats(tmp_path, k, subgroups):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["forest.pdf", "forest.png", "forest.svg"]
 
 
+@pytest.mark.parametrize("options", OPTIONS)
 @pytest.mark.parametrize("k, subgroups", CASES)
-def test_no_text_overlaps_or_leaves_the_figure(k, subgroups):
+def test_no_text_overlaps_or_leaves_the_figure(k, subgroups, options):
     with style.figure_style():
-        fig = render(build_layout(result_for(k, subgroups), {"show_fixed": True}))
+        fig = render(build_layout(result_for(k, subgroups), options))
         boxes = text_boxes(fig)
     width, height = fig.bbox.width, fig.bbox.height
     assert len(boxes) > 10
@@ -64,10 +66,30 @@ def test_no_text_overlaps_the_plot_column():
 
 def test_summary_renders(tmp_path):
     rows = [summary_row(example_result(k, seed=k)) for k in (1, 2, 5, 9)]
-    rows.append({"label": "No data", "outcome": "all-cause mortality", "timepoint_days": 90,
-                 "k": 0, "I2": None, "est": None, "ci_lb": None, "ci_ub": None,
-                 "pi_lb": None, "pi_ub": None})
+    rows.append({"title": "No data", "outcome": "all-cause mortality", "timepoint_days": 90,
+                 "k": 0, "I2": None, "rr": None, "rr_ci_lb": None, "rr_ci_ub": None,
+                 "rr_pi_lb": None, "rr_pi_ub": None})
     paths = {f: tmp_path / f"summary.{f}" for f in ("svg", "png", "pdf")}
     draw_summary(rows, paths, title="Summary")
     for path in paths.values():
         assert path.stat().st_size > 1000
+
+
+def test_summary_takes_the_workflow_summary_rows(tmp_path):
+    """The workflow passes jobs.summary_rows (results/summary.tsv rows) to draw_summary."""
+    import json
+
+    from metapool.jobs import summary_rows
+    from metapool.plotting.summary import summary_frame
+
+    files = []
+    for k in (1, 4, 7):
+        path = tmp_path / f"k{k}.json"
+        path.write_text(json.dumps(example_result(k, seed=k)))
+        files.append(str(path))
+    rows = summary_rows(files)
+    assert [summary_row(example_result(k, seed=k))["rr"] for k in (1, 4, 7)] == [r["rr"] for r in rows]
+    frame, _ = summary_frame(rows)
+    assert frame["est"].notna().all() and (frame["pi"] != "").sum() == 2
+    draw_summary(rows, {"png": tmp_path / "s.png"})
+    assert (tmp_path / "s.png").stat().st_size > 1000

@@ -185,11 +185,7 @@ def build_layout(result: dict, options: ForestOptions | dict | None = None) -> L
         axis_labels = [Label(lab, plot.x(v), labels_y, style.SMALL_SIZE, ha="center", va="top")
                        for v, lab in axis.ticks]
         favours_y = labels_y + style.SMALL_SIZE * 1.3 + 2.0
-        null_x = plot.x(0.0)
-        axis_labels.append(Label(arms.favours_treatment, null_x - 4.0, favours_y, style.SMALL_SIZE,
-                                 ha="right", va="top"))
-        axis_labels.append(Label(arms.favours_control, null_x + 4.0, favours_y, style.SMALL_SIZE,
-                                 ha="left", va="top"))
+        axis_labels.extend(_favours(arms, plot, favours_y))
         y = favours_y + style.SMALL_SIZE * 1.3 + 6.0
     else:
         y += 2.0
@@ -201,6 +197,20 @@ def build_layout(result: dict, options: ForestOptions | dict | None = None) -> L
             y += FOOTER_LINE
     return Layout(width, y + MARGIN, tuple(columns), tuple(headers), tuple(rules), tuple(placed),
                   plot, tuple(axis_labels), tuple(footers))
+
+
+def _favours(arms: rowmodel.Arms, plot: Plot, y: float) -> list[Label]:
+    """'Favours ...' either side of RR = 1; at the plot's ends when the axis is so lopsided
+    (a user xlim) that they would not fit beside the line."""
+    null_x = plot.x(0.0)
+    left, right = (text.width(t, style.SMALL_SIZE) for t in (arms.favours_treatment,
+                                                             arms.favours_control))
+    if null_x - 4.0 - left >= plot.x0 and null_x + 4.0 + right <= plot.x1:
+        (x_left, ha_left), (x_right, ha_right) = (null_x - 4.0, "right"), (null_x + 4.0, "left")
+    else:
+        (x_left, ha_left), (x_right, ha_right) = (plot.x0, "left"), (plot.x1, "right")
+    return [Label(arms.favours_treatment, x_left, y, style.SMALL_SIZE, ha=ha_left, va="top"),
+            Label(arms.favours_control, x_right, y, style.SMALL_SIZE, ha=ha_right, va="top")]
 
 
 def _starts_block(spec: rowmodel.RowSpec, previous: Row) -> bool:

@@ -29,23 +29,33 @@ FOOTER = ("Squares: pooled risk ratio (random effects); lines: 95% confidence in
 NO_ESTIMATE = "no poolable study"
 
 
+REQUIRED = ("k", "rr", "rr_ci_lb", "rr_ci_ub")
+
+
 def summary_row(result: dict) -> dict:
-    """A summary row from a workflow pooled.json dict (analysis title, outcome, timepoint)."""
+    """A summary row from a workflow pooled.json dict, with the keys of results/summary.tsv
+    (jobs.summary_rows): title, outcome, timepoint_days, k, I2, rr, rr_ci_lb, rr_ci_ub,
+    rr_pi_lb, rr_pi_ub (RR scale; None when not estimable)."""
     studies = result.get("studies") or []
-
-    def shared(key):
-        values = {s.get(key) for s in studies}
-        return values.pop() if len(values) == 1 else None
-
+    first = studies[0] if studies else {}
     random = result.get("random") or {}
     rr = random.get("rr") or {}
     return {
-        "label": result.get("title") or result.get("analysis"),
-        "outcome": shared("outcome"), "timepoint_days": shared("timepoint_days"),
+        "analysis": result.get("analysis"), "title": result.get("title"),
+        "outcome": first.get("outcome"), "timepoint_days": first.get("timepoint_days"),
         "k": result.get("k", 0), "I2": random.get("I2"),
-        "est": rr.get("est"), "ci_lb": rr.get("ci_lb"), "ci_ub": rr.get("ci_ub"),
-        "pi_lb": rr.get("pi_lb"), "pi_ub": rr.get("pi_ub"),
+        "rr": rr.get("est"), "rr_ci_lb": rr.get("ci_lb"), "rr_ci_ub": rr.get("ci_ub"),
+        "rr_pi_lb": rr.get("pi_lb"), "rr_pi_ub": rr.get("pi_ub"),
     }
+
+
+def _check(rows: list[dict]) -> None:
+    """Every row has the keys the figure needs (a misspelt key would draw an empty plot)."""
+    for i, row in enumerate(rows):
+        missing = [key for key in REQUIRED if key not in row]
+        if missing:
+            raise ValueError(f"summary row {i + 1} ({row.get('title') or row.get('analysis')}) "
+                             f"lacks {', '.join(missing)}")
 
 
 def group_name(row: dict) -> str:
@@ -76,24 +86,25 @@ def summary_frame(rows: list[dict]):
     """The pandas DataFrame forestplot draws: groups in first-seen order, rows in given order."""
     import pandas as pd
 
+    _check(rows)
     groups = [group_name(r) for r in rows]
     order = list(dict.fromkeys(groups))
-    labels = unique_labels([str(r.get("label") or "") for r in rows], groups)
+    labels = unique_labels([str(r.get("title") or r.get("analysis") or "") for r in rows], groups)
     records = []
     for r, g, label in zip(rows, groups, labels):
-        has = r.get("est") is not None and r.get("ci_lb") is not None
-        has_pi = r.get("pi_lb") is not None and r.get("pi_ub") is not None
+        has = r["rr"] is not None and r["rr_ci_lb"] is not None and r["rr_ci_ub"] is not None
+        has_pi = r.get("rr_pi_lb") is not None and r.get("rr_pi_ub") is not None
         records.append({
             "label": label, "group": g,
-            "est": r["est"] if has else math.nan,
-            "lo": r["ci_lb"] if has else math.nan,
-            "hi": r["ci_ub"] if has else math.nan,
-            "pi_lo": r["pi_lb"] if has_pi else math.nan,
-            "pi_hi": r["pi_ub"] if has_pi else math.nan,
-            "k": str(r.get("k", 0)),
+            "est": r["rr"] if has else math.nan,
+            "lo": r["rr_ci_lb"] if has else math.nan,
+            "hi": r["rr_ci_ub"] if has else math.nan,
+            "pi_lo": r["rr_pi_lb"] if has_pi else math.nan,
+            "pi_hi": r["rr_pi_ub"] if has_pi else math.nan,
+            "k": str(r["k"]),
             "i2": "" if r.get("I2") is None else f"{r['I2']:.0f}%",
-            "rr_ci": fmt.ratio_ci(r["est"], r["ci_lb"], r["ci_ub"]) if has else NO_ESTIMATE,
-            "pi": fmt.ratio_ci(None, r["pi_lb"], r["pi_ub"]) if has_pi else "",
+            "rr_ci": fmt.ratio_ci(r["rr"], r["rr_ci_lb"], r["rr_ci_ub"]) if has else NO_ESTIMATE,
+            "pi": fmt.ratio_ci(None, r["rr_pi_lb"], r["rr_pi_ub"]) if has_pi else "",
             "_order": order.index(g),
         })
     frame = pd.DataFrame.from_records(records)
@@ -108,8 +119,9 @@ def _axis(frame) -> axes.Axis:
 
 
 def draw_summary(rows: list[dict], paths: Mapping[str, str | os.PathLike],
-                 title: str | None = None) -> None:
-    """Draw the summary forest plot of `rows` (dicts as summary_row returns) to `paths`."""
+                 title: str | None = "Pooled risk ratios by outcome and timepoint") -> None:
+    """Draw the summary forest plot of `rows` (dicts as summary_row or jobs.summary_rows
+    return; the title is the row label) to `paths`."""
     forestplot = forestplot_guard.load()
     frame, order = summary_frame(rows)
     axis = _axis(frame)
