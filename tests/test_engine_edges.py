@@ -298,11 +298,17 @@ def exact_log_rr(a, n1, c, n2) -> tuple[float, float]:
     (1, 10**7, 2, 10**7),
     (5_000_000, 10**7, 5_000_001, 10**7),
     (4_123_456, 10**7, 4_300_001, 10**7),
+    (1, 10**7, 10**7 - 1, 10**7),                   # RR ~ 1e-7: far from 1 in both directions
+    (10**7 - 1, 10**7, 1, 10**7),
+    (1, 1, 0, 24_478),                               # zero cell: 1.5/2 vs 0.5/24479
+    (0, 24_478, 1, 1),
 ])
-def test_huge_counts_are_accurate(table):
+def test_log_rr_and_variance_are_accurate(table):
     yi, vi, corrected = log_rr_from_counts(*table)
-    ey, ev = exact_log_rr(*table)
-    assert not corrected
+    a, n1, c, n2 = table
+    assert bool(corrected) == (0 in (a, n1 - a, c, n2 - c))
+    add = 0.5 if corrected else 0.0                     # 0.5 in each cell: 1 more in each total
+    ey, ev = exact_log_rr(a + add, n1 + 2 * add, c + add, n2 + 2 * add)
     assert float(yi) == pytest.approx(ey, rel=1e-13, abs=1e-300)
     assert float(vi) == pytest.approx(ev, rel=1e-13)
 
