@@ -122,8 +122,10 @@ def test_futility_wedge_from_the_first_look_and_without_area():
 
 
 def test_z_axis_holds_the_curve_and_the_conventional_lines():
-    assert z_limit({"z": [0.5, -1.0]}) == 5.0
-    assert z_limit({"z": [0.5, -11.2, None]}) == math.ceil(11.2 * 1.15)
+    assert z_limit({"z": [0.5, -1.0], "efficacy": [2.0, None]}) == 5.0
+    assert z_limit({"z": [0.5, -11.2, None], "efficacy": [9.0, 3.0, 2.0]}) == math.ceil(11.2 * 1.15)
+    assert z_limit({"z": [0.5, -1.0], "efficacy": [6.2, 5.1]}) == 7.0  # boundaries show
+    assert z_limit({"z": [0.5, -1.0], "efficacy": [25.0, 19.0]}) == 9.0  # up to the cap of 8
     for ylim in (5.0, 7.0, 13.0, 40.0):
         ticks = z_ticks(ylim)
         assert 0.0 in ticks and ticks == [-t for t in reversed(ticks)]

@@ -29,6 +29,7 @@ PLOT_LEFT = 40.0
 SIDE = 62.0  # column right of the plot for the favours texts
 PLOT_HEIGHT = 220.0
 X_STEPS = (1, 2, 2.5, 5)
+BOUNDARY_CAP = 8.0  # the Z axis stretches to show monitoring boundaries up to this height
 
 
 def boundary_looks(tsa: dict) -> list[int]:
@@ -59,10 +60,12 @@ def wedge_polygon(edge: list[tuple[float, float]]) -> list[tuple[float, float]]:
 
 
 def z_limit(tsa: dict) -> float:
-    """Half-height of the Z axis: at least 4.5 (the final boundaries and +-1.96 show), and 15%
-    beyond the largest |Z|, rounded up to a whole number."""
+    """Half-height of the Z axis, a whole number: at least 4.5 (the final boundaries and +-1.96
+    show), 15% beyond the largest |Z|, and high enough for the monitoring boundaries up to
+    BOUNDARY_CAP (early boundaries above it come in from the top and bottom edges)."""
     zmax = max((abs(z) for z in tsa["z"] if z is not None), default=0.0)
-    return float(math.ceil(max(4.5, 1.15 * zmax)))
+    cmax = max((c for c in tsa["efficacy"] if c is not None), default=0.0)
+    return float(math.ceil(max(4.5, 1.15 * zmax, min(cmax, BOUNDARY_CAP) + 0.5)))
 
 
 def z_ticks(ylim: float) -> list[float]:
@@ -100,6 +103,10 @@ def settings_lines(tsa: dict) -> list[str]:
         "the RIS. Boundaries by Lan-DeMets O'Brien-Fleming alpha spending (monitoring) and beta "
         "spending (futility, non-binding) at each trial's information fraction.",
     ]
+    shown = [c for c in tsa["efficacy"] if c is not None]
+    if shown and min(shown) > z_limit(tsa):
+        lines.append(f"The monitoring boundaries lie beyond |Z| = {z_limit(tsa):g} at these information "
+                     f"fractions (the lowest is {min(shown):.2f}).")
     if tsa.get("excluded"):
         lines.append(f"Not in the TSA (number randomised not reported): {'; '.join(tsa['excluded'])}.")
     return lines
