@@ -44,6 +44,9 @@ class Batch:
         return self.mask.sum(axis=1)
 
     def rows(self, idx: np.ndarray) -> "Batch":
+        """The rows ``idx`` (sorted, unique); the batch itself when that is every row."""
+        if len(idx) == len(self.mask):
+            return self
         return Batch(self.y[idx], self.v[idx], self.mask[idx])
 
     def weights(self, tau2) -> np.ndarray:
@@ -62,7 +65,7 @@ def rowsum(a: np.ndarray) -> np.ndarray:
     a = np.asarray(a)
     out = np.zeros(a.shape[0], dtype=float)
     for j in range(a.shape[1]):
-        out = out + a[:, j]
+        np.add(out, a[:, j], out=out)
     return out
 
 
