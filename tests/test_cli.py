@@ -244,3 +244,20 @@ def test_installed_console_script(tmp_path, capsys):
     bad = write(tmp_path, "bad.csv", COUNTS_HEADER + "\nA,30,100,40\n")
     proc = subprocess.run([exe, "pool", str(bad)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and proc.stdout == "" and "bad.csv" in proc.stderr
+
+
+# --- sensitivity -----------------------------------------------------------------------------
+
+def test_sensitivity_command(tmp_path, capsys):
+    from metapool.sensitivity import BLOCKS
+
+    path = oracle_csv(tmp_path, "k8_hetero")
+    assert run(["sensitivity", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and set(BLOCKS) <= set(json.loads(out))
+    assert run(["sensitivity", str(path), "--format", "tsv"]) == 0
+    assert "\t" in capsys.readouterr().out
+    bad = write(tmp_path, "bad.csv", COUNTS_HEADER + "\nA,3,2,1,5\n")
+    assert run(["sensitivity", str(bad)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "bad.csv" in err
