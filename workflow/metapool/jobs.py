@@ -20,6 +20,18 @@ def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+def clear_stale_temps(paths) -> None:
+    """Delete temporary files (.<name>.*.tmp) that a killed earlier run of this job left next to its outputs.
+
+    Atomic writes (atomic.py, plotting/save.py) remove their temporary file on any error, but not
+    when the process is killed (SIGKILL); Snakemake then reruns the job, which starts here.
+    """
+    for path in map(Path, paths):
+        if path.parent.is_dir():
+            for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+                tmp.unlink(missing_ok=True)
+
+
 def pooled_result(analysis: Analysis, rows: list[dict]) -> dict:
     """pool_studies on the analysis' selection, plus "analysis" and "title"."""
     from .pool import pool_studies
@@ -53,6 +65,7 @@ def run_pool(trial_files: list[str], settings: list[dict]) -> None:
     rows = load_trials(trial_files).rows
     for s in settings:
         analysis = Analysis(**s)
+        clear_stale_temps(layout.pool_outputs(analysis.name).values())
         chosen = select(rows, analysis)
         problems = check_selection(analysis, chosen)
         if problems:
@@ -73,6 +86,7 @@ def run_plot(settings: list[dict]) -> None:
 
     for s in settings:
         analysis = Analysis(**s)
+        clear_stale_temps(p for paths in layout.figure_outputs(analysis.name).values() for p in paths.values())
         out = layout.pool_outputs(analysis.name)
         pooled = json.loads(Path(out["pooled_json"]).read_text(encoding="utf-8"))
         sens = json.loads(Path(out["sensitivity_json"]).read_text(encoding="utf-8"))
@@ -104,6 +118,7 @@ def run_summary(pooled_files: list[str], out_tsv: str) -> None:
     """results/summary.tsv: one row per analysis (config order)."""
     from .formats import fmt
 
+    clear_stale_temps([out_tsv])
     rows = summary_rows(pooled_files)
     cols = list(rows[0]) if rows else ["analysis"]
     text = "\t".join(cols) + "\n" + "".join("\t".join(fmt(r[c]) for c in cols) + "\n" for r in rows)
@@ -112,9 +127,11 @@ def run_summary(pooled_files: list[str], out_tsv: str) -> None:
 
 def run_summary_forest(pooled_files: list[str], paths: dict[str, str]) -> None:
     """results/summary_forest.{svg,png,pdf}: every analysis' pooled RR in one figure."""
-    from .plotting.summary import draw_summary
+    from .plotting.summary import draw_summary, summary_row
 
-    draw_summary(summary_rows(pooled_files), {k: Path(v) for k, v in paths.items()})
+    clear_stale_temps(paths.values())
+    results = [json.loads(Path(f).read_text(encoding="utf-8")) for f in pooled_files]
+    draw_summary([summary_row(p) for p in results], {k: Path(v) for k, v in paths.items()})
 
 
 def run_trials_table(trial_files: list[str], out_tsv: str) -> None:
@@ -122,6 +139,7 @@ def run_trials_table(trial_files: list[str], out_tsv: str) -> None:
     from .formats import fmt
     from .trials import columns, load_trials, study_label
 
+    clear_stale_temps([out_tsv])
     table = load_trials(trial_files)
     for w in table.warnings:
         _log(f"warning: {w}")
