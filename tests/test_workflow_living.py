@@ -1,0 +1,105 @@
+"""Living updates (issue 4): a new or edited trial table reruns only the analyses it touches.
+
+Each scenario works on a copy of one clean run of the workflow; a dry run says which jobs
+Snakemake would run, then the real run must change exactly those analyses' files.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import workflow_helpers as wf
+
+pytestmark = pytest.mark.slow
+
+ACROSS = {"summary_table", "summary_forest", "trials_table", "all"}
+# A new iloprost vs placebo trial with 28-day deaths enters these two analyses of config/config.yaml.
+ILOPROST_28D = ("iloprost_vs_placebo_28d", "all_agents_vs_control_28d")
+# STRESS-L (landiolol vs standard care, 28- and 90-day rows) is in these three.
+WITH_STRESS_L = ("all_agents_vs_control_28d", "all_agents_vs_control_90d", "beta1_blockers_vs_standard_care_28d")
+
+SYNTHETIC_QUOTE = ('"At day 28, 31 of 110 patients in the iloprost group and 35 of 108 in the placebo group '
+                   'had died." [note: SYNTHETIC trial written by tests/test_workflow_living.py, not real data]')
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory):
+    return wf.clean_run(tmp_path_factory)
+
+
+@pytest.fixture
+def copy(clean, tmp_path):
+    return wf.copy_tree(clean, tmp_path / "wf")
+
+
+def test_clean_run_has_every_analysis_output(clean):
+    files = wf.snapshot(clean)
+    for name in wf.analyses(clean):
+        for leaf in ("pooled.json", "pooled.tsv", "forest.svg", "forest.png", "forest.pdf"):
+            assert f"{name}/{leaf}" in files
+    assert {"summary.tsv", "trials.tsv"} <= set(files)
+
+
+def test_nothing_changed_nothing_to_do(copy):
+    before = wf.snapshot(copy)
+    assert wf.planned_jobs(copy) == {}
+    proc = wf.run_ok(copy)
+    assert "Nothing to be done" in proc.stdout
+    assert wf.snapshot(copy) == before
+
+
+def add_synthetic_trial(workdir):
+    """data/raw/ilo-synth.csv: a made-up iloprost vs placebo trial with 28-day counts (test data only)."""
+    raw = workdir / "data" / "raw"
+    row = wf.synthetic_row(raw / "i-micro.csv", trial="ILO-SYNTH", first_author="Synthetica", year="2025",
+                           journal="Synthetic Test Data", doi="", pmid="", population="septic shock",
+                           timepoint_days="28", events_trt="31", total_trt="110", events_ctl="35",
+                           total_ctl="108", rr="", rr_lower="", rr_upper="", status="verbatim",
+                           quote=SYNTHETIC_QUOTE, source="https://example.org/synthetic-test-trial")
+    wf.write_rows(raw / "ilo-synth.csv", [row], wf.header_of(raw / "i-micro.csv"))
+
+
+def test_new_trial_reruns_only_the_analyses_it_enters(copy):
+    names = wf.analyses(copy)
+    before = wf.snapshot(copy)
+    k_before = {a: wf.pooled(copy, a)["k"] for a in ILOPROST_28D}
+    add_synthetic_trial(copy)
+
+    assert set(wf.planned_jobs(copy)) == wf.analysis_jobs(ILOPROST_28D) | ACROSS
+
+    wf.run_ok(copy)
+    after = wf.snapshot(copy)
+    for a in ILOPROST_28D:
+        p = wf.pooled(copy, a)
+        entry = [s for s in p["studies"] if s["trial"] == "ILO-SYNTH"]
+        assert len(entry) == 1 and entry[0]["status"] == "counts"
+        assert (entry[0]["events_trt"], entry[0]["total_trt"], entry[0]["events_ctl"], entry[0]["total_ctl"]) \
+            == (31, 110, 35, 108)
+        assert entry[0]["weight_random"] > 0
+        assert p["k"] == k_before[a] + 1
+        assert "Synthetica 2025 (ILO-SYNTH)" in wf.pooled_tsv(copy, a)
+        assert after[f"{a}/forest.svg"][0] != before[f"{a}/forest.svg"][0]
+    for a in set(names) - set(ILOPROST_28D):
+        assert wf.under(after, a) == wf.under(before, a), f"{a} was rewritten"
+    assert "ILO-SYNTH" in (copy / "results" / "trials.tsv").read_text(encoding="utf-8")
+    assert wf.planned_jobs(copy) == {}
+
+
+def test_edited_row_reruns_only_analyses_containing_that_trial(copy):
+    names = wf.analyses(copy)
+    before = wf.snapshot(copy)
+    wf.edit_cell(copy / "data" / "raw" / "stress-l.csv", {"timepoint_days": "28"}, "events_trt", "24")
+
+    assert set(wf.planned_jobs(copy)) == wf.analysis_jobs(WITH_STRESS_L) | ACROSS
+
+    wf.run_ok(copy)
+    after = wf.snapshot(copy)
+    for a in ("all_agents_vs_control_28d", "beta1_blockers_vs_standard_care_28d"):
+        (entry,) = [s for s in wf.pooled(copy, a)["studies"] if s["trial"] == "STRESS-L"]
+        assert entry["events_trt"] == 24
+        assert wf.contents(wf.under(after, a)) != wf.contents(wf.under(before, a))
+    # The 90-day analysis holds STRESS-L's untouched 90-day row: rerun, same numbers.
+    assert wf.contents(wf.under(after, "all_agents_vs_control_90d")) == \
+        wf.contents(wf.under(before, "all_agents_vs_control_90d"))
+    for a in set(names) - set(WITH_STRESS_L):
+        assert wf.under(after, a) == wf.under(before, a), f"{a} was rewritten"
