@@ -85,10 +85,36 @@ def matches(row: dict, flt: dict) -> bool:
     return True
 
 
-def select(rows: list[dict], analysis: Analysis) -> list[dict]:
+class RowIndex:
+    """Rows indexed by column value, built lazily per column: selection costs O(matches), not O(rows),
+    which keeps parsing fast with 1,000 analyses over thousands of trial rows."""
+
+    def __init__(self, rows: list[dict]):
+        self.rows = rows
+        self._by: dict[str, dict] = {}
+
+    def ids(self, column: str, values: list) -> set[int]:
+        index = self._by.get(column)
+        if index is None:
+            index = self._by[column] = {}
+            for i, r in enumerate(self.rows):
+                index.setdefault(r.get(column), set()).add(i)
+        return set().union(*(index.get(v, set()) for v in values))
+
+    def select(self, flt: dict) -> list[dict]:
+        """Rows matching every filter column, in input order (same as :func:`matches`)."""
+        ids = None
+        for col, want in flt.items():
+            found = self.ids(col, want if isinstance(want, list) else [want])
+            ids = found if ids is None else ids & found
+        chosen = range(len(self.rows)) if ids is None else sorted(ids)
+        return [self.rows[i] for i in chosen]
+
+
+def select(rows: "list[dict] | RowIndex", analysis: Analysis) -> list[dict]:
     """The analysis' rows, ordered by publication year then trial (the cumulative order)."""
-    chosen = [r for r in rows if matches(r, analysis.filter)]
-    return sorted(chosen, key=lambda r: (r["year"], r["trial"]))
+    index = rows if isinstance(rows, RowIndex) else RowIndex(rows)
+    return sorted(index.select(analysis.filter), key=lambda r: (r["year"], r["trial"]))
 
 
 def check_selection(analysis: Analysis, rows: list[dict], source: str = "config/config.yaml") -> list[Problem]:

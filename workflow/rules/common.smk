@@ -24,7 +24,8 @@ def load_review(cfg):
         files = trial_files(cfg.get("data_dir", "data/raw"))
         table = load_trials(files)
         analyses = analysis_defs.from_config(cfg)
-        selected = {a.name: analysis_defs.select(table.rows, a) for a in analyses}
+        index = analysis_defs.RowIndex(table.rows)
+        selected = {a.name: analysis_defs.select(index, a) for a in analyses}
         problems = [p for a in analyses for p in analysis_defs.check_selection(a, selected[a.name])]
         if problems:
             raise InputError(problems)
