@@ -20,9 +20,10 @@ CONF=/etc/slurm/slurm.conf
 skip() { echo "SKIP: $*" >&2; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-cluster_idle() { sinfo -h -o %T 2>/dev/null | grep -qx 'idle'; }
+# `scontrol ping` answers at once; `sinfo` alone retries for 10 s when no controller runs.
+cluster_idle() { scontrol ping >/dev/null 2>&1 && sinfo -h -o %T 2>/dev/null | grep -qx 'idle'; }
 
-if command -v sinfo >/dev/null && cluster_idle; then
+if command -v scontrol >/dev/null && cluster_idle; then
   echo "a SLURM cluster already answers; using it as it is:"
   sinfo
   exit 0

@@ -39,12 +39,17 @@ SLURM_TEST_ARGS = (
 
 def cluster_state() -> str | None:
     """Why no SLURM cluster answers, or None when `sinfo` reports a usable node."""
-    if shutil.which("sinfo") is None:
-        return "no `sinfo` on PATH (SLURM client not installed)"
+    if shutil.which("sinfo") is None or shutil.which("scontrol") is None:
+        return "no `sinfo`/`scontrol` on PATH (SLURM client not installed)"
     try:
+        # `scontrol ping` answers at once; `sinfo` retries for 10 s when no controller runs.
+        ping = subprocess.run(["scontrol", "ping"], capture_output=True, text=True, timeout=20)
+        if ping.returncode != 0:
+            said = (ping.stdout.strip() or ping.stderr.strip()).splitlines()[:1]
+            return f"no controller answers (`scontrol ping`: {' '.join(said) or ping.returncode})"
         out = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True, timeout=20)
-    except subprocess.TimeoutExpired:
-        return "`sinfo` did not answer within 20 s"
+    except subprocess.TimeoutExpired as err:
+        return f"`{' '.join(err.cmd)}` did not answer within 20 s"
     if out.returncode != 0:
         return f"`sinfo` failed: {out.stderr.strip() or out.returncode}"
     states = set(out.stdout.split())
@@ -133,7 +138,7 @@ def test_slurm_run_matches_local_run_byte_for_byte(cluster, tmp_path):
 
     _, local_s = run_snakemake(local_dir, "--cores", "2")
     out, slurm_s = run_snakemake(slurm_dir, "--workflow-profile", "profiles/slurm", *SLURM_TEST_ARGS)
-    print(f"local run {local_s:.1f} s, SLURM run {slurm_s:.1f} s")
+    print(f"local run {local_s:.1f} s, SLURM run {slurm_s:.1f} s", end="; ")
 
     # Every job that is not a localrule went through sbatch: one submission per "rule <name>:".
     ran = re.findall(r"^rule (\S+):$", out, flags=re.M)
@@ -146,6 +151,7 @@ def test_slurm_run_matches_local_run_byte_for_byte(cluster, tmp_path):
     local, slurm = result_files(local_dir), result_files(slurm_dir)
     assert local, "the local run wrote nothing under results/"
     diff = differences(local, slurm)
+    print(f"{len(local)} result files compared, {len(diff)} differ")
     assert not diff, (
         f"{len(diff)} of {len(local.keys() | slurm.keys())} result files differ between the local "
         f"and the SLURM run ({tmp_path}):\n" + "\n".join(diff)
