@@ -15,7 +15,9 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from . import style
+from . import pdf_fonts, style
+
+pdf_fonts.install()
 
 FORMATS = ("svg", "png", "pdf")
 METADATA = {
