@@ -24,16 +24,6 @@ RAW = ("data", "raw")
 WITH_STRESS_L = ("all_agents_vs_control_28d", "all_agents_vs_control_90d", "beta1_blockers_vs_standard_care_28d")
 
 
-@pytest.fixture(scope="module")
-def clean(tmp_path_factory):
-    return wf.clean_run(tmp_path_factory)
-
-
-@pytest.fixture
-def copy(clean, tmp_path):
-    return wf.copy_tree(clean, tmp_path / "wf")
-
-
 def raw(workdir, name):
     return workdir.joinpath(*RAW, name)
 

@@ -22,16 +22,6 @@ SYNTHETIC_QUOTE = ('"At day 28, 31 of 110 patients in the iloprost group and 35 
                    'had died." [note: SYNTHETIC trial written by tests/test_workflow_living.py, not real data]')
 
 
-@pytest.fixture(scope="module")
-def clean(tmp_path_factory):
-    return wf.clean_run(tmp_path_factory)
-
-
-@pytest.fixture
-def copy(clean, tmp_path):
-    return wf.copy_tree(clean, tmp_path / "wf")
-
-
 def test_clean_run_has_every_analysis_output(clean):
     files = wf.snapshot(clean)
     for name in wf.analyses(clean):

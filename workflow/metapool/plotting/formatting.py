@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import math
 
-TAU2_METHODS = {
-    "REML": "REML",
-    "DL": "DerSimonian-Laird",
-    "PM": "Paule-Mandel",
-    "ML": "maximum likelihood",
-    "SJ": "Sidik-Jonkman",
-    "HE": "Hedges",
-    "EB": "empirical Bayes",
-}
+from .. import tau2
+
+# "REML" reads better as the acronym in a footer; the other names are spelled out (metapool.tau2)
+TAU2_METHODS = {**tau2.NAMES, "REML": "REML"}
 CI_METHODS = {"hksj": "Hartung-Knapp-Sidik-Jonkman", "z": "Wald z"}
 FIXED_METHODS = {"iv": "inverse variance", "mh": "Mantel-Haenszel"}
 DASH = "-"

@@ -9,12 +9,12 @@ file is written to a temporary file in its own directory, then renamed over the 
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from ..atomic import atomic_path
 from . import pdf_fonts, style
 
 pdf_fonts.install()
@@ -41,13 +41,5 @@ def save_figure(fig: Figure, paths: Mapping[str, str | os.PathLike]) -> None:
 
 def atomic_write(path: Path, write) -> None:
     """Call write(binary file) on a temporary file next to `path`, then rename it to `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        write(fh)
