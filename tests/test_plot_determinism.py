@@ -17,7 +17,8 @@ DRAW = textwrap.dedent("""
     from pathlib import Path
     from metapool.plotting import draw_forest
     from metapool.plotting.examples import example_result
-    from metapool.plotting.summary import draw_summary, summary_row
+    from metapool.plotting.summary import draw_summary
+    from metapool.summary import summary_row
     out = Path(sys.argv[1])
     fmts = ("svg", "png", "pdf")
     results = [example_result(6, subgroups=True), example_result(25, long_name=True, seed=3)]

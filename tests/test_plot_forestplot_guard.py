@@ -21,7 +21,8 @@ CHECK = textwrap.dedent("""
 
     # the engine (scipy) is imported first: it adds warnings filters of its own
     from metapool.plotting.examples import example_result
-    from metapool.plotting.summary import draw_summary, summary_row
+    from metapool.plotting.summary import draw_summary
+    from metapool.summary import summary_row
     rows = [summary_row(example_result(k, seed=k)) for k in (1, 4, 7)]
 
     before = state()

@@ -7,7 +7,8 @@ from metapool.plotting import draw_forest, style
 from metapool.plotting.examples import example_result, synthetic_studies
 from metapool.plotting.forest import render
 from metapool.plotting.layout import build_layout
-from metapool.plotting.summary import draw_summary, summary_row
+from metapool.plotting.summary import draw_summary
+from metapool.summary import summary_row
 from metapool.pool import pool_studies
 
 CASES = [(0, False), (1, False), (2, False), (6, False), (6, True), (25, True), (60, False),

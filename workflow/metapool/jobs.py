@@ -95,23 +95,10 @@ def run_plot(settings: list[dict]) -> None:
 
 
 def summary_rows(pooled_files: list[str]) -> list[dict]:
-    """One row per analysis: its pooled random-effects RR, CI, PI, k, tau^2, I^2 and method."""
-    rows = []
-    for f in pooled_files:
-        p = json.loads(Path(f).read_text(encoding="utf-8"))
-        r = p.get("random") or {}
-        rr = r.get("rr") or {}
-        first = p["studies"][0] if p["studies"] else {}
-        rows.append({
-            "analysis": p["analysis"], "title": p["title"], "outcome": first.get("outcome"),
-            "timepoint_days": first.get("timepoint_days"), "k": p["k"], "k_total": p["k_total"],
-            "rr": rr.get("est"), "rr_ci_lb": rr.get("ci_lb"), "rr_ci_ub": rr.get("ci_ub"),
-            "rr_pi_lb": rr.get("pi_lb"), "rr_pi_ub": rr.get("pi_ub"), "pval": r.get("pval"),
-            "tau2": r.get("tau2"), "I2": r.get("I2"), "Q": r.get("Q"), "Qp": r.get("Qp"),
-            "tau2_method": p["settings"]["tau2_method"], "ci_method": p["settings"]["ci_method"],
-            "studies": "; ".join(s["study"] for s in p["studies"] if s.get("weight_random") is not None),
-        })
-    return rows
+    """metapool.summary.summary_row of each pooled.json, in the order given (config order)."""
+    from .summary import summary_row
+
+    return [summary_row(json.loads(Path(f).read_text(encoding="utf-8"))) for f in pooled_files]
 
 
 def run_summary(pooled_files: list[str], out_tsv: str) -> None:
@@ -127,11 +114,10 @@ def run_summary(pooled_files: list[str], out_tsv: str) -> None:
 
 def run_summary_forest(pooled_files: list[str], paths: dict[str, str]) -> None:
     """results/summary_forest.{svg,png,pdf}: every analysis' pooled RR in one figure."""
-    from .plotting.summary import draw_summary, summary_row
+    from .plotting.summary import draw_summary
 
     clear_stale_temps(paths.values())
-    results = [json.loads(Path(f).read_text(encoding="utf-8")) for f in pooled_files]
-    draw_summary([summary_row(p) for p in results], {k: Path(v) for k, v in paths.items()})
+    draw_summary(summary_rows(pooled_files), {k: Path(v) for k, v in paths.items()})
 
 
 def run_trials_table(trial_files: list[str], out_tsv: str) -> None:

@@ -32,23 +32,6 @@ NO_ESTIMATE = "no poolable study"
 REQUIRED = ("k", "rr", "rr_ci_lb", "rr_ci_ub")
 
 
-def summary_row(result: dict) -> dict:
-    """A summary row from a workflow pooled.json dict, with the keys of results/summary.tsv
-    (jobs.summary_rows): title, outcome, timepoint_days, k, I2, rr, rr_ci_lb, rr_ci_ub,
-    rr_pi_lb, rr_pi_ub (RR scale; None when not estimable)."""
-    studies = result.get("studies") or []
-    first = studies[0] if studies else {}
-    random = result.get("random") or {}
-    rr = random.get("rr") or {}
-    return {
-        "analysis": result.get("analysis"), "title": result.get("title"),
-        "outcome": first.get("outcome"), "timepoint_days": first.get("timepoint_days"),
-        "k": result.get("k", 0), "I2": random.get("I2"),
-        "rr": rr.get("est"), "rr_ci_lb": rr.get("ci_lb"), "rr_ci_ub": rr.get("ci_ub"),
-        "rr_pi_lb": rr.get("pi_lb"), "rr_pi_ub": rr.get("pi_ub"),
-    }
-
-
 def _check(rows: list[dict]) -> None:
     """Every row has the keys the figure needs (a misspelt key would draw an empty plot)."""
     for i, row in enumerate(rows):
