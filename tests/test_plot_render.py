@@ -94,3 +94,15 @@ def test_summary_takes_the_workflow_summary_rows(tmp_path):
     assert frame["est"].notna().all() and (frame["pi"] != "").sum() == 2
     draw_summary(rows, {"png": tmp_path / "s.png"})
     assert (tmp_path / "s.png").stat().st_size > 1000
+
+
+def test_a_very_tall_summary_figure_still_rasterises():
+    """A summary of thousands of analyses would pass Agg's 65,536-pixel limit at 200 dpi."""
+    from matplotlib.figure import Figure
+
+    from metapool.plotting import style
+    from metapool.plotting.save import MAX_PNG_PIXELS, png_dpi
+
+    assert png_dpi(Figure(figsize=(8, 10))) == style.DPI
+    tall = Figure(figsize=(8, 400))
+    assert png_dpi(tall) * 400 == pytest.approx(MAX_PNG_PIXELS)

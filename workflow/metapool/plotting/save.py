@@ -27,8 +27,17 @@ METADATA = {
 }
 
 
+MAX_PNG_PIXELS = 60_000  # Agg cannot rasterise a side longer than 2**16 pixels
+
+
+def png_dpi(fig: Figure) -> float:
+    """style.DPI, lowered only for a figure so tall (a summary of 1,000+ analyses) that a side
+    would pass MAX_PNG_PIXELS at that resolution."""
+    return min(style.DPI, MAX_PNG_PIXELS / max(fig.get_size_inches()))
+
+
 def save_figure(fig: Figure, paths: Mapping[str, str | os.PathLike]) -> None:
-    """Write `fig` once per format key of `paths` ('svg', 'png', 'pdf'); PNG at style.DPI."""
+    """Write `fig` once per format key of `paths` ('svg', 'png', 'pdf'); PNG at png_dpi(fig)."""
     unknown = sorted(set(paths) - set(FORMATS))
     if unknown:
         raise ValueError(f"unknown figure format(s) {unknown}; known: {', '.join(FORMATS)}")
@@ -36,7 +45,7 @@ def save_figure(fig: Figure, paths: Mapping[str, str | os.PathLike]) -> None:
         for fmt in FORMATS:
             if fmt in paths:
                 atomic_write(Path(paths[fmt]), lambda fh, fmt=fmt: fig.savefig(
-                    fh, format=fmt, dpi=style.DPI, metadata=METADATA[fmt]))
+                    fh, format=fmt, dpi=png_dpi(fig), metadata=METADATA[fmt]))
 
 
 def atomic_write(path: Path, write) -> None:
