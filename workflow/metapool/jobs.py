@@ -12,24 +12,12 @@ from pathlib import Path
 
 from . import layout
 from .analyses import Analysis, check_selection, select, study_entries
-from .atomic import write_text
+from .atomic import clear_stale_temps, write_text
 from .errors import InputError
 
 
 def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
-
-
-def clear_stale_temps(paths) -> None:
-    """Delete temporary files (.<name>.*.tmp) that a killed earlier run of this job left next to its outputs.
-
-    Atomic writes (atomic.py, plotting/save.py) remove their temporary file on any error, but not
-    when the process is killed (SIGKILL); Snakemake then reruns the job, which starts here.
-    """
-    for path in map(Path, paths):
-        if path.parent.is_dir():
-            for tmp in path.parent.glob(f".{path.name}.*.tmp"):
-                tmp.unlink(missing_ok=True)
 
 
 def pooled_result(analysis: Analysis, rows: list[dict]) -> dict:
