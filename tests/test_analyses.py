@@ -63,3 +63,15 @@ def test_unknown_filter_column_names_the_key():
     with pytest.raises(InputError) as err:
         A.from_config({"analyses": {"x": {"title": "x", "filter": {"drug": "iloprost"}}}})
     assert "analyses.x.filter.drug" in str(err.value)
+
+
+def test_control_defaults_and_per_analysis_override():
+    """defaults.control applies to every analysis; an analysis' own control overrides it key by key."""
+    cfg = {"defaults": {"control": {"stepadj": 0.5, "maxiter": 1000}},
+           "analyses": {"a": {"title": "A", "filter": {"outcome": "all-cause mortality"}},
+                        "b": {"title": "B", "filter": {"outcome": "all-cause mortality"},
+                              "control": {"maxiter": 50, "threshold": 1e-8}}}}
+    a, b = A.from_config(cfg)
+    assert a.control == {"stepadj": 0.5, "maxiter": 1000}
+    assert b.control == {"stepadj": 0.5, "maxiter": 50, "threshold": 1e-8}
+    assert A.from_config({"analyses": cfg["analyses"]})[0].control == {}

@@ -14,7 +14,8 @@ from metapool.formats import TSV_COLUMNS
 from metapool.pool import pool_studies
 from metapool.tau2 import METHODS
 
-ORACLE = {c["name"]: c for c in json.loads((Path(__file__).parent / "data" / "oracle_cases.json").read_text())}
+ORACLE = {c["name"]: c for c in json.loads((Path(__file__).parent / "data" / "oracle" / "cases.json").read_text())}
+LEGACY_CASES = json.loads((Path(__file__).parent / "data" / "control_stepadj05" / "cases.json").read_text())
 COUNTS_HEADER = "study,events_trt,total_trt,events_ctl,total_ctl"
 
 
@@ -57,7 +58,8 @@ def test_help_documents_every_option(capsys):
         run(["--help"])
     assert exit_.value.code == 0
     text = capsys.readouterr().out
-    for word in ("metapool pool FILE.csv", "--tau2", "--ci", "hksj", "--by COLUMN", "--format",
+    for word in ("metapool pool FILE.csv", "--tau2", "--ci", "hksj", "--by COLUMN", "--format", "--control",
+                 "stepadj=0.5,maxiter=1000",
                  "json", "tsv", "events_trt,total_trt,events_ctl", "rr,rr_lower,rr_upper",
                  "not estimable", "Exit status", "null, never NaN", "pi_lb", "tau2_ci_lb"):
         assert word in text, word
@@ -77,7 +79,8 @@ def test_pool_help_lists_its_options(capsys):
 def test_counts_only_file_matches_metafor(tmp_path, capsys):
     res = pool_json(capsys, oracle_csv(tmp_path, "bcg"))
     ref = ORACLE["bcg"]["ref"]
-    assert res["k"] == 13 and res["settings"] == {"tau2_method": "REML", "ci_method": "hksj", "level": 95}
+    assert res["k"] == 13 and res["settings"] == {"tau2_method": "REML", "ci_method": "hksj", "level": 95,
+                                                 "control": {"threshold": 1e-5, "maxiter": 100, "stepadj": 1.0}}
     assert {s["status"] for s in res["studies"]} == {"counts"}
     for field, value in ref["REML_knha"].items():
         assert close(res["random"][field], value), field
@@ -93,6 +96,30 @@ def test_tau2_and_ci_options(tmp_path, capsys, method, ci, key):
     assert res["random"]["tau2_method"] == method and res["random"]["ci_method"] == ci
     for field, value in ORACLE["k8_hetero"]["ref"][f"{method}_{key}"].items():
         assert close(res["random"][field], value), field
+
+
+@pytest.mark.parametrize("method", ["REML", "ML", "EB"])
+def test_control_option_reproduces_the_stepadj05_reference(tmp_path, capsys, method):
+    """--control stepadj=0.5,maxiter=1000 gives rma(..., control=list(stepadj=0.5, maxiter=1000))."""
+    legacy = {c["name"]: c for c in LEGACY_CASES}["lau1992"]["ref"][f"{method}_z"]
+    default = ORACLE["lau1992"]["ref"][f"{method}_z"]
+    res = pool_json(capsys, oracle_csv(tmp_path, "lau1992"), "--tau2", method, "--ci", "z",
+                    "--control", "stepadj=0.5,maxiter=1000")
+    assert res["settings"]["control"] == {"threshold": 1e-5, "maxiter": 1000, "stepadj": 0.5}
+    for field, value in legacy.items():
+        assert close(res["random"][field], value), field
+    plain = pool_json(capsys, oracle_csv(tmp_path, "lau1992"), "--tau2", method, "--ci", "z")
+    for field, value in default.items():
+        assert close(plain["random"][field], value), field
+
+
+@pytest.mark.parametrize("text", ["stepadj=0", "maxiter=1.5", "speed=2", "stepadj", "maxiter=-3"])
+def test_bad_control_is_an_argument_error(tmp_path, capsys, text):
+    with pytest.raises(SystemExit) as exit_:
+        run(["pool", str(oracle_csv(tmp_path, "bcg")), "--control", text])
+    assert exit_.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "--control" in err
 
 
 def test_rr_only_file(tmp_path, capsys):

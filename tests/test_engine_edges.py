@@ -202,11 +202,11 @@ def test_fisher_scoring_out_of_iterations_names_the_estimator(method):
     bcg = REF["bcg_maxiter_1"]
     assert "did not converge" in bcg["outcome"][method]             # metafor agrees
     with pytest.raises(ConvergenceError, match=method) as err:
-        fit_random(bcg["yi"], bcg["vi"], method, control=Control(maxiter=1, stepadj=0.5))
+        fit_random(bcg["yi"], bcg["vi"], method, control=Control(maxiter=1))
     assert err.value.estimator == method
     with pytest.raises(ConvergenceError, match=method):
         pool_many(np.vstack([bcg["yi"]] * 3), np.vstack([bcg["vi"]] * 3), method,
-                  control=Control(maxiter=1, stepadj=0.5))
+                  control=Control(maxiter=1))
 
 
 @pytest.mark.parametrize("method", ["REML", "ML", "EB"])

@@ -1,24 +1,14 @@
-"""Every field of every estimator x CI method against R metafor (tests/data/oracle_cases.json)."""
-
-import json
-from pathlib import Path
+"""Every field of every estimator x CI method against R metafor: tests/data/oracle/cases.json
+(metafor's defaults) and tests/data/control_stepadj05/cases.json (control stepadj 0.5, maxiter 1000)."""
 
 import numpy as np
 import pytest
+from oracle import CASES, REFERENCES, close
 
 from metapool.effects import log_rr_from_counts
 from metapool.mantel_haenszel import mantel_haenszel
 from metapool.model import fit_fixed, fit_random, pool_many
 from metapool.pool import pool_studies
-
-CASES = json.loads((Path(__file__).parent / "data" / "oracle_cases.json").read_text())
-RTOL, ATOL = 1e-6, 1e-9
-
-
-def close(got, ref) -> bool:
-    if ref is None:
-        return got is None
-    return got is not None and (abs(got - ref) <= ATOL or abs(got - ref) <= RTOL * abs(ref))
 
 
 def effects(case):
@@ -26,10 +16,11 @@ def effects(case):
 
 
 def blocks():
-    for case in CASES:
-        for key in case["ref"]:
-            if "_" in key and key.split("_")[1] in ("z", "knha"):
-                yield pytest.param(case, key, id=f"{case['name']}-{key}")
+    for ref_name, (control, cases, _) in REFERENCES.items():
+        for case in cases:
+            for key in case["ref"]:
+                if "_" in key and key.split("_")[1] in ("z", "knha"):
+                    yield pytest.param(case, key, control, id=f"{ref_name}-{case['name']}-{key}")
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
@@ -53,16 +44,30 @@ def test_fixed_mh(case):
         assert close(got[field], ref), (field, got[field], ref)
 
 
-@pytest.mark.parametrize("case,key", list(blocks()))
-def test_random_effects(case, key):
+def test_defaults_are_metafors():
+    """One default: Control() is rma()'s control with no argument, and every entry point uses it."""
+    import inspect
+
+    from metapool import tau2
+    from metapool.pool import pool_studies as pool
+    from metapool.sensitivity import run_sensitivity
+
+    assert (tau2.DEFAULT.threshold, tau2.DEFAULT.maxiter, tau2.DEFAULT.stepadj) == (1e-5, 100, 1.0)
+    for fn in (fit_random, pool_many, pool, run_sensitivity, tau2.estimate):
+        assert inspect.signature(fn).parameters["control"].default is tau2.DEFAULT, fn.__name__
+
+
+@pytest.mark.parametrize("case,key,control", list(blocks()))
+def test_random_effects(case, key, control):
     method, test = key.split("_")
-    got = fit_random(*effects(case), tau2_method=method, ci_method="hksj" if test == "knha" else "z")
+    got = fit_random(*effects(case), tau2_method=method, ci_method="hksj" if test == "knha" else "z",
+                     control=control)
     for field, ref in case["ref"][key].items():
         assert close(got[field], ref), (field, got[field], ref)
 
 
-@pytest.mark.parametrize("case,key", list(blocks()))
-def test_pool_many_equals_single_fits(case, key):
+@pytest.mark.parametrize("case,key,control", list(blocks()))
+def test_pool_many_equals_single_fits(case, key, control):
     """The batch API gives the single-fit digits, whatever else is in the batch."""
     method, test = key.split("_")
     ci = "hksj" if test == "knha" else "z"
@@ -70,14 +75,16 @@ def test_pool_many_equals_single_fits(case, key):
     other_y, other_v = effects(CASES[0])
     width = max(len(yi), len(other_y))
     pad = lambda a: np.concatenate([a, np.full(width - len(a), np.nan)])  # noqa: E731
-    batch = pool_many(np.vstack([pad(other_y), pad(yi)]), np.vstack([pad(other_v), pad(vi)]), method, ci)
-    single = fit_random(yi, vi, method, ci)
+    batch = pool_many(np.vstack([pad(other_y), pad(yi)]), np.vstack([pad(other_v), pad(vi)]), method, ci,
+                      control=control)
+    single = fit_random(yi, vi, method, ci, control=control)
     for field, ref in case["ref"][key].items():
         got = float(batch[field][1])
         assert (ref is None and np.isnan(got)) or got == single[field], field
 
 
 def test_subgroups():
+    """Only the default set: the stepadj-0.5 file's per-subgroup fits were made at metafor's defaults."""
     case = next(c for c in CASES if c["group"])
     studies = [
         {"study": f"s{i}", "events_trt": a, "total_trt": n1, "events_ctl": c, "total_ctl": n2, "grp": g}

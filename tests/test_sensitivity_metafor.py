@@ -1,6 +1,7 @@
-"""Living-review analyses against metafor: every field of tests/data/oracle_extras.json for all 13
-oracle cases (REML, Wald z), and tests/reference/settings.json (tests/reference/settings.R) for
-the other tau^2 estimators, the Hartung-Knapp CI and the R0 trim-and-fill estimator."""
+"""Living-review analyses against metafor: every field of tests/data/oracle/extras.json for all 13
+oracle cases (REML, Wald z, metafor's defaults) and of tests/data/control_stepadj05/extras.json
+(control stepadj 0.5, maxiter 1000), and tests/reference/settings.json (tests/reference/settings.R)
+for the other tau^2 estimators, the Hartung-Knapp CI and the R0 trim-and-fill estimator."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import oracle
 import pytest
 
 from metapool.effects import log_rr_from_counts
@@ -20,29 +22,13 @@ from metapool.sensitivity.smallstudy import egger_lm, egger_rma
 from metapool.sensitivity.trimfill import trimfill
 
 HERE = Path(__file__).parent
-CASES = {c["name"]: c for c in json.loads((HERE / "data" / "oracle_cases.json").read_text())}
-EXTRAS = {e["name"]: e for e in json.loads((HERE / "data" / "oracle_extras.json").read_text())}
+CASES = {c["name"]: c for c in oracle.CASES}
+EXTRAS = {e["name"]: e for e in oracle.EXTRAS}
+CONTROLS = {name: control for name, (control, _, _) in oracle.REFERENCES.items()}
+EXTRAS_BY_REF = {name: {e["name"]: e for e in extras} for name, (_, _, extras) in oracle.REFERENCES.items()}
 SETTINGS = json.loads((HERE / "reference" / "settings.json").read_text())
-RTOL, ATOL = 1e-6, 1e-9
+close = oracle.close
 BLOCKS = ("cumul", "leave1out", "influence", "egger_rma", "egger_lm", "trimfill")
-
-
-def close(ours, ref) -> bool:
-    """Every element within 1e-6 relative or 1e-9 absolute; None only where metafor has NA."""
-    ours = ours if isinstance(ours, list) else [ours]
-    ref = ref if isinstance(ref, list) else [ref]
-    if len(ours) != len(ref):
-        return False
-    for a, b in zip(ours, ref):
-        if b is None or a is None:
-            if a is not b:
-                return False
-        elif isinstance(b, str):
-            if a != b:
-                return False
-        elif not abs(a - b) <= max(ATOL, RTOL * abs(b)):
-            return False
-    return True
 
 
 @lru_cache(maxsize=None)
@@ -54,38 +40,40 @@ def effects(name: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=None)
-def ours(name: str, tau2_method: str = "REML", ci_method: str = "z") -> dict:
+def ours(name: str, tau2_method: str = "REML", ci_method: str = "z", ref: str = "default") -> dict:
     yi, vi = effects(name)
+    control = CONTROLS[ref]
     out = {
-        "cumul": cumulative(yi, vi, tau2_method, ci_method),
-        "leave1out": leave1out(yi, vi, tau2_method, ci_method),
-        "influence": influence(yi, vi, tau2_method, ci_method),
-        "egger_rma": egger_rma(yi, vi, tau2_method, ci_method),
+        "cumul": cumulative(yi, vi, tau2_method, ci_method, control),
+        "leave1out": leave1out(yi, vi, tau2_method, ci_method, control),
+        "influence": influence(yi, vi, tau2_method, ci_method, control),
+        "egger_rma": egger_rma(yi, vi, tau2_method, ci_method, control),
         "egger_lm": egger_lm(yi, vi),
     }
     for key, est in (("trimfill", "L0"), ("trimfill_R0", "R0")):
         try:
-            out[key] = trimfill(yi, vi, tau2_method, ci_method, estimator=est)
+            out[key] = trimfill(yi, vi, tau2_method, ci_method, estimator=est, control=control)
         except Exception as exc:  # compared with metafor's failure below
             out[key] = exc
     return out
 
 
 EXTRA_PARAMS = [
-    pytest.param(name, block, field, id=f"{name}-{block}-{field}")
-    for name, e in EXTRAS.items() for block in BLOCKS if block in e for field in e[block]
+    pytest.param(ref, name, block, field, id=f"{ref}-{name}-{block}-{field}")
+    for ref, extras in EXTRAS_BY_REF.items()
+    for name, e in extras.items() for block in BLOCKS if block in e for field in e[block]
 ]
 
 
 def test_extras_cover_every_case():
     assert set(EXTRAS) == set(CASES) and len(CASES) == 13
-    assert len({p.values[0] for p in EXTRA_PARAMS}) == 12  # all but k2, which has no extras
+    assert len({p.values[1] for p in EXTRA_PARAMS}) == 12  # all but k2, which has no extras
 
 
-@pytest.mark.parametrize("name,block,field", EXTRA_PARAMS)
-def test_extras_field(name, block, field):
-    ref = EXTRAS[name][block][field]
-    got = ours(name)[block][field]
+@pytest.mark.parametrize("ref_name,name,block,field", EXTRA_PARAMS)
+def test_extras_field(ref_name, name, block, field):
+    ref = EXTRAS_BY_REF[ref_name][name][block][field]
+    got = ours(name, ref=ref_name)[block][field]
     assert close(got, ref), f"{name} {block}.{field}: {got} vs metafor {ref}"
 
 

@@ -16,7 +16,7 @@ from metapool.sensitivity.absolute import absolute_effects
 from metapool.sensitivity.smallstudy import harbord
 
 HERE = Path(__file__).parent
-CASES = {c["name"]: c for c in json.loads((HERE / "data" / "oracle_cases.json").read_text())}
+CASES = {c["name"]: c for c in json.loads((HERE / "data" / "oracle" / "cases.json").read_text())}
 HARBORD = json.loads((HERE / "reference" / "harbord.json").read_text())
 
 

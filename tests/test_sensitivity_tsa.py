@@ -19,7 +19,7 @@ from metapool.sensitivity.groupseq import efficacy_boundaries, futility_boundari
 from metapool.sensitivity.tsa import diversity, required_information_size, trial_sequential_analysis
 
 HERE = Path(__file__).parent
-CASES = {c["name"]: c for c in json.loads((HERE / "data" / "oracle_cases.json").read_text())}
+CASES = {c["name"]: c for c in json.loads((HERE / "data" / "oracle" / "cases.json").read_text())}
 TSA_REF = {r["name"]: r for r in json.loads((HERE / "reference" / "tsa_inputs.json").read_text())}
 PATHS = 40_000  # SE of a crossing probability near 0.05: sqrt(.05 * .95 / 40000) = 0.0011 (< 0.002)
 

@@ -1,17 +1,16 @@
 # Reference values for the engine's edge cases (tests/test_engine_edges.py), from R metafor.
 # Run from the repository root:  Rscript tests/reference/engine_edges.R
-# Writes tests/reference/engine_edges.json. Conventions as tests/data/oracle_README.md:
+# Writes tests/reference/engine_edges.json. Conventions as tests/data/oracle/README.md:
 # escalc("RR", drop00=TRUE) (0.5 added to the cells of a study with a zero cell, studies with no
-# or only events in both arms dropped), rma(control=list(maxiter=1000, stepadj=0.5)), prediction
+# or only events in both arms dropped), rma() at metafor's defaults (no control argument), prediction
 # interval est +- qt(.975, k-2) * sqrt(tau2 + se_wald^2), Q-profile CIs for tau2 and I2.
 suppressMessages(library(metafor))
 suppressMessages(library(jsonlite))
 
 METHODS <- c("REML", "DL", "PM", "ML", "SJ", "HE", "EB")
-CONTROL <- list(maxiter = 1000, stepadj = 0.5)
 
 fit_one <- function(yi, vi, method, test) {
-  r <- try(rma(yi, vi, method = method, test = test, control = CONTROL), silent = TRUE)
+  r <- try(rma(yi, vi, method = method, test = test), silent = TRUE)
   if (inherits(r, "try-error")) return(list(error = conditionMessage(attr(r, "condition"))))
   k <- r$k
   w <- 1 / (vi + r$tau2)
@@ -77,7 +76,7 @@ cases <- list(
 bcg <- escalc("RR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = dat.bcg)
 maxiter1 <- list()
 for (m in c("REML", "ML", "EB")) {
-  r <- try(rma(yi, vi, data = bcg, method = m, control = list(maxiter = 1, stepadj = 0.5)), silent = TRUE)
+  r <- try(rma(yi, vi, data = bcg, method = m, control = list(maxiter = 1)), silent = TRUE)
   maxiter1[[m]] <- if (inherits(r, "try-error")) conditionMessage(attr(r, "condition")) else "converged"
 }
 

@@ -6,7 +6,7 @@
 # Studies with V = 0 (no events, or only events, in both arms) carry no information and are left out.
 # Run from the repository root:  Rscript tests/reference/harbord.R
 suppressMessages(library(jsonlite))
-cases <- fromJSON("tests/data/oracle_cases.json", simplifyVector = FALSE)
+cases <- fromJSON("tests/data/oracle/cases.json", simplifyVector = FALSE)
 num <- function(v) vapply(v, function(z) if (is.null(z)) NA_real_ else as.numeric(z), 0)
 out <- list()
 for (cs in cases) {

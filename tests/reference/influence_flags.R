@@ -6,8 +6,7 @@ library(metafor)
 library(jsonlite)
 cases <- fromJSON("tests/reference/influence_flags_inputs.json", simplifyDataFrame = FALSE)
 out <- lapply(cases, function(d) {
-  res <- rma(unlist(d$yi), unlist(d$vi), method = "REML", test = d$test,
-             control = list(maxiter = 1000, stepadj = 0.5))
+  res <- rma(unlist(d$yi), unlist(d$vi), method = "REML", test = d$test)
   inf <- influence(res)
   list(k = d$k, seed = d$seed, ci = d$ci, infl = unname(inf$is.infl), dfbs = unname(inf$dfbs$intrcpt))
 })

@@ -1,16 +1,15 @@
 # metafor reference values for the living-review analyses under settings that
-# tests/data/oracle_extras.json (REML, Wald z) does not cover: every tau^2 estimator and the
+# tests/data/oracle/extras.json (REML, Wald z) does not cover: every tau^2 estimator and the
 # Hartung-Knapp-Sidik-Jonkman CI (metafor test = "knha"), and the R0 trim-and-fill estimator.
 # Same data conventions as the oracle (escalc "RR", 0.5 added to every cell of a study with a
-# zero cell, double-zero studies dropped) and the package's control (stepadj 0.5, maxiter 1000).
+# zero cell, double-zero studies dropped) at metafor's defaults (no control argument).
 # trimfill(model, estimator, test = ...) passes the CI method on to the filled model's fit.
 # Run from the repository root:  Rscript tests/reference/settings.R
 suppressMessages({library(metafor); library(jsonlite)})
-cases <- fromJSON("tests/data/oracle_cases.json", simplifyVector = FALSE)
+cases <- fromJSON("tests/data/oracle/cases.json", simplifyVector = FALSE)
 num <- function(v) vapply(v, function(z) if (is.null(z)) NA_real_ else as.numeric(z), 0)
 settings <- list(c("REML", "knha"), c("DL", "z"), c("PM", "knha"), c("ML", "z"), c("SJ", "knha"),
                  c("HE", "z"), c("EB", "z"), c("DL", "knha"))
-ctl <- list(stepadj = 0.5, maxiter = 1000)
 attempt <- function(expr) tryCatch(expr, error = function(e) NULL)
 out <- list()
 for (cs in cases) {
@@ -19,7 +18,7 @@ for (cs in cases) {
   yi <- yi[keep]; vi <- vi[keep]
   if (length(yi) < 3) next
   for (st in settings) {
-    m <- attempt(rma(yi, vi, method = st[1], test = st[2], control = ctl))
+    m <- attempt(rma(yi, vi, method = st[1], test = st[2]))
     if (is.null(m)) next
     cu <- cumul(m); l1 <- leave1out(m); inf <- influence(m)$inf
     rt <- regtest(m)

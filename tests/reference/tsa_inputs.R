@@ -4,15 +4,14 @@
 # 2009), and the cumulative Z-curve, the z statistics of cumul() of the DL model (Wald z).
 # Run from the repository root:  Rscript tests/reference/tsa_inputs.R
 suppressMessages({library(metafor); library(jsonlite)})
-cases <- fromJSON("tests/data/oracle_cases.json", simplifyVector = FALSE)
+cases <- fromJSON("tests/data/oracle/cases.json", simplifyVector = FALSE)
 num <- function(v) vapply(v, function(z) if (is.null(z)) NA_real_ else as.numeric(z), 0)
 out <- list()
 for (cs in cases) {
   yi <- num(cs$ref$yi); vi <- num(cs$ref$vi)
   keep <- !is.na(yi)
   yi <- yi[keep]; vi <- vi[keep]
-  ctl <- list(stepadj = 0.5, maxiter = 1000)
-  re <- rma(yi, vi, method = "DL", control = ctl)
+  re <- rma(yi, vi, method = "DL")
   fe <- rma(yi, vi, method = "FE")
   cu <- cumul(re)
   out[[length(out) + 1]] <- list(name = cs$name, D2 = (re$se^2 - fe$se^2) / re$se^2, z = cu$zval)

@@ -12,7 +12,7 @@ from .errors import InputError, Problem
 from .trials import columns, study_label
 
 DEFAULTS = {"tau2": "REML", "ci": "hksj", "overall": True, "show_fixed": False,
-            "prediction_interval": True}
+            "prediction_interval": True, "control": {}}
 CARRIED = ("trial", "first_author", "year", "journal", "doi", "pmid", "agent", "agent_class",
            "comparator", "comparator_class", "population", "outcome", "timepoint_days",
            "events_trt", "total_trt", "events_ctl", "total_ctl", "rr", "rr_lower", "rr_upper",
@@ -35,13 +35,15 @@ class Analysis:
     treatment_label: str | None = None
     control_label: str | None = None
     living: dict = field(default_factory=dict)
+    control: dict = field(default_factory=dict)
 
     def settings(self) -> dict:
         """Everything that changes this analysis' numbers or figures (a Snakemake param)."""
         return {"name": self.name, "title": self.title, "filter": self.filter, "subgroup": self.subgroup,
                 "tau2": self.tau2, "ci": self.ci, "overall": self.overall, "show_fixed": self.show_fixed,
                 "prediction_interval": self.prediction_interval, "treatment_label": self.treatment_label,
-                "control_label": self.control_label, "living": self.living}
+                "control_label": self.control_label, "living": self.living,
+                "control": self.control}
 
 
 def from_config(config: dict, source: str = "config/config.yaml") -> list[Analysis]:
@@ -70,6 +72,7 @@ def from_config(config: dict, source: str = "config/config.yaml") -> list[Analys
             show_fixed=bool(merged["show_fixed"]), prediction_interval=bool(merged["prediction_interval"]),
             treatment_label=spec.get("treatment_label"), control_label=spec.get("control_label"),
             living={**living_defaults, **(spec.get("living") or {})},
+            control={**(defaults.get("control") or {}), **(spec.get("control") or {})},
         ))
     if problems:
         raise InputError(problems)

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from .errors import ConvergenceError, InputError, MetapoolError, Problem
-from .tau2 import METHODS, NAMES
+from .tau2 import DEFAULT, METHODS, NAMES, Control
 
 EXIT_OK, EXIT_INPUT, EXIT_CONVERGENCE = 0, 2, 3
 
@@ -33,12 +33,16 @@ Options of `pool` (and `sensitivity`):
 {estimators}
   --ci hksj|z   CI and test for the mean: Hartung-Knapp-Sidik-Jonkman t on k-1
                 df (default) or Wald z
+  --control S   iteration settings as metafor's control=list(...), e.g.
+                --control stepadj=0.5,maxiter=1000 (keys: threshold, maxiter,
+                stepadj; defaults are metafor's: threshold=1e-5, maxiter=100,
+                stepadj=1), for Fisher scoring (ML, REML, EB) and Paule-Mandel
   --by COLUMN   (pool only) a separate model and tau^2 per value of COLUMN, and
                 the test for subgroup differences
   --format F    json (default; for programs) or tsv (a table for people)
 
 Defaults follow current Cochrane guidance: REML tau^2, HKSJ CI, prediction
-interval when k >= 3. Fixed effects: inverse variance, and Mantel-Haenszel when
+interval when k >= 3; every number is what metafor's rma() prints at its defaults. Fixed effects: inverse variance, and Mantel-Haenszel when
 every pooled study has counts.
 
 {output}
@@ -72,7 +76,17 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="between-study variance estimator (default REML)")
     p.add_argument("--ci", default="hksj", type=str.lower, choices=("hksj", "z"),
                    help="CI for the mean: Hartung-Knapp-Sidik-Jonkman t (default) or Wald z")
+    p.add_argument("--control", default=DEFAULT, type=_control, metavar="NAME=VALUE,...",
+                   help="iteration settings, e.g. stepadj=0.5,maxiter=1000 (metafor's control=list(...); "
+                        "default: metafor's threshold=1e-5, maxiter=100, stepadj=1)")
     p.add_argument("--format", default="json", choices=("json", "tsv"), help="output format (default json)")
+
+
+def _control(text: str) -> Control:
+    try:
+        return Control.parse(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -107,11 +121,11 @@ def _render(args: argparse.Namespace) -> str:
         if args.by and args.by not in {key for s in studies for key in s}:
             raise InputError([Problem(str(args.file), 1, args.by,
                                       "--by names a column that the file does not have")])
-        result = pool_studies(studies, args.tau2, args.ci, by=args.by)
+        result = pool_studies(studies, args.tau2, args.ci, by=args.by, control=args.control)
         return to_json(result) if args.format == "json" else to_tsv(result)
     from .sensitivity import run_sensitivity, sensitivity_to_tsv
 
-    result = run_sensitivity(studies, tau2_method=args.tau2, ci_method=args.ci)
+    result = run_sensitivity(studies, tau2_method=args.tau2, ci_method=args.ci, control=args.control)
     return to_json(result) if args.format == "json" else sensitivity_to_tsv(result)
 
 

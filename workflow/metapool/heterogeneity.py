@@ -54,7 +54,7 @@ def qprofile_ci(b: Batch, tau2: np.ndarray, level: float = 0.95, tol: float = R_
     m = len(k)
     lb = np.full(m, np.nan)
     ub = np.full(m, np.nan)
-    ok = k >= 2
+    ok = (k >= 2) & np.isfinite(tau2)
     if not ok.any():
         return lb, ub
     idx = np.flatnonzero(ok)

@@ -23,9 +23,11 @@ def _log(msg: str) -> None:
 def pooled_result(analysis: Analysis, rows: list[dict]) -> dict:
     """pool_studies on the analysis' selection, plus "analysis" and "title"."""
     from .pool import pool_studies
+    from .tau2 import Control
 
     studies = study_entries(rows, analysis.subgroup)
-    result = pool_studies(studies, analysis.tau2, analysis.ci, by=analysis.subgroup)
+    result = pool_studies(studies, analysis.tau2, analysis.ci, by=analysis.subgroup,
+                          control=Control.from_mapping(analysis.control))
     if not result["k"]:
         result["notes"].insert(0, f"The filter of analysis {analysis.name!r} selects no study with usable "
                                   f"data ({len(rows)} row(s) selected): nothing to pool.")
@@ -35,12 +37,13 @@ def pooled_result(analysis: Analysis, rows: list[dict]) -> dict:
 def sensitivity_result(analysis: Analysis, rows: list[dict]) -> dict:
     """Living-review analyses (cumulative, leave-one-out, influence, small-study, absolute, TSA)."""
     from .sensitivity import run_sensitivity
+    from .tau2 import Control
 
     living = analysis.living
     tsa = living.get("tsa") or {}
     res = run_sensitivity(study_entries(rows), tau2_method=analysis.tau2, ci_method=analysis.ci,
                           acr=living.get("acr"), tsa_rrr=tsa.get("rrr", 0.2), alpha=tsa.get("alpha", 0.05),
-                          beta=tsa.get("beta", 0.2))
+                          beta=tsa.get("beta", 0.2), control=Control.from_mapping(analysis.control))
     return res
 
 

@@ -42,19 +42,21 @@ def fixed_batch(b: Batch, level: float = LEVEL) -> dict[str, np.ndarray]:
 
 
 def random_batch(b: Batch, tau2_method: str = "REML", ci_method: str = "hksj",
-                 level: float = LEVEL, control: tau2mod.Control = tau2mod.CONTROL) -> dict[str, np.ndarray]:
+                 level: float = LEVEL, control: tau2mod.Control = tau2mod.DEFAULT,
+                 strict: bool = True) -> dict[str, np.ndarray]:
     """Random-effects model per row (``pool_many``).
 
     mu = sum w y / sum w with w = 1/(v + tau2); Wald se = (sum w)^-1/2. ``hksj``: Hartung & Knapp
     (2001), Sidik & Jonkman (2002): se^2 = sum w (y - mu)^2 / ((k-1) sum w), t on k-1 df, no
     truncation (metafor test="knha"). Prediction interval (k >= 3): mu +- t_{k-2} sqrt(tau2 + se_Wald^2)
-    (Higgins, Thompson & Spiegelhalter 2009). tau2 CI by Q-profile.
+    (Higgins, Thompson & Spiegelhalter 2009). tau2 CI by Q-profile. ``strict=False``: a row whose
+    tau^2 iteration fails is NaN throughout instead of raising ConvergenceError.
     """
     ci_method = ci_method.lower()
     if ci_method not in CI_METHODS:
         raise ValueError(f"unknown CI method {ci_method!r}; choose one of {', '.join(CI_METHODS)}")
     k = b.k
-    tau2 = tau2mod.estimate(b, tau2_method, control)
+    tau2 = tau2mod.estimate(b, tau2_method, control, strict)
     w = b.weights(tau2)
     sw = rowsum(w)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -105,9 +107,10 @@ def random_batch(b: Batch, tau2_method: str = "REML", ci_method: str = "hksj",
 
 
 def pool_many(yi, vi, tau2_method: str = "REML", ci_method: str = "hksj", mask=None,
-              level: float = LEVEL, control: tau2mod.Control = tau2mod.CONTROL) -> dict[str, np.ndarray]:
+              level: float = LEVEL, control: tau2mod.Control = tau2mod.DEFAULT,
+              strict: bool = True) -> dict[str, np.ndarray]:
     """Random-effects fits of many meta-analyses at once: yi, vi of shape (m, K); NaN or mask=False pads."""
-    return random_batch(Batch.from_arrays(yi, vi, mask), tau2_method, ci_method, level, control)
+    return random_batch(Batch.from_arrays(yi, vi, mask), tau2_method, ci_method, level, control, strict)
 
 
 def _scalar(d: dict[str, np.ndarray]) -> dict:
@@ -136,7 +139,7 @@ def fit_fixed(yi, vi, level: float = LEVEL) -> dict:
 
 
 def fit_random(yi, vi, tau2_method: str = "REML", ci_method: str = "hksj", level: float = LEVEL,
-               control: tau2mod.Control = tau2mod.CONTROL) -> dict:
+               control: tau2mod.Control = tau2mod.DEFAULT) -> dict:
     """Random-effects model of one meta-analysis (see :func:`random_batch`)."""
     out = _scalar(random_batch(_one(yi, vi), tau2_method, ci_method, level, control))
     out["tau2_method"] = tau2_method.upper()

@@ -11,7 +11,7 @@ from .effects import log_rr_from_ci, log_rr_from_counts
 from .errors import InputError, Problem
 from .mantel_haenszel import mantel_haenszel
 from .subgroups import subgroup_difference
-from .tau2 import CONTROL, METAFOR_DEFAULT, METHODS, Control
+from .tau2 import DEFAULT, METHODS, Control
 
 COUNTS = ("events_trt", "total_trt", "events_ctl", "total_ctl")
 REPORTED = ("rr", "rr_lower", "rr_upper")
@@ -128,7 +128,7 @@ def _fixed(yi, vi) -> tuple[dict, np.ndarray]:
     return out, weights
 
 
-def _random(yi, vi, tau2_method, ci_method, control: Control = CONTROL) -> tuple[dict, np.ndarray]:
+def _random(yi, vi, tau2_method, ci_method, control: Control = DEFAULT) -> tuple[dict, np.ndarray]:
     """Random-effects block and its percent weights (they do not depend on the CI method)."""
     out = model.fit_random(yi, vi, tau2_method, ci_method, control=control)
     weights = out.pop("weights")
@@ -155,7 +155,7 @@ def _mh(studies: list[dict], status: list[str], notes: list[str]) -> dict | None
 
 
 def pool_studies(studies: list[dict], tau2_method: str = "REML", ci_method: str = "hksj",
-                 by: str | None = None) -> dict:
+                 by: str | None = None, control: Control = DEFAULT) -> dict:
     """Pool risk ratios; see docs/design.md for the returned structure."""
     tau2_method, ci_method = tau2_method.upper(), ci_method.lower()
     if tau2_method not in METHODS:
@@ -170,7 +170,7 @@ def pool_studies(studies: list[dict], tau2_method: str = "REML", ci_method: str 
     w_fixed = w_random = np.full(len(studies), np.nan)
     if k:
         fixed, wf = _fixed(yi[pooled], vi[pooled])
-        random, wr = _random(yi[pooled], vi[pooled], tau2_method, ci_method)
+        random, wr = _random(yi[pooled], vi[pooled], tau2_method, ci_method, control)
         w_fixed = np.full(len(studies), np.nan)
         w_random = np.full(len(studies), np.nan)
         w_fixed[pooled] = wf
@@ -208,9 +208,10 @@ def pool_studies(studies: list[dict], tau2_method: str = "REML", ci_method: str 
 
     result = {
         "measure": "RR", "k": k, "k_total": len(studies),
-        "settings": {"tau2_method": tau2_method, "ci_method": ci_method, "level": 95},
+        "settings": {"tau2_method": tau2_method, "ci_method": ci_method, "level": 95,
+                     "control": control.settings()},
         "studies": entries, "fixed_iv": fixed, "fixed_mh": mh, "random": random,
-        "subgroups": _subgroups(studies, yi, vi, by, tau2_method, ci_method) if by else None,
+        "subgroups": _subgroups(studies, yi, vi, by, tau2_method, ci_method, control) if by else None,
         "notes": notes,
     }
     return clean(result)
@@ -220,7 +221,7 @@ def _group_label(value) -> str:
     return "(not given)" if value is None or str(value).strip() == "" else str(value)
 
 
-def _subgroups(studies, yi, vi, by, tau2_method, ci_method) -> dict:
+def _subgroups(studies, yi, vi, by, tau2_method, ci_method, control: Control) -> dict:
     labels = [_group_label(s.get(by)) for s in studies]
     order = list(dict.fromkeys(labels))
     groups, est, se = [], [], []
@@ -230,8 +231,7 @@ def _subgroups(studies, yi, vi, by, tau2_method, ci_method) -> dict:
         entry = {"group": g, "k": kg, "fixed_iv": None, "random": None}
         if kg:
             entry["fixed_iv"] = _fixed(yi[sel], vi[sel])[0]
-            # metafor's default control, as the reference's per-subgroup rma() fits
-            entry["random"] = _random(yi[sel], vi[sel], tau2_method, ci_method, METAFOR_DEFAULT)[0]
+            entry["random"] = _random(yi[sel], vi[sel], tau2_method, ci_method, control)[0]
             est.append(entry["random"]["est"])
             se.append(entry["random"]["se_wald"])
         groups.append(entry)

@@ -29,19 +29,58 @@ NAMES = {
 
 @dataclass(frozen=True)
 class Control:
-    """Iteration settings (metafor ``control=``); the oracle used maxiter=1000, stepadj=0.5."""
+    """Iteration settings, metafor ``rma(..., control=list(...))``; the defaults are metafor's own.
+
+    threshold, maxiter, stepadj: Fisher scoring for ML/REML/EB (and maxiter for Paule-Mandel's
+    uniroot); tau2_max: upper end of the PM search (raised to 10 mad(y)^2 where larger, as metafor);
+    tol: uniroot's tolerance (.Machine$double.eps^0.25).
+    """
 
     threshold: float = 1e-5
-    maxiter: int = 1000
-    stepadj: float = 0.5
-    tau2_max: float = 100.0  # raised to 10 mad(y)^2 where larger, as metafor
+    maxiter: int = 100
+    stepadj: float = 1.0
+    tau2_max: float = 100.0
     tol: float = R_TOL
 
+    @classmethod
+    def from_mapping(cls, values: dict | None) -> "Control":
+        """Control from {"stepadj": 0.5, "maxiter": 1000, "threshold": 1e-8} (keys as SETTINGS)."""
+        values = dict(values or {})
+        unknown = sorted(set(values) - set(SETTINGS))
+        if unknown:
+            raise ValueError(f"unknown control setting(s) {', '.join(unknown)}; choose from {', '.join(SETTINGS)}")
+        out = {}
+        for key, value in values.items():
+            kind = SETTINGS[key]
+            try:
+                num = kind(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"control {key}={value!r} is not a {kind.__name__}") from None
+            if kind is int and float(value) != num or not num > 0:
+                raise ValueError(f"control {key}={value!r} must be a positive {kind.__name__}")
+            out[key] = num
+        return cls(**out)
 
-CONTROL = Control()
-"""The reference's settings for the overall fits: rma(..., control=list(maxiter=1000, stepadj=0.5))."""
-METAFOR_DEFAULT = Control(stepadj=1.0, maxiter=100)
-"""metafor's own defaults (plain ``rma()``), which the reference used for the per-subgroup fits."""
+    @classmethod
+    def parse(cls, text: str) -> "Control":
+        """Control from the command-line form "stepadj=0.5,maxiter=1000"."""
+        pairs = {}
+        for item in filter(None, (part.strip() for part in text.split(","))):
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise ValueError(f"control setting {item!r} is not of the form name=value")
+            pairs[key.strip()] = value.strip()
+        return cls.from_mapping(pairs)
+
+    def settings(self) -> dict:
+        """The user-selectable settings and their values (as reported in the JSON ``settings``)."""
+        return {k: getattr(self, k) for k in SETTINGS}
+
+
+SETTINGS = {"threshold": float, "maxiter": int, "stepadj": float}
+"""The user-selectable settings (config ``control:``, ``--control``) and their types."""
+DEFAULT = Control()
+"""metafor's defaults (plain ``rma(yi, vi)``): the one default of every fit."""
 
 
 def _unweighted(b: Batch) -> tuple[np.ndarray, np.ndarray]:
@@ -84,27 +123,30 @@ def mad(b: Batch) -> np.ndarray:
     return 1.4826 * np.nanmedian(np.abs(y - centre), axis=1)
 
 
-def search_upper(b: Batch, control: Control = CONTROL) -> np.ndarray:
+def search_upper(b: Batch, control: Control = DEFAULT) -> np.ndarray:
     """metafor's upper end of the tau2 search: max(tau2.max, 10 mad(y)^2) (rma.uni's default control)."""
     return np.maximum(control.tau2_max, 10 * mad(b) ** 2)
 
 
-def paule_mandel(b: Batch, control: Control = CONTROL) -> np.ndarray:
+def paule_mandel(b: Batch, control: Control = DEFAULT) -> tuple[np.ndarray, str | None]:
     """Paule & Mandel (1982): the tau2 solving Q(tau2) = k - 1 (0 if Q(0) < k - 1).
 
-    Found by R's uniroot on [0, max(100, 10 mad(y)^2)] as metafor; ConvergenceError if Q is still
-    above k - 1 at the upper end (metafor: "Value of 'tau2.max' too low").
+    Found by R's uniroot on [0, max(100, 10 mad(y)^2)] as metafor. A row where Q is still above
+    k - 1 at the upper end (metafor: "Value of 'tau2.max' too low"), or where uniroot does not
+    converge, is NaN; the second value says why (None when every row converged).
     """
     target = (b.k - 1).astype(float)
     upper = search_upper(b, control)
     q0 = q_statistic(b, 0.0) - target
     qmax = q_statistic(b, upper) - target
     tau2 = np.zeros(len(target))
-    if np.any(qmax > 0):
-        at = upper[np.flatnonzero(qmax > 0)[0]]
-        raise ConvergenceError("PM", f"Q(tau2) still exceeds k - 1 at the search limit tau2 = {at:g} "
-                                     "(extreme heterogeneity)")
-    search = q0 >= 0
+    why = None
+    high = qmax > 0
+    if high.any():
+        at = upper[np.flatnonzero(high)[0]]
+        why = f"Q(tau2) still exceeds k - 1 at the search limit tau2 = {at:g} (extreme heterogeneity)"
+        tau2[high] = np.nan
+    search = (q0 >= 0) & ~high
     if search.any():
         idx = np.flatnonzero(search)
         sub = b.rows(idx)
@@ -116,9 +158,10 @@ def paule_mandel(b: Batch, control: Control = CONTROL) -> np.ndarray:
         root, conv = zeroin(f, np.zeros(len(idx)), upper[idx],
                             q0[idx], qmax[idx], tol=control.tol, maxiter=control.maxiter)
         if not conv.all():
-            raise ConvergenceError("PM", "uniroot did not converge")
+            why = why or "uniroot did not converge"
+            root = np.where(conv, root, np.nan)
         tau2[idx] = root
-    return tau2
+    return tau2, why
 
 
 def _loglik(b: Batch, tau2: np.ndarray, reml: bool) -> np.ndarray:
@@ -144,17 +187,21 @@ def _halve_until_nonnegative(t: np.ndarray, adj: np.ndarray) -> np.ndarray:
     return adj
 
 
-def fisher_scoring(b: Batch, method: str, control: Control = CONTROL) -> np.ndarray:
+def fisher_scoring(b: Batch, method: str, control: Control = DEFAULT) -> tuple[np.ndarray, str | None]:
     """ML, REML (Viechtbauer 2005) or empirical Bayes (Morris 1983) by metafor's Fisher scoring.
 
     Start at max(0, Hedges); step adj = (y'PPy - tr P)/tr(PP) (REML), (y'PPy - sum w)/sum w^2 (ML),
     (y'Py k/(k-1) - k)/sum w (EB), times ``stepadj``, halved while tau2 + adj < 0; stop when
     |change| <= threshold. For ML/REML, tau2 = 0 if the log-likelihood at 0 is higher (ll0check).
+    A row still moving after ``maxiter`` steps, or with a non-finite step, is NaN (metafor stops
+    with "Fisher scoring algorithm did not converge"); the second value says why.
     """
     k = b.k
     tau2 = np.maximum(0.0, hedges(b))
     change = np.full(len(k), control.threshold + 1)
     active = change > control.threshold
+    failed = np.zeros(len(k), dtype=bool)
+    why = None
     it = 0
     while active.any():
         it += 1
@@ -179,24 +226,33 @@ def fisher_scoring(b: Batch, method: str, control: Control = CONTROL) -> np.ndar
             adj = (ypy * ki / (ki - 1) - ki) / sw
         adj = adj * control.stepadj
         adj = np.where(np.isnan(adj), 0.0, adj)
-        if not np.isfinite(adj).all():
-            raise ConvergenceError(method, "the Fisher scoring step is not finite")
+        bad = ~np.isfinite(adj)
+        if bad.any():
+            why = why or "the Fisher scoring step is not finite"
+            failed[i[bad]] = True
+            adj = np.where(bad, 0.0, adj)
         adj = _halve_until_nonnegative(t, adj)
         new = t + adj
-        change[i] = np.abs(t - new)
+        change[i] = np.where(bad, 0.0, np.abs(t - new))
         tau2[i] = new
-        if it > control.maxiter:
-            raise ConvergenceError(method, f"Fisher scoring needed more than {control.maxiter} iterations")
-        active = change > control.threshold
+        if it > control.maxiter:  # every row still active has taken maxiter + 1 steps
+            why = why or f"Fisher scoring needed more than {control.maxiter} iterations"
+            failed[i] = True
+            break
+        active = (change > control.threshold) & ~failed
     if method in ("ML", "REML"):
         ll0 = _loglik(b, np.zeros(len(k)), method == "REML")
         ll = _loglik(b, tau2, method == "REML")
         tau2 = np.where((ll0 - ll > control.tol) & (tau2 > control.threshold), 0.0, tau2)
-    return tau2
+    return np.where(failed, np.nan, tau2), why
 
 
-def estimate(b: Batch, method: str, control: Control = CONTROL) -> np.ndarray:
-    """tau^2 by ``method`` (one of METHODS) per row, truncated at 0; 0 where k = 1."""
+def estimate(b: Batch, method: str, control: Control = DEFAULT, strict: bool = True) -> np.ndarray:
+    """tau^2 by ``method`` (one of METHODS) per row, truncated at 0; 0 where k = 1.
+
+    A row whose iteration fails raises ConvergenceError, or with ``strict=False`` is NaN (as
+    metafor's cumul and leave1out record NA for a refit that stops).
+    """
     method = method.upper()
     if method not in METHODS:
         raise ValueError(f"unknown tau^2 estimator {method!r}; choose one of {', '.join(METHODS)}")
@@ -206,6 +262,7 @@ def estimate(b: Batch, method: str, control: Control = CONTROL) -> np.ndarray:
     if multi.any():
         idx = np.flatnonzero(multi)
         sub = b.rows(idx)
+        why = None
         with np.errstate(divide="ignore", invalid="ignore"):
             if method == "DL":
                 t = dersimonian_laird(sub)
@@ -214,10 +271,10 @@ def estimate(b: Batch, method: str, control: Control = CONTROL) -> np.ndarray:
             elif method == "SJ":
                 t = sidik_jonkman(sub)
             elif method == "PM":
-                t = paule_mandel(sub, control)
+                t, why = paule_mandel(sub, control)
             else:
-                t = fisher_scoring(sub, method, control)
-        if not np.isfinite(t).all():
-            raise ConvergenceError(method, "the estimate is not a finite number")
-        out[idx] = np.maximum(0.0, t)
+                t, why = fisher_scoring(sub, method, control)
+        if strict and not np.isfinite(t).all():
+            raise ConvergenceError(method, why or "the estimate is not a finite number")
+        out[idx] = np.maximum(0.0, t)  # NaN stays NaN
     return out

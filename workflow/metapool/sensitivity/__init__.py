@@ -3,7 +3,7 @@ on one trial (leave-one-out, influence), small-study effects (Egger, Harbord, tr
 means per 1,000 patients (absolute effects) and whether it is conclusive yet (trial sequential analysis).
 
 ``run_sensitivity`` is the single entry point; ``sensitivity_to_tsv`` renders its result for people.
-Block field names follow ``tests/data/oracle_extras.json`` (metafor's cumul, leave1out, influence,
+Block field names follow ``tests/data/oracle/extras.json`` (metafor's cumul, leave1out, influence,
 regtest, trimfill); per-study lists cover the estimable studies, with their labels in ``study``.
 """
 
@@ -14,7 +14,7 @@ import numpy as np
 from metapool.errors import MetapoolError
 from metapool.model import fit_random
 from metapool.pool import COUNTS, clean, study_effects
-from metapool.tau2 import CONTROL, Control
+from metapool.tau2 import DEFAULT, Control
 
 from .absolute import absolute_effects, median_control_risk
 from .cumulative import cumulative
@@ -60,7 +60,7 @@ def _too_few(k: int, need: int, what: str) -> str:
 def run_sensitivity(studies: list[dict], tau2_method: str = "REML", ci_method: str = "z", order=None,
                     acr: float | None = None, tsa_rrr: float = 0.2, alpha: float = 0.05, beta: float = 0.2,
                     trimfill_estimator: str = "L0", tsa_tau2_method: str = "DL",
-                    control: Control = CONTROL) -> dict:
+                    control: Control = DEFAULT) -> dict:
     """All living-review analyses of ``studies`` (the list-of-dicts input of ``pool_studies``).
 
     order: labels (or indices) giving the cumulative/TSA order (publication year, then trial id,
@@ -104,7 +104,8 @@ def run_sensitivity(studies: list[dict], tau2_method: str = "REML", ci_method: s
     if k >= K_MIN_SMALL_STUDY:
         attempt("egger_rma", lambda: egger_rma(y, v, tau2_method, ci_method, control))
         attempt("egger_lm", lambda: egger_lm(y, v))
-        attempt("trimfill", lambda: {"study": lab, **trimfill(y, v, tau2_method, ci_method, trimfill_estimator)})
+        attempt("trimfill", lambda: {"study": lab, **trimfill(y, v, tau2_method, ci_method, trimfill_estimator,
+                                                                  control=control)})
     else:
         why = (f"Not shown: {k} studies; tests for funnel-plot asymmetry and trim-and-fill need at least "
                f"{K_MIN_SMALL_STUDY} (Cochrane Handbook 13.3.5.4), below which they cannot tell chance from asymmetry.")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from metapool.tau2 import CONTROL, Control
+from metapool.tau2 import DEFAULT, Control
 
 from .leave1out import leave1out_fits
 from .subsets import fit_subsets
@@ -22,7 +22,7 @@ from .subsets import fit_subsets
 _EPS = np.finfo(float).eps
 
 
-def influence(yi, vi, tau2_method: str = "REML", ci_method: str = "z", control: Control = CONTROL) -> dict:
+def influence(yi, vi, tau2_method: str = "REML", ci_method: str = "z", control: Control = DEFAULT) -> dict:
     """rstudent, dffits, cooks_d, covratio, hat, weight, tau2_del, Q_del per study (lists of length k)."""
     y = np.asarray(yi, dtype=float)
     v = np.asarray(vi, dtype=float)

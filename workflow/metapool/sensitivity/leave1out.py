@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from metapool.tau2 import CONTROL, Control
+from metapool.tau2 import DEFAULT, Control
 
-from .subsets import fit_subsets
+from .subsets import as_list, fit_subsets
 
 FIELDS = ("est", "se", "ci_lb", "ci_ub", "pval", "tau2", "I2", "Q", "Qp")
 
 
 def leave1out_fits(yi, vi, tau2_method: str = "REML", ci_method: str = "z",
-                   control: Control = CONTROL) -> dict[str, np.ndarray]:
+                   control: Control = DEFAULT) -> dict[str, np.ndarray]:
     """Raw engine fits, row i without study i (shared with the influence diagnostics)."""
     k = len(np.asarray(yi))
     return fit_subsets(yi, vi, ~np.eye(k, dtype=bool), tau2_method, ci_method, control)
 
 
-def leave1out(yi, vi, tau2_method: str = "REML", ci_method: str = "z", control: Control = CONTROL) -> dict:
+def leave1out(yi, vi, tau2_method: str = "REML", ci_method: str = "z", control: Control = DEFAULT) -> dict:
     """est, se, ci_lb, ci_ub, pval, tau2, I2, Q, Qp without each study in turn (lists of length k)."""
     fit = leave1out_fits(yi, vi, tau2_method, ci_method, control)
-    return {f: np.asarray(fit[f], dtype=float).tolist() for f in FIELDS}
+    return {f: as_list(fit[f]) for f in FIELDS}

@@ -26,7 +26,7 @@ from scipy.special import ndtr, ndtri, stdtr, stdtrit
 
 from metapool.errors import ConvergenceError
 from metapool.rootfind import zeroin
-from metapool.tau2 import CONTROL, Control
+from metapool.tau2 import DEFAULT, Control
 
 _EPS = np.finfo(float).eps
 
@@ -132,7 +132,7 @@ def _paule_mandel(y, v, X, control) -> float:
     return float(root[0])
 
 
-def estimate_tau2(yi, vi, X, method: str = "REML", control: Control = CONTROL) -> float:
+def estimate_tau2(yi, vi, X, method: str = "REML", control: Control = DEFAULT) -> float:
     """tau^2 of the meta-regression of yi on X by ``method`` (HE DL SJ PM ML REML EB), metafor's steps."""
     y = np.asarray(yi, dtype=float)
     v = np.asarray(vi, dtype=float)
@@ -160,7 +160,7 @@ def estimate_tau2(yi, vi, X, method: str = "REML", control: Control = CONTROL) -
 
 
 def fit_metareg(yi, vi, X, method: str = "REML", test: str = "z", level: float = 0.95,
-                control: Control = CONTROL, tau2: float | None = None) -> dict:
+                control: Control = DEFAULT, tau2: float | None = None) -> dict:
     """Weighted least squares at the estimated (or given) tau^2; Wald z or Knapp-Hartung t tests.
 
     Returns beta, se, stat, pval, ci_lb, ci_ub (arrays over the columns of X), tau2, df (None for

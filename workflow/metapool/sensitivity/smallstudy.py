@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import stdtr
 
-from metapool.tau2 import CONTROL, Control
+from metapool.tau2 import DEFAULT, Control
 
 from .metareg import check_full_rank, fit_metareg
 
@@ -39,7 +39,7 @@ def _ls_coefficient_test(y: np.ndarray, X: np.ndarray, w: np.ndarray, j: int) ->
     return {"t": t, "df": df, "p": float(2 * stdtr(df, -abs(t))), "beta": beta, "se": se}
 
 
-def egger_rma(yi, vi, tau2_method: str = "REML", ci_method: str = "z", control: Control = CONTROL) -> dict:
+def egger_rma(yi, vi, tau2_method: str = "REML", ci_method: str = "z", control: Control = DEFAULT) -> dict:
     """metafor regtest(model): z, p of the sei slope and limit_est (intercept), with its CI."""
     yi = np.asarray(yi, dtype=float)
     vi = np.asarray(vi, dtype=float)

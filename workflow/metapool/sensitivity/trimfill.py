@@ -11,7 +11,7 @@ Steps of metafor's trimfill.rma.uni, repeated so the digits agree:
    k0 = max(0, round(.)), until k0 repeats (at most maxiter times).
 3. fill the k0 most extreme studies mirrored about the last estimate (2b - yi, same vi) and
    refit. metafor fits steps 1-3 with its default control (not the model's); with k0 = 0 the
-   result is the model itself.
+   result is the model itself (fitted with the model's ``control``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 
 from metapool.errors import ConvergenceError
 from metapool.model import fit_random
-from metapool.tau2 import METAFOR_DEFAULT
+from metapool.tau2 import DEFAULT, Control
 
 from .metareg import fit_metareg
 
@@ -50,13 +50,13 @@ def _k0_estimate(signed: np.ndarray, k: int, estimator: str) -> float:
 
 def _intercept_fit(y, v, tau2_method, ci_method):
     fit = fit_metareg(y, v, np.ones((len(y), 1)), method=tau2_method, test=ci_method,
-                      control=METAFOR_DEFAULT)
+                      control=DEFAULT)
     return {"est": float(fit["beta"][0]), "se": float(fit["se"][0]), "ci_lb": float(fit["ci_lb"][0]),
             "ci_ub": float(fit["ci_ub"][0]), "pval": float(fit["pval"][0]), "tau2": fit["tau2"]}
 
 
 def trimfill(yi, vi, tau2_method: str = "REML", ci_method: str = "z", estimator: str = "L0",
-             side: str | None = None, maxiter: int = 100) -> dict:
+             side: str | None = None, maxiter: int = 100, control: Control = DEFAULT) -> dict:
     """k0, side and the filled model's est, se, ci_lb, ci_ub, pval, tau2; filled studies' yi, vi."""
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator must be one of {ESTIMATORS}")
@@ -65,7 +65,7 @@ def trimfill(yi, vi, tau2_method: str = "REML", ci_method: str = "z", estimator:
     k = len(yi)
     if side is None:
         X = np.column_stack([np.ones(k), np.sqrt(vi)])
-        slope = fit_metareg(yi, vi, X, method=tau2_method, control=METAFOR_DEFAULT)["beta"][1]
+        slope = fit_metareg(yi, vi, X, method=tau2_method, control=DEFAULT)["beta"][1]
         side = "right" if slope < 0 else "left"
     elif side not in ("left", "right"):
         raise ValueError("side must be 'left' or 'right'")
@@ -89,7 +89,7 @@ def trimfill(yi, vi, tau2_method: str = "REML", ci_method: str = "z", estimator:
         fill_v = v[k - k0:]
         fit = _intercept_fit(np.concatenate([yi, fill_y]), np.concatenate([vi, fill_v]), tau2_method, ci_method)
     else:
-        fit = fit_random(yi, vi, tau2_method=tau2_method, ci_method=ci_method)
+        fit = fit_random(yi, vi, tau2_method=tau2_method, ci_method=ci_method, control=control)
         fill_y, fill_v = np.empty(0), np.empty(0)
     return {"k0": k0, "side": side, "estimator": estimator, "est": float(fit["est"]), "se": float(fit["se"]),
             "ci_lb": float(fit["ci_lb"]), "ci_ub": float(fit["ci_ub"]), "pval": float(fit["pval"]),

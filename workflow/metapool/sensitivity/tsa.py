@@ -25,7 +25,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from metapool.model import fit_fixed, fit_random
-from metapool.tau2 import CONTROL, Control
+from metapool.tau2 import DEFAULT, Control
 
 from .groupseq import efficacy_boundaries, futility_boundaries, obf_spending
 from .subsets import fit_subsets
@@ -39,7 +39,7 @@ def required_information_size(pc: float, rrr: float, alpha: float = 0.05, beta: 
     return float(4 * z * z * pbar * (1 - pbar) / (pc - pe) ** 2)
 
 
-def diversity(yi, vi, tau2_method: str = "DL", control: Control = CONTROL) -> float:
+def diversity(yi, vi, tau2_method: str = "DL", control: Control = DEFAULT) -> float:
     """D^2 = 1 - V_F / V_R from the pooled variances of all trials (0 for a single trial)."""
     if len(yi) < 2:
         return 0.0
@@ -87,7 +87,7 @@ def _conclusion(z, eff, fut, labels, n_looks, ris_reached) -> dict:
 
 
 def trial_sequential_analysis(yi, vi, patients, labels, acr: float, rrr: float = 0.2, alpha: float = 0.05,
-                              beta: float = 0.2, tau2_method: str = "DL", control: Control = CONTROL) -> dict:
+                              beta: float = 0.2, tau2_method: str = "DL", control: Control = DEFAULT) -> dict:
     """TSA of the trials in the order given; ``patients`` are each trial's randomised participants."""
     yi = np.asarray(yi, dtype=float)
     vi = np.asarray(vi, dtype=float)
