@@ -26,8 +26,8 @@ import time
 
 import numpy as np
 
-from metapool.effects import log_rr_from_counts
-from metapool.model import fit_random, pool_many
+from metapool.measures.binary import log_rr_from_counts
+from metapool.engine.model import fit_random, pool_many
 
 
 def simulate(m: int, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -77,9 +77,9 @@ def snakemake(root: Path) -> float:
 FLOOR = """
 import sys, time, yaml
 from pathlib import Path
-from metapool import analyses as A
-from metapool.jobs import run_plot, run_pool
-from metapool.trials import trial_files
+from metapool.pipeline import analyses as A
+from metapool.pipeline.jobs import run_plot, run_pool
+from metapool.inputs.trials import trial_files
 t0 = time.perf_counter()
 cfg = yaml.safe_load(Path("config/config.yaml").read_text())
 settings = [a.settings() for a in A.from_config(cfg)]

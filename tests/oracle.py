@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from metapool.tau2 import DEFAULT, Control
+from metapool.engine.tau2 import DEFAULT, Control
 
 DATA = Path(__file__).parent / "data"
 RTOL, ATOL = 1e-6, 1e-9

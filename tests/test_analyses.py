@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from metapool import analyses as A
+from metapool.pipeline import analyses as A
 from metapool.errors import InputError
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from metapool.cli import run
-from metapool.formats import TSV_COLUMNS
-from metapool.pool import pool_studies
-from metapool.tau2 import METHODS
+from metapool.engine.render import TSV_COLUMNS
+from metapool.engine.pool import pool_studies
+from metapool.engine.tau2 import METHODS
 
 ORACLE = {c["name"]: c for c in json.loads((Path(__file__).parent / "data" / "oracle" / "cases.json").read_text())}
 LEGACY_CASES = json.loads((Path(__file__).parent / "data" / "control_stepadj05" / "cases.json").read_text())
@@ -273,18 +273,18 @@ def test_installed_console_script(tmp_path, capsys):
     assert proc.returncode == 2 and proc.stdout == "" and "bad.csv" in proc.stderr
 
 
-# --- sensitivity -----------------------------------------------------------------------------
+# --- living -----------------------------------------------------------------------------
 
-def test_sensitivity_command(tmp_path, capsys):
-    from metapool.sensitivity import BLOCKS
+def test_living_command(tmp_path, capsys):
+    from metapool.living import BLOCKS
 
     path = oracle_csv(tmp_path, "k8_hetero")
-    assert run(["sensitivity", str(path)]) == 0
+    assert run(["living", str(path)]) == 0
     out, err = capsys.readouterr()
     assert err == "" and set(BLOCKS) <= set(json.loads(out))
-    assert run(["sensitivity", str(path), "--format", "tsv"]) == 0
+    assert run(["living", str(path), "--format", "tsv"]) == 0
     assert "\t" in capsys.readouterr().out
     bad = write(tmp_path, "bad.csv", COUNTS_HEADER + "\nA,3,2,1,5\n")
-    assert run(["sensitivity", str(bad)]) == 2
+    assert run(["living", str(bad)]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "bad.csv" in err

@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from metapool.effects import log_rr_from_ci, log_rr_from_counts
+from metapool.measures.binary import log_rr_from_ci, log_rr_from_counts
 from metapool.errors import ConvergenceError, InputError, MetapoolError
-from metapool.formats import to_json, to_tsv
-from metapool.mantel_haenszel import mantel_haenszel
-from metapool.model import fit_fixed, fit_random, pool_many
-from metapool.pool import pool_studies
-from metapool.tau2 import METHODS, Control
+from metapool.engine.render import to_json, to_tsv
+from metapool.engine.mantel_haenszel import mantel_haenszel
+from metapool.engine.model import fit_fixed, fit_random, pool_many
+from metapool.engine.pool import pool_studies
+from metapool.engine.tau2 import METHODS, Control
 
 REF = json.loads((Path(__file__).parent / "reference" / "engine_edges.json").read_text())
 CASES = {c["name"]: c for c in REF["cases"]}

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from oracle import CASES, REFERENCES, close
 
-from metapool.effects import log_rr_from_counts
-from metapool.mantel_haenszel import mantel_haenszel
-from metapool.model import fit_fixed, fit_random, pool_many
-from metapool.pool import pool_studies
+from metapool.measures.binary import log_rr_from_counts
+from metapool.engine.mantel_haenszel import mantel_haenszel
+from metapool.engine.model import fit_fixed, fit_random, pool_many
+from metapool.engine.pool import pool_studies
 
 
 def effects(case):
@@ -48,12 +48,12 @@ def test_defaults_are_metafors():
     """One default: Control() is rma()'s control with no argument, and every entry point uses it."""
     import inspect
 
-    from metapool import tau2
-    from metapool.pool import pool_studies as pool
-    from metapool.sensitivity import run_sensitivity
+    from metapool.engine import tau2
+    from metapool.engine.pool import pool_studies as pool
+    from metapool.living import run_living
 
     assert (tau2.DEFAULT.threshold, tau2.DEFAULT.maxiter, tau2.DEFAULT.stepadj) == (1e-5, 100, 1.0)
-    for fn in (fit_random, pool_many, pool, run_sensitivity, tau2.estimate):
+    for fn in (fit_random, pool_many, pool, run_living, tau2.estimate):
         assert inspect.signature(fn).parameters["control"].default is tau2.DEFAULT, fn.__name__
 
 

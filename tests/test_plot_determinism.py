@@ -16,9 +16,9 @@ DRAW = textwrap.dedent("""
     import sys
     from pathlib import Path
     from metapool.plotting import draw_forest
-    from metapool.plotting.examples import example_result
-    from metapool.plotting.summary import draw_summary
-    from metapool.summary import summary_row
+    from examples import example_result
+    from metapool.plotting.summary_forest import draw_summary
+    from metapool.pipeline.summary_rows import summary_row
     out = Path(sys.argv[1])
     fmts = ("svg", "png", "pdf")
     results = [example_result(6, subgroups=True), example_result(25, long_name=True, seed=3)]
@@ -33,7 +33,7 @@ NAMES = [f"{n}.{f}" for n in ("sub", "long", "summary") for f in FORMATS]
 def draw_in_subprocess(out: Path, **env) -> None:
     out.mkdir()
     subprocess.run([sys.executable, "-c", DRAW, str(out)], check=True, cwd=out,
-                   env={**os.environ, **env}, timeout=300)
+                   env={**os.environ, "PYTHONPATH": str(Path(__file__).parent), **env}, timeout=300)
 
 
 @pytest.fixture(scope="module")

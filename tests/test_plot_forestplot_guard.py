@@ -1,11 +1,13 @@
 """forestplot's global side effects (warnings filters, numpy errors, rcParams, pyplot figures)
 are undone: after import and after drawing, the process is as it was."""
 
+import os
 import subprocess
+from pathlib import Path
 import sys
 import textwrap
 
-from metapool.plotting.summary import summary_frame, unique_labels
+from metapool.plotting.summary_forest import summary_frame, unique_labels
 
 CHECK = textwrap.dedent("""
     import sys, warnings
@@ -20,9 +22,9 @@ CHECK = textwrap.dedent("""
         return (list(warnings.filters), np.geterr(), dict(matplotlib.rcParams))
 
     # the engine (scipy) is imported first: it adds warnings filters of its own
-    from metapool.plotting.examples import example_result
-    from metapool.plotting.summary import draw_summary
-    from metapool.summary import summary_row
+    from examples import example_result
+    from metapool.plotting.summary_forest import draw_summary
+    from metapool.pipeline.summary_rows import summary_row
     rows = [summary_row(example_result(k, seed=k)) for k in (1, 4, 7)]
 
     before = state()
@@ -49,7 +51,8 @@ CHECK = textwrap.dedent("""
 
 def test_import_and_draw_leave_global_state_unchanged(tmp_path):
     out = subprocess.run([sys.executable, "-c", CHECK, str(tmp_path / "s.png")],
-                         capture_output=True, text=True, timeout=300)
+                         capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).parent)})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
     assert (tmp_path / "s.png").stat().st_size > 0

@@ -5,12 +5,12 @@ import math
 import pytest
 
 from metapool.plotting import axis as axes
-from metapool.plotting import formatting as fmt
-from metapool.plotting.layout import COLUMN_ORDER, GAP, build_layout
+from metapool.plotting import wording as fmt
+from metapool.plotting.forest_layout import COLUMN_ORDER, GAP, build_layout
 from metapool.plotting.options import ForestOptions
-from metapool.plotting.rows import arms, footer_lines, forest_rows
-from metapool.plotting.examples import example_result, synthetic_studies
-from metapool.pool import pool_studies
+from metapool.plotting.forest_rows import arms, footer_lines, forest_rows
+from examples import example_result, synthetic_studies
+from metapool.engine.pool import pool_studies
 
 
 def fit(est, lo, hi, k=3, **extra):
@@ -163,7 +163,7 @@ def test_footer_lines():
 
 
 def rowsmod_footnote(status):
-    from metapool.plotting.rows import FOOTNOTES
+    from metapool.plotting.forest_rows import FOOTNOTES
     return FOOTNOTES[status][1]
 
 

@@ -7,22 +7,22 @@ from pathlib import Path
 import pytest
 
 from metapool.plotting.cumulative_plot import cumulative_table
-from metapool.plotting.examples import synthetic_studies
+from examples import synthetic_studies
 from metapool.plotting.funnel_plot import (K_MIN_SMALL_STUDY, caption_lines, contour_halfwidth,
                                            funnel_studies, pseudo_limits, se_axis)
-from metapool.plotting.influence_flags import dfbetas, estimable_variances, influential
+from metapool.living.influence_flags import dfbetas, estimable_variances, influential
 from metapool.plotting.leave1out_plot import leave1out_table
 from metapool.plotting.tsa_plot import futility_edge, nice_ticks, wedge_polygon, z_ticks, z_limit
-from metapool.pool import pool_studies
-from metapool.sensitivity import K_MIN_SMALL_STUDY as ENGINE_K_MIN
-from metapool.sensitivity import run_sensitivity
+from metapool.engine.pool import pool_studies
+from metapool.living import K_MIN_SMALL_STUDY as ENGINE_K_MIN
+from metapool.living import run_living
 
 
 def analysis(k, seed=1, ci="hksj"):
     studies = synthetic_studies(k, seed=seed)
     pooled = pool_studies(studies, ci_method=ci)
     pooled.update(analysis=f"k{k}", title=f"{k} synthetic trials")
-    return pooled, json.loads(json.dumps(run_sensitivity(studies, ci_method=ci)))
+    return pooled, json.loads(json.dumps(run_living(studies, ci_method=ci)))
 
 
 def two_sided_p(y, se):

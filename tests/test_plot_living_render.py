@@ -10,22 +10,22 @@ from pathlib import Path
 
 import pytest
 
-from metapool.plotting.examples import synthetic_studies
-from metapool.plotting.living import FIGURES, draw_living_figures
-from metapool.pool import pool_studies
-from metapool.sensitivity import run_sensitivity
+from examples import synthetic_studies
+from metapool.plotting.living_figures import FIGURES, draw_living_figures
+from metapool.engine.pool import pool_studies
+from metapool.living import run_living
 
 PNG_200_DPI = b"pHYs" + (7874).to_bytes(4, "big") * 2 + b"\x01"  # 200 dpi = 7874 px per metre
 
 
 def analysis(k, long_name=False, seed=1):
-    """pooled.json and sensitivity.json dicts as the workflow writes them (study = label)."""
+    """pooled.json and living.json dicts as the workflow writes them (study = label)."""
     studies = synthetic_studies(k, seed=seed, long_name=long_name)
     for s in studies:
         s["study"] = s["label"]
     pooled = pool_studies(studies, ci_method="hksj")
     pooled.update(analysis=f"k{k}", title=f"All-cause mortality at 28 days: {k} synthetic trials")
-    sens = run_sensitivity(studies, ci_method="hksj")
+    sens = run_living(studies, ci_method="hksj")
     return json.loads(json.dumps(pooled)), json.loads(json.dumps(sens))
 
 

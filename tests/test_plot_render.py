@@ -3,13 +3,14 @@
 import pytest
 from matplotlib.text import Text
 
-from metapool.plotting import draw_forest, style
-from metapool.plotting.examples import example_result, synthetic_studies
-from metapool.plotting.forest import render
-from metapool.plotting.layout import build_layout
-from metapool.plotting.summary import draw_summary
-from metapool.summary import summary_row
-from metapool.pool import pool_studies
+from metapool.plotting import draw_forest
+from metapool.plotting import style
+from examples import example_result, synthetic_studies
+from metapool.plotting.forest_plot import render
+from metapool.plotting.forest_layout import build_layout
+from metapool.plotting.summary_forest import draw_summary
+from metapool.pipeline.summary_rows import summary_row
+from metapool.engine.pool import pool_studies
 
 CASES = [(0, False), (1, False), (2, False), (6, False), (6, True), (25, True), (60, False),
          (60, True)]
@@ -80,8 +81,8 @@ def test_summary_takes_the_workflow_summary_rows(tmp_path):
     """The workflow passes jobs.summary_rows (results/summary.tsv rows) to draw_summary."""
     import json
 
-    from metapool.jobs import summary_rows
-    from metapool.plotting.summary import summary_frame
+    from metapool.pipeline.jobs import summary_rows
+    from metapool.plotting.summary_forest import summary_frame
 
     files = []
     for k in (1, 4, 7):

@@ -14,12 +14,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from metapool.effects import log_rr_from_counts
+from metapool.measures.binary import log_rr_from_counts
 from metapool.errors import ConvergenceError, MetapoolError
-from metapool.mantel_haenszel import mantel_haenszel
-from metapool.model import fit_fixed, fit_random
-from metapool.pool import pool_studies
-from metapool.tau2 import METHODS
+from metapool.engine.mantel_haenszel import mantel_haenszel
+from metapool.engine.model import fit_fixed, fit_random
+from metapool.engine.pool import pool_studies
+from metapool.engine.tau2 import METHODS
 
 SETTINGS = settings(deadline=None, max_examples=120, suppress_health_check=[HealthCheck.too_slow])
 COUNTS = ("events_trt", "total_trt", "events_ctl", "total_ctl")

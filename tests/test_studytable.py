@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from metapool.errors import InputError
-from metapool.studytable import read_study_table
+from metapool.inputs.studytable import read_study_table
 
 HEADER = "study,events_trt,total_trt,events_ctl,total_ctl,rr,rr_lower,rr_upper,agent_class"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from metapool.errors import InputError
-from metapool.trials import columns, load_trials
+from metapool.inputs.trials import columns, load_trials
 
 FIXTURES = Path(__file__).parent / "data" / "bad_inputs"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from metapool.trials import SCHEMA_PATH, allowed_values, columns, load_trials, schema, slugify, study_label, trial_files
+from metapool.inputs.trials import SCHEMA_PATH, allowed_values, columns, load_trials, schema, slugify, study_label, trial_files
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
@@ -59,7 +59,7 @@ def test_rows_validate_against_the_json_schema(table):
 
 
 def test_schema_is_where_the_reader_looks():
-    assert SCHEMA_PATH == ROOT / "workflow" / "schemas" / "trials.schema.yaml"
+    assert SCHEMA_PATH == ROOT / "workflow" / "metapool" / "inputs" / "trials.schema.yaml"
     assert list(columns()) == schema()["required"]
 
 

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from metapool.errors import InputError
-from metapool.studytable import read_study_table
-from metapool.trials import columns, load_trials
+from metapool.inputs.studytable import read_study_table
+from metapool.inputs.trials import columns, load_trials
 
 READERS = {"trials": lambda path: load_trials([path]), "studytable": read_study_table}
 TRIAL_HEADER = ",".join(columns()).encode()

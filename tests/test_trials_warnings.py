@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from metapool.trials import columns, load_trials, quoted_percentages
+from metapool.inputs.trials import columns, load_trials, quoted_percentages
 
 # STRESS-L day 28: 23/62 vs 16/63 gives RR (23/62)/(16/63) = 1.4607.
 BASE = {

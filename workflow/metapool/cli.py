@@ -1,12 +1,12 @@
-"""Command line: ``metapool pool`` and ``metapool sensitivity``."""
+"""Command line: ``metapool pool`` and ``metapool living``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from .errors import ConvergenceError, InputError, MetapoolError, Problem
-from .tau2 import DEFAULT, METHODS, NAMES, Control
+from metapool.errors import ConvergenceError, InputError, MetapoolError, Problem
+from metapool.engine.tau2 import DEFAULT, METHODS, NAMES, Control
 
 EXIT_OK, EXIT_INPUT, EXIT_CONVERGENCE = 0, 2, 3
 
@@ -17,7 +17,7 @@ Risk-ratio meta-analysis whose numbers are those of R metafor.
 
   metapool pool FILE.csv [--tau2 REML|DL|PM|ML|SJ|HE|EB] [--ci hksj|z]
                          [--by COLUMN] [--format json|tsv]
-  metapool sensitivity FILE.csv [--tau2 ...] [--ci ...] [--format json|tsv]
+  metapool living FILE.csv     [--tau2 ...] [--ci ...] [--format json|tsv]
 
 Input: a CSV (UTF-8; a BOM and Windows line endings are fine) with a `study`
 column and, per row, either the 2x2 counts `events_trt,total_trt,events_ctl,
@@ -28,7 +28,7 @@ cells; no events (or only events) in both arms makes a study "not estimable"
 (listed, never dropped silently); a reported RR enters by generic inverse
 variance on the log scale, se = (ln upper - ln lower) / (2 x 1.959964).
 
-Options of `pool` (and `sensitivity`):
+Options of `pool` (and `living`):
   --tau2 M      between-study variance estimator (default REML):
 {estimators}
   --ci hksj|z   CI and test for the mean: Hartung-Knapp-Sidik-Jonkman t on k-1
@@ -94,13 +94,13 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="metapool",
                                 description=DESCRIPTION.format(estimators=ESTIMATORS, output=OUTPUT),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", required=True, metavar="{pool,sensitivity}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{pool,living}")
     pool = sub.add_parser("pool", help="pool risk ratios", description=OUTPUT,
                           formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(pool)
     pool.add_argument("--by", metavar="COLUMN", help="subgroup column: a separate tau^2 per subgroup "
                       "and the test for subgroup differences")
-    sens = sub.add_parser("sensitivity", help="cumulative, leave-one-out, influence, small-study "
+    sens = sub.add_parser("living", help="cumulative, leave-one-out, influence, small-study "
                           "effects, trim-and-fill, absolute effects, trial sequential analysis",
                           description="Same input as `pool`. Prints {cumulative, leave1out, influence, "
                           "egger_rma, egger_lm, harbord, trimfill, absolute, tsa}; a block is null "
@@ -111,22 +111,22 @@ def parser() -> argparse.ArgumentParser:
 
 def _render(args: argparse.Namespace) -> str:
     """Read the file, run the command, and return the text to print (raises MetapoolError)."""
-    from .formats import to_json, to_tsv
-    from .studytable import read_study_table
+    from metapool.engine.render import to_json, to_tsv
+    from metapool.inputs.studytable import read_study_table
 
     studies = read_study_table(args.file)
     if args.command == "pool":
-        from .pool import pool_studies
+        from metapool.engine.pool import pool_studies
 
         if args.by and args.by not in {key for s in studies for key in s}:
             raise InputError([Problem(str(args.file), 1, args.by,
                                       "--by names a column that the file does not have")])
         result = pool_studies(studies, args.tau2, args.ci, by=args.by, control=args.control)
         return to_json(result) if args.format == "json" else to_tsv(result)
-    from .sensitivity import run_sensitivity, sensitivity_to_tsv
+    from metapool.living import run_living, living_to_tsv
 
-    result = run_sensitivity(studies, tau2_method=args.tau2, ci_method=args.ci, control=args.control)
-    return to_json(result) if args.format == "json" else sensitivity_to_tsv(result)
+    result = run_living(studies, tau2_method=args.tau2, ci_method=args.ci, control=args.control)
+    return to_json(result) if args.format == "json" else living_to_tsv(result)
 
 
 def run(argv: list[str] | None = None) -> int:

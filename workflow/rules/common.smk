@@ -9,10 +9,10 @@ sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))  # metapool, also w
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from metapool import analyses as analysis_defs
-from metapool import layout
+from metapool.pipeline import analyses as analysis_defs
+from metapool.pipeline import paths as layout
 from metapool.errors import InputError
-from metapool.trials import load_trials, trial_files
+from metapool.inputs.trials import load_trials, trial_files
 
 
 validate(config, schema="../schemas/config.schema.yaml")

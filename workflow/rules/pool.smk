@@ -1,5 +1,5 @@
 # Stage 2: pool each analysis (pooled.json/tsv) and run its living-review analyses
-# (sensitivity.json/tsv). One job per analysis, or per batch of analyses at scale (common.smk).
+# (living.json/tsv). One job per analysis, or per batch of analyses at scale (common.smk).
 
 for batch in BATCHES:
 

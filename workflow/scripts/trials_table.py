@@ -6,6 +6,6 @@ from pathlib import Path
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
 sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821 (metapool lives in workflow/)
 
-from metapool.jobs import run_trials_table  # noqa: E402
+from metapool.pipeline.jobs import run_trials_table  # noqa: E402
 
 run_trials_table(list(snakemake.input.trials), snakemake.output.table)  # noqa: F821

@@ -1,6 +1,6 @@
 """Forest plots: per-analysis (forest.draw_forest) and across analyses (summary.draw_summary)."""
 
-from .forest import draw_forest
-from .options import ForestOptions
+from metapool.plotting.forest_plot import draw_forest
+from metapool.plotting.options import ForestOptions
 
 __all__ = ["ForestOptions", "draw_forest"]

@@ -1,7 +1,7 @@
 """Cumulative forest plot (Lau et al. 1992 NEJM 327:248; metafor ``forest.cumul.rma``).
 
 One row per trial in publication order, "+ <trial>": the random-effects pooled RR and 95% CI
-of that trial and all before it, with columns k, RR [95% CI] and tau^2, from the sensitivity
+of that trial and all before it, with columns k, RR [95% CI] and tau^2, from the living-review
 result's "cumulative" block.
 """
 
@@ -11,10 +11,10 @@ import math
 
 from matplotlib.figure import Figure
 
-from . import formatting as fmt
-from . import living_text as lt
-from .interval_table import IntervalRow, IntervalTable, draw_table
-from .page import message_page
+from metapool.plotting import wording as fmt
+from metapool.plotting import living_text as lt
+from metapool.plotting.interval_table import IntervalRow, IntervalTable, draw_table
+from metapool.plotting.page import message_page
 
 SUBTITLE = "Cumulative meta-analysis: the pooled risk ratio as each trial was added, in order of publication"
 

@@ -5,7 +5,7 @@ top). Shading around the null marks where a trial's two-sided Wald test has p > 
 0.05 < p <= 0.10, 0.01 < p <= 0.05 and p <= 0.01: the contour for p is |y| = z_{1-p/2} se.
 The pooled random-effects estimate is a solid line with pseudo 95% limits est +- 1.96 se
 (dashed), as metafor ``funnel``. Trials added by trim-and-fill are open markers. Egger's and
-Harbord's tests and trim-and-fill are reported under the plot when the sensitivity result has
+Harbord's tests and trim-and-fill are reported under the plot when the living-review result has
 them (k >= K_MIN_SMALL_STUDY); otherwise the figure says why they are not shown.
 """
 
@@ -18,14 +18,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 from scipy.special import ndtri
 
-from . import axis as axes
-from . import formatting as fmt
-from . import living_text as lt
-from . import style
-from .page import LegendEntry, Page, Text, message_page, set_ticks, style_axes
+from metapool.plotting import axis as axes
+from metapool.plotting import wording as fmt
+from metapool.plotting import living_text as lt
+from metapool.plotting import style
+from metapool.plotting.page import LegendEntry, Page, Text, message_page, set_ticks, style_axes
 
 SUBTITLE = "Funnel plot, contour-enhanced: small-study effects and missing trials"
-K_MIN_SMALL_STUDY = 10  # = metapool.sensitivity.K_MIN_SMALL_STUDY (Cochrane Handbook 13.3.5.4)
+K_MIN_SMALL_STUDY = 10  # = metapool.living.K_MIN_SMALL_STUDY (Cochrane Handbook 13.3.5.4)
 CONTOURS = (0.10, 0.05, 0.01)
 # Shade of the region beyond each contour (p <= 0.10, <= 0.05, <= 0.01); inside p > 0.10 is white.
 SHADES = {0.10: "#EBEBEB", 0.05: "#D2D2D2", 0.01: "#B4B4B4"}

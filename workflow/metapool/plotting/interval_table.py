@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.patches import Rectangle
 
-from . import axis as axes
-from . import style, text
-from .page import MARGIN, Page, Text
+from metapool.plotting import axis as axes
+from metapool.plotting import style
+from metapool.plotting import text
+from metapool.plotting.page import MARGIN, Page, Text
 
 ROW = 12.0  # row pitch
 LINE = 9.6  # extra height per wrapped label line

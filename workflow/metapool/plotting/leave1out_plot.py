@@ -10,11 +10,11 @@ import math
 
 from matplotlib.figure import Figure
 
-from . import formatting as fmt
-from . import living_text as lt
-from .influence_flags import estimable_variances, influential
-from .interval_table import IntervalRow, IntervalTable, draw_table
-from .page import message_page
+from metapool.plotting import wording as fmt
+from metapool.plotting import living_text as lt
+from metapool.living.influence_flags import estimable_variances, influential
+from metapool.plotting.interval_table import IntervalRow, IntervalTable, draw_table
+from metapool.plotting.page import message_page
 
 SUBTITLE = "Leave-one-out analysis: the pooled risk ratio with each trial left out in turn"
 FLAG = "*"

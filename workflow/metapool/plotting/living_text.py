@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from . import formatting as fmt
-from .options import ForestOptions
-from .rows import arms
+from metapool.plotting import wording as fmt
+from metapool.plotting.options import ForestOptions
+from metapool.plotting.forest_rows import arms
 
 
 def study_labels(pooled: dict) -> dict[str, str]:

@@ -18,7 +18,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from . import style, text
+from metapool.plotting import style
+from metapool.plotting import text
 
 MARGIN = 12.0
 TITLE_LINE = 12.5

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from ..atomic import atomic_path
-from . import pdf_fonts, style
+from metapool.atomic import atomic_path
+from metapool.plotting import pdf_fonts
+from metapool.plotting import style
 
 pdf_fonts.install()
 

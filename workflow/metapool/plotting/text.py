@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from matplotlib.backends.backend_agg import RendererAgg
 
-from . import style
+from metapool.plotting import style
 
 _RENDERER = RendererAgg(1, 1, 72)  # 72 dpi: pixels are points
 

@@ -3,7 +3,7 @@
 The cumulative Z-curve (random-effects Z = ln RR / SE after each trial) against accrued
 participants; two-sided Lan-DeMets O'Brien-Fleming monitoring boundaries +-c_k and the
 beta-spending futility boundaries +-b_k (the inner wedge, drawn where b_k > 0), both at the
-trials' information fractions as the sensitivity result's "tsa" block gives them; the
+trials' information fractions as the living-review result's "tsa" block gives them; the
 conventional +-z_{1-alpha/2} lines; a vertical line at the required information size (RIS);
 the block's conclusion as text. Z < 0 favours the treatment (RR < 1).
 """
@@ -17,9 +17,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 from scipy.special import ndtri
 
-from . import living_text as lt
-from . import style, text
-from .page import LegendEntry, Page, Text, message_page, set_ticks, style_axes
+from metapool.plotting import living_text as lt
+from metapool.plotting import style
+from metapool.plotting import text
+from metapool.plotting.page import LegendEntry, Page, Text, message_page, set_ticks, style_axes
 
 SUBTITLE = "Trial sequential analysis: is the evidence conclusive yet?"
 GREEN = "#009E73"  # Okabe-Ito bluish green: futility boundaries

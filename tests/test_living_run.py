@@ -1,0 +1,147 @@
+"""run_living as a whole: Harbord against tests/reference/harbord.R, absolute effects, the k rules
+and their reasons, JSON safety, determinism, ordering, and the TSV rendering."""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from metapool.living import BLOCKS, run_living, living_to_tsv
+from metapool.living.absolute import absolute_effects
+from metapool.living.smallstudy import harbord
+
+HERE = Path(__file__).parent
+CASES = {c["name"]: c for c in json.loads((HERE / "data" / "oracle" / "cases.json").read_text())}
+HARBORD = json.loads((HERE / "reference" / "harbord.json").read_text())
+
+
+def studies_of(name: str) -> list[dict]:
+    c = CASES[name]
+    return [{"study": f"{name}-{j}", "events_trt": a, "total_trt": n1, "events_ctl": cc, "total_ctl": n2}
+            for j, (a, n1, cc, n2) in enumerate(zip(c["ai"], c["n1"], c["ci"], c["n2"]))]
+
+
+@lru_cache(maxsize=None)
+def result(name: str) -> str:
+    """run_living of an oracle case as JSON text (NaN refused), computed once per session."""
+    return json.dumps(run_living(studies_of(name)), allow_nan=False, sort_keys=True)
+
+
+@pytest.mark.parametrize("ref", HARBORD, ids=[r["name"] for r in HARBORD])
+def test_harbord_against_r(ref):
+    c = CASES[ref["name"]]
+    got = harbord(c["ai"], c["n1"], c["ci"], c["n2"])
+    for field in ("k", "bias", "se_bias", "t", "df", "p"):
+        assert got[field] == pytest.approx(ref[field], rel=1e-6, abs=1e-9), field
+
+
+def test_harbord_reported_for_k_at_least_10():
+    res = json.loads(result("bcg"))
+    ref = next(r for r in HARBORD if r["name"] == "bcg")
+    assert res["harbord"]["t"] == pytest.approx(ref["t"], rel=1e-9)
+    assert json.loads(result("k8_hetero"))["harbord"] is None
+
+
+@pytest.mark.parametrize("name", ["k2", "k3_homog", "double_zero", "subgroups"])
+def test_deterministic(name):
+    first = result(name)
+    assert json.dumps(run_living(studies_of(name)), allow_nan=False, sort_keys=True) == first
+
+
+def test_every_block_is_present_or_has_a_reason():
+    for name in CASES:
+        res = json.loads(result(name))  # also: JSON without NaN for every case
+        for block in BLOCKS:
+            assert (res[block] is None) == (block in res["reasons"]), (name, block)
+
+
+def test_small_k_reasons():
+    res = json.loads(result("k2"))
+    assert res["leave1out"] is None and res["influence"] is None
+    assert "10" in res["reasons"]["egger_rma"] and "Cochrane" in res["reasons"]["trimfill"]
+    assert res["cumulative"] is not None and len(res["cumulative"]["est"]) == 2
+
+
+def test_no_estimable_study():
+    res = run_living([{"study": "a", "events_trt": 0, "total_trt": 10, "events_ctl": 0, "total_ctl": 12},
+                           {"study": "b"}])
+    assert all(res[b] is None for b in BLOCKS if b != "tsa")
+    json.dumps(res, allow_nan=False)
+
+
+def test_one_study():
+    res = run_living(studies_of("bcg")[:1])
+    cu = res["cumulative"]
+    assert cu["tau2"] == [0.0] and cu["I2"] == [0.0]
+    assert cu["est"][0] == pytest.approx(CASES["bcg"]["ref"]["yi"][0], rel=1e-11)
+
+
+def test_order_reorders_cumulative_only():
+    studies = studies_of("bcg")
+    labels = [s["study"] for s in studies]
+    fwd = run_living(studies)
+    rev = run_living(studies, order=labels[::-1])
+    assert rev["cumulative"]["study"] == labels[::-1]
+    assert rev["cumulative"]["est"][-1] == pytest.approx(fwd["cumulative"]["est"][-1], rel=1e-9)
+    assert rev["leave1out"] == fwd["leave1out"]
+    assert rev["tsa"]["study"] == labels[::-1]
+    with pytest.raises(ValueError):
+        run_living(studies, order=labels[:3])
+
+
+def test_double_zero_study_left_out_of_lists():
+    res = json.loads(result("double_zero"))
+    assert res["settings"]["status"][0] == "not_estimable"
+    assert res["leave1out"]["study"] == [f"double_zero-{j}" for j in range(1, 5)]
+
+
+def test_absolute_effects_from_median_control_risk():
+    studies = studies_of("bcg")
+    res = run_living(studies, ci_method="hksj")
+    acr = float(np.median([s["events_ctl"] / s["total_ctl"] for s in studies]))
+    ab = res["absolute"]
+    assert ab["acr"] == pytest.approx(acr, rel=1e-11)
+    assert ab["corresponding_per_1000"] == pytest.approx(1000 * acr * ab["rr"], rel=1e-9)
+    assert ab["rd_ci_lb"] == pytest.approx(1000 * acr * (ab["rr_ci_lb"] - 1), rel=1e-9)
+    assert ab["rr"] == pytest.approx(math.exp(CASES["bcg"]["ref"]["REML_knha"]["est"]), rel=1e-6)
+    assert ab["rr_ci_ub"] == pytest.approx(math.exp(CASES["bcg"]["ref"]["REML_knha"]["ci_ub"]), rel=1e-6)
+    given = run_living(studies, acr=0.25)["absolute"]
+    assert given["assumed_per_1000"] == pytest.approx(250.0) and given["acr_source"] == "given"
+
+
+def test_absolute_risks_capped_at_1000():
+    ab = absolute_effects(2.0, 1.5, 3.0, 0.4)
+    assert ab["corresponding_ci_ub"] == 1000 and ab["corresponding_per_1000"] == 800
+    assert ab["rd_ci_ub"] == 600
+
+
+def test_reported_rr_studies_pool_but_give_no_control_risk():
+    studies = studies_of("bcg")[:4] + [{"study": "rr", "rr": 0.7, "rr_lower": 0.5, "rr_upper": 0.98}]
+    res = run_living(studies)
+    assert res["cumulative"]["study"][-1] == "rr" and len(res["leave1out"]["est"]) == 5
+    assert res["absolute"]["acr_source"] == "median control-arm risk of 4 trials"
+
+
+def test_tsv_has_every_block():
+    text = living_to_tsv(json.loads(result("k8_hetero")))
+    for block in BLOCKS:
+        assert f"# {block}\n" in text
+    assert "not computed\tNot shown: 8 studies" in text
+    assert "nan" not in text.lower()
+    rows = text.split("# cumulative\n")[1].split("\n\n")[0].splitlines()
+    assert rows[0].startswith("study\tRR\tRR_lower\tRR_upper") and len(rows) == 9
+
+
+def test_equal_standard_errors_leave_small_study_blocks_with_a_reason():
+    # metafor stops too: with one standard error for all, sei is collinear with the intercept
+    studies = [{"study": f"s{i}", "rr": 0.8 + 0.01 * i, "rr_lower": (0.8 + 0.01 * i) * 0.8,
+                "rr_upper": (0.8 + 0.01 * i) / 0.8} for i in range(12)]
+    res = run_living(studies)
+    for block in ("egger_rma", "egger_lm", "trimfill"):
+        assert res[block] is None and "full rank" in res["reasons"][block]
+    assert res["leave1out"] is not None

@@ -1,0 +1,147 @@
+"""Fixed- and random-effects models for log risk ratios (metafor ``rma.uni`` conventions).
+
+Batch functions take (m, K) arrays and return dicts of length-m arrays; ``fit_fixed`` and
+``fit_random`` are the m = 1 case and return plain floats (None where undefined).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.special import ndtr, ndtri, stdtr, stdtrit
+
+from metapool.engine import heterogeneity as het
+from metapool.engine import tau2 as tau2mod
+from metapool.engine.batch import Batch, rowsum, wmean
+from metapool.errors import MetapoolError
+
+CI_METHODS = ("hksj", "z")
+LEVEL = 0.95
+
+
+def _z_crit(level: float) -> float:
+    return float(ndtri(1 - (1 - level) / 2))
+
+
+def fixed_batch(b: Batch, level: float = LEVEL) -> dict[str, np.ndarray]:
+    """Inverse-variance fixed effect: mu = sum(y/v)/sum(1/v), se = sum(1/v)^-1/2, Wald z test."""
+    w = b.weights(0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        est = wmean(b.y, w)
+        se = 1 / np.sqrt(rowsum(w))
+        z = est / se
+    crit = _z_crit(level)
+    q, qp = het.cochran_q(b)
+    i2, h2 = het.i2_h2_from_q(q, b.k)
+    return {
+        "k": b.k, "est": est, "se": se, "ci_lb": est - crit * se, "ci_ub": est + crit * se,
+        "pval": 2 * ndtr(-np.abs(z)), "Q": q, "Qp": qp, "I2": i2, "H2": h2,
+        "weights": 100 * w / rowsum(w)[:, None],
+    }
+
+
+def random_batch(b: Batch, tau2_method: str = "REML", ci_method: str = "hksj",
+                 level: float = LEVEL, control: tau2mod.Control = tau2mod.DEFAULT,
+                 strict: bool = True) -> dict[str, np.ndarray]:
+    """Random-effects model per row (``pool_many``).
+
+    mu = sum w y / sum w with w = 1/(v + tau2); Wald se = (sum w)^-1/2. ``hksj``: Hartung & Knapp
+    (2001), Sidik & Jonkman (2002): se^2 = sum w (y - mu)^2 / ((k-1) sum w), t on k-1 df, no
+    truncation (metafor test="knha"). Prediction interval (k >= 3): mu +- t_{k-2} sqrt(tau2 + se_Wald^2)
+    (Higgins, Thompson & Spiegelhalter 2009). tau2 CI by Q-profile. ``strict=False``: a row whose
+    tau^2 iteration fails is NaN throughout instead of raising ConvergenceError.
+    """
+    ci_method = ci_method.lower()
+    if ci_method not in CI_METHODS:
+        raise ValueError(f"unknown CI method {ci_method!r}; choose one of {', '.join(CI_METHODS)}")
+    k = b.k
+    tau2 = tau2mod.estimate(b, tau2_method, control, strict)
+    w = b.weights(tau2)
+    sw = rowsum(w)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        est = wmean(b.y, w)
+        se_wald = 1 / np.sqrt(sw)
+        alpha = 1 - level
+        if ci_method == "hksj":
+            df = (k - 1).astype(float)
+            s2w = rowsum(w * (b.y - est[:, None]) ** 2) / df
+            se = np.sqrt(s2w) * se_wald
+            stat = est / se
+            crit = stdtrit(df, 1 - alpha / 2)
+            pval = 2 * stdtr(df, -np.abs(stat))
+            # one study: no t distribution with 0 df; the study's own Wald interval
+            one = k == 1
+            se = np.where(one, se_wald, se)
+            stat = np.where(one, est / se_wald, stat)
+            crit = np.where(one, _z_crit(level), crit)
+            pval = np.where(one, 2 * ndtr(-np.abs(stat)), pval)
+            df = np.where(one, np.nan, df)
+        else:
+            df = np.full(len(k), np.nan)
+            se = se_wald
+            stat = est / se
+            crit = np.full(len(k), _z_crit(level))
+            pval = 2 * ndtr(-np.abs(stat))
+        ci_lb, ci_ub = est - crit * se, est + crit * se
+        pi_df = (k - 2).astype(float)
+        pi_crit = np.where(k >= 3, stdtrit(np.maximum(pi_df, 1), 1 - alpha / 2), np.nan)
+        pi_half = pi_crit * np.sqrt(tau2 + se_wald**2)
+        q, qp = het.cochran_q(b)
+        s2 = het.typical_variance(b)
+        i2, h2 = het.i2_h2(tau2, s2)
+        t_lb, t_ub = het.qprofile_ci(b, tau2, level)
+        i2_lb, _ = het.i2_h2(t_lb, s2)
+        i2_ub, _ = het.i2_h2(t_ub, s2)
+    multi = k > 1
+    nan = np.nan
+    return {
+        "k": k, "est": est, "se": se, "se_wald": se_wald, "stat": stat, "df": df,
+        "ci_lb": ci_lb, "ci_ub": ci_ub, "pval": pval,
+        "tau2": np.where(multi, tau2, nan), "tau2_ci_lb": t_lb, "tau2_ci_ub": t_ub,
+        "I2": np.where(multi, i2, nan), "I2_ci_lb": i2_lb, "I2_ci_ub": i2_ub,
+        "H2": np.where(multi, h2, nan), "Q": q, "Qp": qp,
+        "pi_lb": est - pi_half, "pi_ub": est + pi_half,
+        "weights": 100 * w / sw[:, None],
+    }
+
+
+def pool_many(yi, vi, tau2_method: str = "REML", ci_method: str = "hksj", mask=None,
+              level: float = LEVEL, control: tau2mod.Control = tau2mod.DEFAULT,
+              strict: bool = True) -> dict[str, np.ndarray]:
+    """Random-effects fits of many meta-analyses at once: yi, vi of shape (m, K); NaN or mask=False pads."""
+    return random_batch(Batch.from_arrays(yi, vi, mask), tau2_method, ci_method, level, control, strict)
+
+
+def _scalar(d: dict[str, np.ndarray]) -> dict:
+    out = {}
+    for key, val in d.items():
+        if key == "weights":
+            out[key] = val[0]
+        elif key == "k":
+            out[key] = int(val[0])
+        else:
+            x = float(val[0])
+            out[key] = None if math.isnan(x) else x
+    return out
+
+
+def _one(yi, vi) -> Batch:
+    b = Batch.from_arrays(np.asarray(yi, dtype=float).reshape(1, -1), np.asarray(vi, dtype=float).reshape(1, -1))
+    if b.k[0] == 0:
+        raise MetapoolError("no study with a finite effect size and variance to pool")
+    return b
+
+
+def fit_fixed(yi, vi, level: float = LEVEL) -> dict:
+    """Inverse-variance fixed-effect model of one meta-analysis (see :func:`fixed_batch`)."""
+    return _scalar(fixed_batch(_one(yi, vi), level))
+
+
+def fit_random(yi, vi, tau2_method: str = "REML", ci_method: str = "hksj", level: float = LEVEL,
+               control: tau2mod.Control = tau2mod.DEFAULT) -> dict:
+    """Random-effects model of one meta-analysis (see :func:`random_batch`)."""
+    out = _scalar(random_batch(_one(yi, vi), tau2_method, ci_method, level, control))
+    out["tau2_method"] = tau2_method.upper()
+    out["ci_method"] = ci_method.lower()
+    return out

@@ -1,0 +1,274 @@
+"""Raw trial tables (data/raw/<slug>.csv): read, type and validate them all at once.
+
+The columns, which of them may be blank and the allowed values of status, agent_class
+and comparator_class come from workflow/metapool/inputs/trials.schema.yaml; the rules that
+involve several cells are documented in data/raw/README.md. Stdlib csv, no pandas:
+this runs when Snakemake parses the workflow.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import yaml
+
+from metapool.inputs.csvread import (COUNT_COLUMNS, OUTCOME_COLUMNS, RR_COLUMNS, CellError, Table, check_header,
+                              close_match, parse_int, parse_outcome_numbers, read_table, usable_data)
+from metapool.errors import InputError, Problem
+
+SCHEMA_PATH = Path(__file__).resolve().with_name("trials.schema.yaml")
+
+
+@dataclass
+class TrialTable:
+    """Validated rows of every raw table, in file then row order, and the warnings.
+
+    Each row holds every schema column typed (str, int, float; None for a blank cell),
+    plus `file` (path as given), `row` (spreadsheet row, header = 1) and `poolable`
+    ("counts" | "reported_rr" | "no_data").
+    """
+
+    rows: list[dict] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[dict]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    """The row schema (JSON Schema 2020-12) as a dict."""
+    with open(SCHEMA_PATH, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def columns() -> tuple[str, ...]:
+    """Column names in the required order (the order of the schema's properties)."""
+    return tuple(schema()["properties"])
+
+
+def allowed_values(column: str) -> tuple[str, ...]:
+    """The schema's enum for a column, e.g. allowed_values("agent_class")."""
+    return tuple(schema()["properties"][column]["enum"])
+
+
+def slugify(name: str) -> str:
+    """File stem for a trial: lower case, runs of characters other than [a-z0-9] -> '-', ends stripped."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def study_label(row: dict) -> str:
+    """Forest-plot label, e.g. 'Legrand 2025 (I-MICRO)'."""
+    return f"{row['first_author']} {row['year']} ({row['trial']})"
+
+
+def trial_files(directory: str | Path) -> list[Path]:
+    """The raw tables of a directory (*.csv), sorted by name."""
+    return sorted(Path(directory).glob("*.csv"))
+
+
+def load_trials(paths: Sequence[str | Path]) -> TrialTable:
+    """Read and validate every raw table; raise InputError listing every problem in all files.
+
+    Checks the header of each file, every cell against the schema, the count and RR rules
+    (metapool.csvread.parse_outcome_numbers), that each trial's slug is its file name, that
+    status agrees with the counts, and that trial x outcome x timepoint is unique across files.
+    """
+    table = TrialTable()
+    problems: list[Problem] = []
+    for path in paths:
+        raw, found = read_table(path)
+        if raw is not None:
+            rows, in_rows, warned = _typed_rows(raw)
+            found = sorted(found + in_rows, key=lambda p: p.row or 0)
+            table.rows.extend(rows)
+            table.warnings.extend(warned)
+        problems.extend(found)
+    problems.extend(_duplicates(table.rows))
+    if problems:
+        raise InputError(problems)
+    return table
+
+
+def _typed_rows(raw: Table) -> tuple[list[dict], list[Problem], list[Problem]]:
+    """Typed rows of one file, the problems in its header and cells, and the warnings."""
+    problems = check_header(raw.file, raw.header, columns(), allowed=columns(), ordered=True)
+    stem = Path(raw.file).stem
+    rows: list[dict] = []
+    warnings: list[Problem] = []
+    first_trial: tuple[int, str] | None = None
+    for number, cells in raw.records:
+        def report(column: str | None, message: str, number: int = number) -> None:
+            problems.append(Problem(raw.file, number, column, message))
+
+        row = _typed_cells(cells, report)
+        trial = row.get("trial")
+        if trial:
+            if slugify(trial) != stem:
+                report("trial", f"trial '{trial}' belongs in '{slugify(trial)}.csv', not '{Path(raw.file).name}'; "
+                                "the file name must be the slug of the trial name")
+            if first_trial is None:
+                first_trial = (number, trial)
+            elif trial != first_trial[1]:
+                report("trial", f"'{trial}' differs from '{first_trial[1]}' on row {first_trial[0]}; "
+                                "one file holds one trial, spelled the same on every row")
+        row.update(file=raw.file, row=number, poolable=usable_data(row))
+        rows.append(row)
+        if not problems:
+            warnings.extend(_rr_disagreement(row, cells) + _quote_percentages(row))
+    return rows, problems, warnings
+
+
+def _typed_cells(cells: dict[str, str], report) -> dict:
+    """Every schema column of one row typed, reporting cells that break the schema."""
+    properties = schema()["properties"]
+    present = {c: cells.get(c) for c in OUTCOME_COLUMNS}
+    numbers = parse_outcome_numbers(present, report)
+    row: dict = {}
+    for column, spec in properties.items():
+        if column in OUTCOME_COLUMNS or column not in cells:
+            row[column] = numbers.get(column)
+            continue
+        try:
+            row[column] = _typed_cell(column, spec, cells[column])
+        except CellError as err:
+            report(column, str(err))
+            row[column] = None
+    _check_status(cells, row, report)
+    return row
+
+
+def _typed_cell(column: str, spec: dict, text: str) -> str | int | None:
+    """One non-outcome cell read as the schema describes it (type, null, enum, pattern, minimum)."""
+    kinds = spec["type"] if isinstance(spec["type"], list) else [spec["type"]]
+    if text == "":
+        if "null" in kinds:
+            return None
+        raise CellError("blank; this column is required")
+    if "integer" in kinds:
+        value = parse_int(text)
+        if column == "year":
+            first, last = spec["minimum"], datetime.date.today().year + 1
+            if not first <= value <= last:
+                raise CellError(f"year {value} is out of range {first}..{last}")
+        elif "minimum" in spec and value < spec["minimum"]:
+            rule = "a positive whole number" if spec["minimum"] == 1 else f"at least {spec['minimum']}"
+            raise CellError(f"{value} is not allowed; {column} must be {rule}")
+        return value
+    if "enum" in spec and text not in spec["enum"]:
+        guess = close_match(text, spec["enum"])
+        hint = f"; did you mean '{guess}'?" if guess else ""
+        raise CellError(f"'{text}' is not an allowed {column} (allowed: {', '.join(spec['enum'])}){hint}")
+    if "pattern" in spec and not re.search(spec["pattern"], text):
+        raise CellError(f"'{text}' does not look like a {column} (pattern {spec['pattern']})")
+    return text
+
+
+def _check_status(cells: dict[str, str], row: dict, report) -> None:
+    """status 'missing' exactly when all four counts are blank."""
+    status = row.get("status")
+    if status is None or not all(c in cells for c in COUNT_COLUMNS):
+        return
+    no_counts = all(cells[c] == "" for c in COUNT_COLUMNS)
+    if status == "missing" and not no_counts:
+        report("status", "is 'missing' but counts are given; use 'verbatim' or 'derived'")
+    elif status != "missing" and no_counts:
+        report("status", f"is '{status}' but all four counts are blank; use 'missing'")
+
+
+def _duplicates(rows: list[dict]) -> list[Problem]:
+    """Rows repeating a trial x outcome x timepoint seen earlier (in any file)."""
+    seen: dict[tuple, dict] = {}
+    problems = []
+    for row in rows:
+        if not row.get("trial") or not row.get("outcome"):
+            continue
+        key = (slugify(row["trial"]), row["outcome"].casefold(), row["timepoint_days"])
+        if key in seen:
+            first = seen[key]
+            problems.append(Problem(row["file"], row["row"], "timepoint_days",
+                                    f"duplicate of {first['file']} row {first['row']}: "
+                                    "trial x outcome x timepoint_days must be unique"))
+        else:
+            seen[key] = row
+    return problems
+
+
+# ---- warnings: numbers that disagree with each other ---------------------------------
+
+def _rr_disagreement(row: dict, cells: dict[str, str]) -> list[Problem]:
+    """Warn when the RR from the counts, rounded half-up to the reported rr's decimals, is more
+    than 1 in the last reported digit away from rr. Skipped when a cell is zero."""
+    if not all(row[c] is not None for c in COUNT_COLUMNS + RR_COLUMNS):
+        return []
+    a, n1, c, n2 = (row[k] for k in COUNT_COLUMNS)
+    if a == 0 or c == 0:
+        return []
+    from_counts = (a / n1) / (c / n2)
+    reported = Decimal(cells["rr"])
+    unit = Decimal(1).scaleb(reported.as_tuple().exponent)
+    rounded = Decimal(repr(from_counts)).quantize(unit, rounding=ROUND_HALF_UP)
+    if abs(rounded - reported) <= unit:
+        return []
+    return [Problem(row["file"], row["row"], "rr",
+                    f"warning: the counts give RR {from_counts:.3f} ({a}/{n1} vs {c}/{n2}) but the reported rr is "
+                    f"{cells['rr']} (95% CI {cells['rr_lower']} to {cells['rr_upper']}); they differ by more than "
+                    "1 in the last reported digit")]
+
+
+_PCT = r"\s*[(\[]\s*(\d+(?:\.\d+)?)\s*%\s*[)\]]"
+_N_OF_M_PCT = re.compile(r"(?<![\d.,/])(\d+)\s*(?:of|/)\s*(\d+)(?:\s+patients)?" + _PCT)
+_PCT_N_OF_M = re.compile(r"(?<![\d.,/])(\d+(?:\.\d+)?)\s*%\s*[(\[]\s*(\d+)\s*(?:of|/)\s*(\d+)\s*[)\]]")
+_N_PCT = re.compile(r"(?<![\d.,/])(\d+)(?:\s+patients)?" + _PCT)
+_TRAILING_NOTES = re.compile(r"(\s*\[[^\[\]]*\])+\s*$")
+
+
+def quoted_percentages(quote: str) -> list[tuple[int, int | None, str]]:
+    """(n, m or None, percent text) for 'n of m (p%)', 'n/m (p%)', 'p% (n of m)' and
+    'n (p%)' / 'n patients [p%]' in the quote, ignoring trailing [bracketed notes]."""
+    text = _TRAILING_NOTES.sub("", quote)
+    found, taken = [], []
+    for match in _N_OF_M_PCT.finditer(text):
+        found.append((int(match[1]), int(match[2]), match[3]))
+        taken.append(match.span())
+    for match in _PCT_N_OF_M.finditer(text):
+        found.append((int(match[2]), int(match[3]), match[1]))
+        taken.append(match.span())
+    for match in _N_PCT.finditer(text):
+        if not any(start <= match.start() < end for start, end in taken):
+            found.append((int(match[1]), None, match[2]))
+    return found
+
+
+def _percent_matches(n: int, m: int, percent: str) -> bool:
+    """100 n / m within 1 in the last digit of the quoted percentage."""
+    places = len(percent.split(".")[1]) if "." in percent else 0
+    return abs(100 * n / m - float(percent)) <= 10.0 ** -places + 1e-9
+
+
+def _quote_percentages(row: dict) -> list[Problem]:
+    """Warn when a percentage in the quote disagrees with its own n of m, or with
+    events/total of the one arm whose events equal its n (only when that total is given)."""
+    problems = []
+    for n, m, percent in quoted_percentages(row["quote"]):
+        checks = [(m, f"{n} of {m} in the quote")] if m else []
+        arms = [arm for arm in ("trt", "ctl") if row[f"events_{arm}"] == n and row[f"total_{arm}"] is not None]
+        totals = {row[f"total_{arm}"] for arm in arms}
+        if len(totals) == 1 and m not in totals:
+            total = totals.pop()
+            checks.append((total, f"events_{arms[0]}/total_{arms[0]} = {n}/{total}"))
+        for denominator, what in checks:
+            if not _percent_matches(n, denominator, percent):
+                problems.append(Problem(row["file"], row["row"], "quote",
+                                        f"warning: the quote gives {percent}% but {what} is "
+                                        f"{100 * n / denominator:.1f}%"))
+    return problems

@@ -1,0 +1,46 @@
+"""Case-deletion diagnostics of the random-effects model, as metafor ``influence.rma.uni``
+(Viechtbauer & Cheung 2010 Res Synth Methods 1:112).
+
+With the full fit (mu, Var(mu) = se^2, tau^2, w_i = 1/(v_i + tau^2)) and the fit without study i
+(mu_(i), se_(i), tau2_(i), and s2w_(i), the Knapp-Hartung scale, 1 for Wald z):
+  rstudent_i = (y_i - mu_(i)) / sqrt(s2w_(i) (v_i + tau2_(i)) + se_(i)^2)
+  dffits_i   = (mu - mu_(i)) / sqrt(s2w_(i) h_i (v_i + tau2_(i)))
+  cooks_d_i  = (mu - mu_(i))^2 / se^2
+  covratio_i = se_(i)^2 / se^2
+  hat_i = w_i / sum w,  weight_i = 100 w_i / sum w.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from metapool.engine.tau2 import DEFAULT, Control
+
+from metapool.living.leave1out import leave1out_fits
+from metapool.living.subsets import fit_subsets
+
+_EPS = np.finfo(float).eps
+
+
+def influence(yi, vi, tau2_method: str = "REML", ci_method: str = "z", control: Control = DEFAULT) -> dict:
+    """rstudent, dffits, cooks_d, covratio, hat, weight, tau2_del, Q_del per study (lists of length k)."""
+    y = np.asarray(yi, dtype=float)
+    v = np.asarray(vi, dtype=float)
+    k = len(y)
+    full = fit_subsets(y, v, np.ones((1, k), dtype=bool), tau2_method, ci_method, control)
+    mu, se, tau2 = full["est"][0], full["se"][0], full["tau2"][0]
+    w = 1.0 / (v + tau2)
+    hat = w / w.sum()
+    hat = np.where(hat > 1 - 10 * _EPS, 1.0, hat)
+    dele = leave1out_fits(y, v, tau2_method, ci_method, control)
+    mu_d, se_d, tau2_d = dele["est"], dele["se"], dele["tau2"]
+    s2w_d = (se_d / dele["se_wald"]) ** 2 if ci_method == "hksj" else np.ones(k)
+    resid = y - mu_d
+    resid = np.where(np.abs(resid) < 100 * _EPS, 0.0, resid)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rstudent = resid / np.sqrt(s2w_d * (v + tau2_d) + se_d**2)
+        dffits = (mu - mu_d) / np.sqrt(s2w_d * hat * (tau2_d + v))
+    return {"rstudent": rstudent.tolist(), "dffits": dffits.tolist(),
+            "cooks_d": ((mu - mu_d) ** 2 / se**2).tolist(), "covratio": (se_d**2 / se**2).tolist(),
+            "hat": hat.tolist(), "weight": (100 * w / w.sum()).tolist(),
+            "tau2_del": np.asarray(tau2_d, dtype=float).tolist(), "Q_del": np.asarray(dele["Q"], dtype=float).tolist()}

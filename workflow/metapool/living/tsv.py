@@ -1,0 +1,70 @@
+"""Tab-separated rendering of ``run_living``'s result, one section per block, RRs for people."""
+
+from __future__ import annotations
+
+import math
+
+_PER_STUDY = {
+    "cumulative": ("k", "est", "ci_lb", "ci_ub", "pval", "tau2", "I2"),
+    "leave1out": ("est", "ci_lb", "ci_ub", "pval", "tau2", "I2", "Q"),
+    "influence": ("rstudent", "dffits", "cooks_d", "covratio", "hat", "weight"),
+    "tsa": ("accrued", "information_fraction", "z", "efficacy", "futility"),
+}
+_LOG_SCALE = ("est", "ci_lb", "ci_ub")
+
+
+def _fmt(x) -> str:
+    if x is None:
+        return ""
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    if isinstance(x, float):
+        return f"{x:.4g}"
+    return str(x)
+
+
+def _rr_columns(block: dict, i: int | None = None) -> list[str]:
+    vals = [block.get(f) if i is None else block[f][i] for f in _LOG_SCALE]
+    return [_fmt(math.exp(v)) if v is not None else "" for v in vals]
+
+
+def _per_study(name: str, block: dict) -> list[str]:
+    fields = _PER_STUDY[name]
+    rr = name in ("cumulative", "leave1out")
+    head = ["study"] + (["RR", "RR_lower", "RR_upper"] if rr else []) + list(fields)
+    lines = ["\t".join(head)]
+    for i, label in enumerate(block["study"]):
+        row = [label] + (_rr_columns(block, i) if rr else []) + [_fmt(block[f][i]) for f in fields]
+        lines.append("\t".join(row))
+    return lines
+
+
+def _scalars(name: str, block: dict) -> list[str]:
+    lines = ["field\tvalue"]
+    if name == "trimfill":
+        lines += [f"RR{suffix}\t{v}" for suffix, v in zip(("", "_lower", "_upper"), _rr_columns(block))]
+    for key, value in block.items():
+        if isinstance(value, (list, dict)) or key == "study":
+            continue
+        lines.append(f"{key}\t{_fmt(value)}")
+    return lines
+
+
+def living_to_tsv(result: dict) -> str:
+    """One '# block' section per analysis: a per-study table or field/value rows; reasons where absent."""
+    out: list[str] = []
+    reasons = result.get("reasons", {})
+    for name, block in result.items():
+        if name in ("settings", "reasons"):
+            continue
+        out.append(f"# {name}")
+        if block is None:
+            out.append(f"not computed\t{reasons.get(name, '')}")
+        else:
+            if name == "tsa":
+                out += _scalars(name, block)
+                out.append("")
+                out.append(f"# {name} looks")
+            out += _per_study(name, block) if name in _PER_STUDY else _scalars(name, block)
+        out.append("")
+    return "\n".join(out)

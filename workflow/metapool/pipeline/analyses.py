@@ -1,0 +1,163 @@
+"""Named analyses (config/config.yaml): defaults, row selection, and their grouping into jobs.
+
+Pure Python, no pandas: the Snakefile calls this while it parses, for every run.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+
+from metapool.errors import InputError, Problem
+from metapool.inputs.trials import columns, study_label
+
+DEFAULTS = {"tau2": "REML", "ci": "hksj", "overall": True, "show_fixed": False,
+            "prediction_interval": True, "control": {}}
+CARRIED = ("trial", "first_author", "year", "journal", "doi", "pmid", "agent", "agent_class",
+           "comparator", "comparator_class", "population", "outcome", "timepoint_days",
+           "events_trt", "total_trt", "events_ctl", "total_ctl", "rr", "rr_lower", "rr_upper",
+           "quote", "source")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One configured analysis with the engine defaults filled in."""
+
+    name: str
+    title: str
+    filter: dict
+    subgroup: str | None
+    tau2: str
+    ci: str
+    overall: bool
+    show_fixed: bool
+    prediction_interval: bool
+    treatment_label: str | None = None
+    control_label: str | None = None
+    living: dict = field(default_factory=dict)
+    control: dict = field(default_factory=dict)
+
+    def settings(self) -> dict:
+        """Everything that changes this analysis' numbers or figures (a Snakemake param)."""
+        return {"name": self.name, "title": self.title, "filter": self.filter, "subgroup": self.subgroup,
+                "tau2": self.tau2, "ci": self.ci, "overall": self.overall, "show_fixed": self.show_fixed,
+                "prediction_interval": self.prediction_interval, "treatment_label": self.treatment_label,
+                "control_label": self.control_label, "living": self.living,
+                "control": self.control}
+
+
+def from_config(config: dict, source: str = "config/config.yaml") -> list[Analysis]:
+    """Analyses in config order, with `defaults` and engine defaults applied; InputError on a
+    filter or subgroup column that the trial tables do not have."""
+    defaults = {**DEFAULTS, **(config.get("defaults") or {})}
+    living_defaults = config.get("living") or {}
+    known = set(columns())
+    problems = []
+    out = []
+    for name, spec in (config.get("analyses") or {}).items():
+        spec = spec or {}
+        for col in spec.get("filter", {}):
+            if col not in known:
+                problems.append(Problem(source, None, f"analyses.{name}.filter.{col}",
+                                        f"filter on a column that the trial tables do not have; "
+                                        f"columns are: {', '.join(sorted(known))}"))
+        sub = spec.get("subgroup")
+        if sub is not None and sub not in known:
+            problems.append(Problem(source, None, f"analyses.{name}.subgroup",
+                                    f"subgroup column {sub!r} is not a trial-table column"))
+        merged = {**defaults, **{k: v for k, v in spec.items() if k in DEFAULTS}}
+        out.append(Analysis(
+            name=name, title=spec.get("title", name), filter=dict(spec.get("filter", {})), subgroup=sub,
+            tau2=str(merged["tau2"]).upper(), ci=str(merged["ci"]).lower(), overall=bool(merged["overall"]),
+            show_fixed=bool(merged["show_fixed"]), prediction_interval=bool(merged["prediction_interval"]),
+            treatment_label=spec.get("treatment_label"), control_label=spec.get("control_label"),
+            living={**living_defaults, **(spec.get("living") or {})},
+            control={**(defaults.get("control") or {}), **(spec.get("control") or {})},
+        ))
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def matches(row: dict, flt: dict) -> bool:
+    """A row passes when, for every filter column, its value equals the value or is in the list."""
+    for col, want in flt.items():
+        allowed = want if isinstance(want, list) else [want]
+        if row.get(col) not in allowed:
+            return False
+    return True
+
+
+class RowIndex:
+    """Rows indexed by column value, built lazily per column: selection costs O(matches), not O(rows),
+    which keeps parsing fast with 1,000 analyses over thousands of trial rows."""
+
+    def __init__(self, rows: list[dict]):
+        self.rows = rows
+        self._by: dict[str, dict] = {}
+
+    def ids(self, column: str, values: list) -> set[int]:
+        index = self._by.get(column)
+        if index is None:
+            index = self._by[column] = {}
+            for i, r in enumerate(self.rows):
+                index.setdefault(r.get(column), set()).add(i)
+        return set().union(*(index.get(v, set()) for v in values))
+
+    def select(self, flt: dict) -> list[dict]:
+        """Rows matching every filter column, in input order (same as :func:`matches`)."""
+        ids = None
+        for col, want in flt.items():
+            found = self.ids(col, want if isinstance(want, list) else [want])
+            ids = found if ids is None else ids & found
+        chosen = range(len(self.rows)) if ids is None else sorted(ids)
+        return [self.rows[i] for i in chosen]
+
+
+def select(rows: "list[dict] | RowIndex", analysis: Analysis) -> list[dict]:
+    """The analysis' rows, ordered by publication year then trial (the cumulative order)."""
+    index = rows if isinstance(rows, RowIndex) else RowIndex(rows)
+    return sorted(index.select(analysis.filter), key=lambda r: (r["year"], r["trial"]))
+
+
+def check_selection(analysis: Analysis, rows: list[dict], source: str = "config/config.yaml") -> list[Problem]:
+    """A trial may enter an analysis once: two rows of one trial mean the filter is too loose."""
+    seen: dict[str, dict] = {}
+    problems = []
+    for r in rows:
+        if r["trial"] in seen:
+            first = seen[r["trial"]]
+            problems.append(Problem(source, None, f"analyses.{analysis.name}.filter",
+                                    f"selects trial {r['trial']} twice (outcome/timepoint "
+                                    f"{first['outcome']}/{first['timepoint_days']} and "
+                                    f"{r['outcome']}/{r['timepoint_days']}); filter on outcome and timepoint_days"))
+        seen[r["trial"]] = r
+    return problems
+
+
+def study_entries(rows: list[dict], subgroup: str | None = None) -> list[dict]:
+    """Rows as engine study dicts: `study` is the label "Legrand 2025 (I-MICRO)", metadata carried."""
+    out = []
+    for r in rows:
+        e = {"study": study_label(r), "label": study_label(r)}
+        e.update({c: r.get(c) for c in CARRIED})
+        e["data_status"] = r.get("status")
+        if subgroup:
+            e[subgroup] = r.get(subgroup)
+        out.append(e)
+    return out
+
+
+def batches(names: list[str], max_jobs: int) -> dict[str, list[str]]:
+    """Group analyses into at most ``max_jobs`` jobs per stage.
+
+    Up to ``max_jobs`` analyses: one job each (the job id is the analysis name), so a change
+    reruns exactly the analyses it touches. Beyond that: ``batch-NNN`` by CRC-32 of the name
+    modulo ``max_jobs``, so adding or removing an analysis moves no other analysis.
+    """
+    if len(names) <= max_jobs:
+        return {n: [n] for n in names}
+    out: dict[str, list[str]] = {}
+    for n in names:
+        out.setdefault(f"batch-{zlib.crc32(n.encode()) % max_jobs:03d}", []).append(n)
+    return dict(sorted(out.items()))

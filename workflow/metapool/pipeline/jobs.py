@@ -1,0 +1,128 @@
+"""What each Snakemake job does, as importable functions (workflow/scripts/*.py only call these).
+
+Every job handles a list of analyses (one, or a batch at scale) and writes each analysis' own
+files atomically. Imports are local to each function so a job loads only what it uses.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from metapool.pipeline import paths as layout
+from metapool.pipeline.analyses import Analysis, check_selection, select, study_entries
+from metapool.atomic import clear_stale_temps, write_text
+from metapool.errors import InputError
+
+
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def pooled_result(analysis: Analysis, rows: list[dict]) -> dict:
+    """pool_studies on the analysis' selection, plus "analysis" and "title"."""
+    from metapool.engine.pool import pool_studies
+    from metapool.engine.tau2 import Control
+
+    studies = study_entries(rows, analysis.subgroup)
+    result = pool_studies(studies, analysis.tau2, analysis.ci, by=analysis.subgroup,
+                          control=Control.from_mapping(analysis.control))
+    if not result["k"]:
+        result["notes"].insert(0, f"The filter of analysis {analysis.name!r} selects no study with usable "
+                                  f"data ({len(rows)} row(s) selected): nothing to pool.")
+    return {"analysis": analysis.name, "title": analysis.title, **result}
+
+
+def living_result(analysis: Analysis, rows: list[dict]) -> dict:
+    """Living-review analyses (cumulative, leave-one-out, influence, small-study, absolute, TSA)."""
+    from metapool.living import run_living
+    from metapool.engine.tau2 import Control
+
+    living = analysis.living
+    tsa = living.get("tsa") or {}
+    res = run_living(study_entries(rows), tau2_method=analysis.tau2, ci_method=analysis.ci,
+                          acr=living.get("acr"), tsa_rrr=tsa.get("rrr", 0.2), alpha=tsa.get("alpha", 0.05),
+                          beta=tsa.get("beta", 0.2), control=Control.from_mapping(analysis.control))
+    return res
+
+
+def run_pool(trial_files: list[str], settings: list[dict]) -> None:
+    """Pool each analysis from the raw tables it draws on; write pooled.{json,tsv}, living.{json,tsv}."""
+    from metapool.engine.render import to_json, to_tsv
+    from metapool.living import living_to_tsv
+    from metapool.inputs.trials import load_trials
+
+    rows = load_trials(trial_files).rows
+    for s in settings:
+        analysis = Analysis(**s)
+        clear_stale_temps(layout.pool_outputs(analysis.name).values())
+        chosen = select(rows, analysis)
+        problems = check_selection(analysis, chosen)
+        if problems:
+            raise InputError(problems)
+        out = layout.pool_outputs(analysis.name)
+        pooled = pooled_result(analysis, chosen)
+        sens = living_result(analysis, chosen)
+        write_text(out["pooled_json"], to_json(pooled))
+        write_text(out["pooled_tsv"], to_tsv(pooled, {"analysis": analysis.name}))
+        write_text(out["living_json"], to_json({"analysis": analysis.name, "title": analysis.title, **sens}))
+        write_text(out["living_tsv"], living_to_tsv(sens))
+        _log(f"{analysis.name}: k = {pooled['k']} of {pooled['k_total']} selected rows")
+
+
+def run_plot(settings: list[dict]) -> None:
+    """Draw each analysis' forest plot and living-review figures from its JSON results."""
+    from metapool.pipeline.figures import draw_analysis_figures
+
+    for s in settings:
+        analysis = Analysis(**s)
+        clear_stale_temps(p for paths in layout.figure_outputs(analysis.name).values() for p in paths.values())
+        out = layout.pool_outputs(analysis.name)
+        pooled = json.loads(Path(out["pooled_json"]).read_text(encoding="utf-8"))
+        sens = json.loads(Path(out["living_json"]).read_text(encoding="utf-8"))
+        draw_analysis_figures(pooled, sens, analysis.settings(), layout.figure_outputs(analysis.name))
+        _log(f"{analysis.name}: figures drawn")
+
+
+def summary_rows(pooled_files: list[str]) -> list[dict]:
+    """metapool.summary.summary_row of each pooled.json, in the order given (config order)."""
+    from metapool.pipeline.summary_rows import summary_row
+
+    return [summary_row(json.loads(Path(f).read_text(encoding="utf-8"))) for f in pooled_files]
+
+
+def run_summary(pooled_files: list[str], out_tsv: str) -> None:
+    """results/summary.tsv: one row per analysis (config order)."""
+    from metapool.engine.render import fmt
+
+    clear_stale_temps([out_tsv])
+    rows = summary_rows(pooled_files)
+    cols = list(rows[0]) if rows else ["analysis"]
+    text = "\t".join(cols) + "\n" + "".join("\t".join(fmt(r[c]) for c in cols) + "\n" for r in rows)
+    write_text(out_tsv, text)
+
+
+def run_summary_forest(pooled_files: list[str], paths: dict[str, str]) -> None:
+    """results/summary_forest.{svg,png,pdf}: every analysis' pooled RR in one figure."""
+    from metapool.plotting.summary_forest import draw_summary
+
+    clear_stale_temps(paths.values())
+    draw_summary(summary_rows(pooled_files), {k: Path(v) for k, v in paths.items()})
+
+
+def run_trials_table(trial_files: list[str], out_tsv: str) -> None:
+    """results/trials.tsv: every validated row of data/raw/, with how it enters pooling; warnings to the log."""
+    from metapool.engine.render import fmt
+    from metapool.inputs.trials import columns, load_trials, study_label
+
+    clear_stale_temps([out_tsv])
+    table = load_trials(trial_files)
+    for w in table.warnings:
+        _log(f"warning: {w}")
+    cols = ["label", "file", "row", "poolable"] + list(columns())
+    lines = ["\t".join(cols)]
+    for r in sorted(table.rows, key=lambda r: (r["trial"], r["outcome"], r["timepoint_days"] or 0)):
+        r = {**r, "label": study_label(r), "file": Path(r["file"]).name}
+        lines.append("\t".join(fmt(r.get(c)) for c in cols))
+    write_text(out_tsv, "\n".join(lines) + "\n")

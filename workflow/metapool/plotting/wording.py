@@ -1,0 +1,117 @@
+"""How numbers and model descriptions are written on the figures (RevMan / R meta conventions)."""
+
+from __future__ import annotations
+
+import math
+
+from metapool.engine import tau2
+
+# "REML" reads better as the acronym in a footer; the other names are spelled out (metapool.tau2)
+TAU2_METHODS = {**tau2.NAMES, "REML": "REML"}
+CI_METHODS = {"hksj": "Hartung-Knapp-Sidik-Jonkman", "z": "Wald z"}
+FIXED_METHODS = {"iv": "inverse variance", "mh": "Mantel-Haenszel"}
+DASH = "-"
+
+
+def ratio(x: float | None) -> str:
+    """A risk ratio: two decimals from 0.01 to 100 ('1.08'), whole numbers from 100 ('241'),
+    two significant digits from 0.001 to 0.01 ('0.0075'), '<0.001' below (never '0.00')."""
+    if x is None:
+        return DASH
+    if x < 0.001:
+        return "<0.001"
+    if x < 0.01:
+        return f"{x:.2g}"
+    if x >= 100:
+        return f"{x:.0f}"
+    return f"{x:.2f}"
+
+
+def ratio_ci(est: float | None, lo: float | None, hi: float | None) -> str:
+    """'1.08 [0.80, 1.50]'; without an estimate '[0.80, 1.50]' (prediction intervals)."""
+    interval = f"[{ratio(lo)}, {ratio(hi)}]"
+    return interval if est is None else f"{ratio(est)} {interval}"
+
+
+def count(x: int | float | None) -> str:
+    """An event count or arm size; '-' when not reported."""
+    return DASH if x is None else f"{int(x)}"
+
+
+def percent(x: float | None) -> str:
+    """A percent weight with one decimal: '41.2%'."""
+    return "" if x is None else f"{x:.1f}%"
+
+
+def p_value(p: float | None) -> str:
+    """'P = 0.21', 'P = 0.004', 'P < 0.001'."""
+    if p is None:
+        return "P = NA"
+    if p < 0.001:
+        return "P < 0.001"
+    if p < 0.01:
+        return f"P = {p:.3f}"
+    return f"P = {p:.2f}"
+
+
+def tau2(x: float) -> str:
+    """'Tau² = 0.0213' (four decimals), 'Tau² = 0', or 'Tau² < 0.0001' for tiny positive values."""
+    if x == 0:
+        return "Tau\u00b2 = 0"
+    if x < 0.0001:
+        return "Tau\u00b2 < 0.0001"
+    return f"Tau\u00b2 = {x:.4f}"
+
+
+def df(x: float) -> str:
+    """Degrees of freedom: integer when whole, else two decimals."""
+    return f"{int(round(x))}" if math.isclose(x, round(x)) else f"{x:.2f}"
+
+
+def heterogeneity(fit: dict | None) -> str:
+    """'Heterogeneity: Tau² = 0.0213; Q = 5.87, df = 4 (P = 0.21); I² = 32%' (Q on k - 1 df)."""
+    if not fit or fit.get("k") is None or fit["k"] < 2 or fit.get("Q") is None:
+        return "Heterogeneity: not applicable"
+    parts = []
+    if fit.get("tau2") is not None:
+        parts.append(f"{tau2(fit['tau2'])}; ")
+    parts.append(f"Q = {fit['Q']:.2f}, df = {fit['k'] - 1} ({p_value(fit.get('Qp'))})")
+    if fit.get("I2") is not None:
+        parts.append(f"; I\u00b2 = {fit['I2']:.0f}%")
+    return "Heterogeneity: " + "".join(parts)
+
+
+def overall_effect(fit: dict | None) -> str | None:
+    """'Test for overall effect: t = 0.89 (df = 4), P = 0.42' or 'Z = 1.23, P = 0.22'."""
+    if not fit or fit.get("stat") is None:
+        return None
+    if fit.get("df") is not None:
+        test = f"t = {fit['stat']:.2f} (df = {df(fit['df'])})"
+    else:
+        test = f"Z = {fit['stat']:.2f}"
+    return f"Test for overall effect: {test}, {p_value(fit.get('pval'))}"
+
+
+def subgroup_differences(test: dict | None) -> str | None:
+    """'Test for subgroup differences: Q = 2.31, df = 2 (P = 0.32)'."""
+    if not test or test.get("Q_between") is None:
+        return None
+    return (f"Test for subgroup differences: Q = {test['Q_between']:.2f}, "
+            f"df = {df(test['df'])} ({p_value(test.get('p'))})")
+
+
+def random_method(fit: dict, level: float = 95) -> str:
+    """'Random effects, REML; 95% CI by Hartung-Knapp-Sidik-Jonkman' for the fit's methods.
+
+    With one study there is no tau^2 and the interval is the study's own Wald interval.
+    """
+    if fit.get("k") == 1:
+        return f"One study: the total is that study's estimate and {level:g}% CI (Wald z)"
+    tau2_method, ci_method = fit.get("tau2_method", "REML"), fit.get("ci_method", "hksj")
+    return (f"Random effects, {TAU2_METHODS.get(tau2_method, tau2_method)}; "
+            f"{level:g}% CI by {CI_METHODS.get(ci_method, ci_method)}")
+
+
+def capitalised(name: str) -> str:
+    """First letter upper case, the rest untouched ('angiotensin II' -> 'Angiotensin II')."""
+    return name[:1].upper() + name[1:]
