@@ -82,7 +82,7 @@ from metapool.pipeline.jobs import run_plot, run_pool
 from metapool.inputs.trials import trial_files
 t0 = time.perf_counter()
 cfg = yaml.safe_load(Path("config/config.yaml").read_text())
-settings = [a.settings() for a in A.from_config(cfg)]
+settings = [a.to_dict() for a in A.from_config(cfg)]
 run_pool([str(f) for f in trial_files("data/raw")], settings)
 run_plot(settings)
 print(time.perf_counter() - t0)

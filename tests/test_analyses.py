@@ -6,6 +6,7 @@ import pytest
 
 from metapool.pipeline import analyses as A
 from metapool.errors import InputError
+from metapool.pipeline.settings import AnalysisSettings
 
 
 def rows(n=200, seed=3):
@@ -16,8 +17,7 @@ def rows(n=200, seed=3):
 
 
 def analysis(flt, name="x"):
-    return A.Analysis(name=name, title=name, filter=flt, subgroup=None, tau2="REML", ci="hksj",
-                      overall=True, show_fixed=False, prediction_interval=True)
+    return AnalysisSettings(name=name, title=name, filter=flt)
 
 
 @pytest.mark.parametrize("flt", [

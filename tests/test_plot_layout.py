@@ -97,7 +97,7 @@ def test_prediction_row_only_when_the_result_has_one():
     assert kinds(rows)[-2:] == ["overall", "prediction"]
     assert rows[-1].cells == {"study": "Prediction interval", "rr": "[0.30, 2.46]"}
     assert rows[-1].interval.kind == "bar"
-    assert kinds(forest_rows(result, ForestOptions(show_prediction=False)))[-1] == "overall"
+    assert kinds(forest_rows(result, ForestOptions(prediction_interval=False)))[-1] == "overall"
     assert "prediction" not in kinds(forest_rows(hand_result(), ForestOptions()))
 
 
@@ -142,9 +142,9 @@ def test_subgroups_have_headers_subtotals_and_heterogeneity():
     assert rows[11].cells["rr"] == "not estimable" and rows[11].interval is None
     lines = footer_lines(result, ForestOptions())
     assert "Test for subgroup differences: Q = 2.35, df = 1 (P = 0.13)" in lines
-    no_overall = forest_rows(result, ForestOptions(show_overall=False))
+    no_overall = forest_rows(result, ForestOptions(overall=False))
     assert "overall" not in kinds(no_overall)
-    assert not any(l.startswith("Test for overall") for l in footer_lines(result, ForestOptions(show_overall=False)))
+    assert not any(l.startswith("Test for overall") for l in footer_lines(result, ForestOptions(overall=False)))
 
 
 def test_footer_lines():

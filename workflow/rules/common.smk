@@ -4,43 +4,49 @@
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))  # metapool, also without pip install
+sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "scripts"))
+import common  # noqa: F401  (makes metapool importable from workflow/, as in every job script)
 
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from metapool.pipeline import analyses as analysis_defs
-from metapool.pipeline import paths as layout
 from metapool.errors import InputError
 from metapool.inputs.trials import load_trials, trial_files
+from metapool.pipeline import analyses as analysis_defs
+from metapool.pipeline import paths as layout
+from metapool.pipeline.settings import WorkflowSettings
+
+# Defaults live in metapool.pipeline.settings (the schema documents the same values).
+validate(config, schema="../schemas/config.schema.yaml", set_default=False)
+WORKFLOW_SETTINGS = WorkflowSettings.from_config(config)
 
 
-validate(config, schema="../schemas/config.schema.yaml")
-
-
-def load_review(cfg):
+def load_review(cfg, data_dir):
     """Validated trial rows, analyses, and each analysis' selected rows; WorkflowError listing every problem."""
     try:
-        files = trial_files(cfg.get("data_dir", "data/raw"))
+        files = trial_files(data_dir)
         table = load_trials(files)
         analyses = analysis_defs.from_config(cfg)
         index = analysis_defs.RowIndex(table.rows)
         selected = {a.name: analysis_defs.select(index, a) for a in analyses}
-        problems = [p for a in analyses for p in analysis_defs.check_selection(a, selected[a.name])]
+        problems = [
+            p
+            for a in analyses
+            for p in analysis_defs.check_filter_values(a, index)
+            + analysis_defs.check_selection(a, selected[a.name])
+        ]
         if problems:
             raise InputError(problems)
     except InputError as err:
         raise WorkflowError(f"Invalid input, nothing was run:\n{err}") from None
     if not files:
-        raise WorkflowError(f"no trial tables (*.csv) in {cfg.get('data_dir', 'data/raw')}")
+        raise WorkflowError(f"no trial tables (*.csv) in {data_dir}")
     return files, table, analyses, selected
 
 
-TRIAL_FILES, TRIALS, ANALYSES, SELECTED = load_review(config)
-SETTINGS = {a.name: a.settings() for a in ANALYSES}
-BATCHES = analysis_defs.batches(
-    list(SETTINGS), config.get("batching", {}).get("max_jobs", 64)
-)
+TRIAL_FILES, TRIALS, ANALYSES, SELECTED = load_review(config, WORKFLOW_SETTINGS.data_dir)
+SETTINGS = {a.name: a.to_dict() for a in ANALYSES}
+BATCHES = analysis_defs.batches(list(SETTINGS), WORKFLOW_SETTINGS.max_jobs)
 
 
 def batch_rule_name(stage, batch):

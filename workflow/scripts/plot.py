@@ -1,10 +1,8 @@
-"""Snakemake glue: draw a batch of analyses' figures (metapool.jobs.run_plot)."""
+"""Snakemake glue: draw a batch of analyses' figures (metapool.pipeline.jobs.run_plot)."""
 
-import sys
-from pathlib import Path
+import common
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821 (metapool lives in workflow/)
+common.start(snakemake)  # noqa: F821 (snakemake is injected)
 
 from metapool.pipeline.jobs import run_plot  # noqa: E402
 

@@ -1,10 +1,8 @@
-"""Snakemake glue: pool a batch of analyses (metapool.jobs.run_pool)."""
+"""Snakemake glue: pool a batch of analyses (metapool.pipeline.jobs.run_pool)."""
 
-import sys
-from pathlib import Path
+import common
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821 (metapool lives in workflow/)
+common.start(snakemake)  # noqa: F821 (snakemake is injected)
 
 from metapool.pipeline.jobs import run_pool  # noqa: E402
 

@@ -1,10 +1,8 @@
-"""Snakemake glue: results/summary_forest.{svg,png,pdf} (metapool.jobs.run_summary_forest)."""
+"""Snakemake glue: results/summary_forest.{svg,png,pdf} (metapool.pipeline.jobs.run_summary_forest)."""
 
-import sys
-from pathlib import Path
+import common
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821 (metapool lives in workflow/)
+common.start(snakemake)  # noqa: F821 (snakemake is injected)
 
 from metapool.pipeline.jobs import run_summary_forest  # noqa: E402
 

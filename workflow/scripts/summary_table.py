@@ -1,10 +1,8 @@
-"""Snakemake glue: results/summary.tsv (metapool.jobs.run_summary)."""
+"""Snakemake glue: results/summary.tsv (metapool.pipeline.jobs.run_summary)."""
 
-import sys
-from pathlib import Path
+import common
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821 (metapool lives in workflow/)
+common.start(snakemake)  # noqa: F821 (snakemake is injected)
 
 from metapool.pipeline.jobs import run_summary  # noqa: E402
 

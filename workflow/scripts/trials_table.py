@@ -1,10 +1,8 @@
-"""Snakemake glue: results/trials.tsv, the validated trial table (metapool.jobs.run_trials_table)."""
+"""Snakemake glue: results/trials.tsv, the validated trial table (metapool.pipeline.jobs.run_trials_table)."""
 
-import sys
-from pathlib import Path
+import common
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821 (metapool lives in workflow/)
+common.start(snakemake)  # noqa: F821 (snakemake is injected)
 
 from metapool.pipeline.jobs import run_trials_table  # noqa: E402
 

@@ -5,53 +5,24 @@ Pure Python, no pandas: the Snakefile calls this while it parses, for every run.
 
 from __future__ import annotations
 
+import difflib
 import zlib
-from dataclasses import dataclass, field
 
 from metapool.errors import InputError, Problem
 from metapool.inputs.trials import columns, study_label
+from metapool.pipeline.settings import AnalysisSettings, from_config_entry
 
-DEFAULTS = {"tau2": "REML", "ci": "hksj", "overall": True, "show_fixed": False,
-            "prediction_interval": True, "control": {}}
 CARRIED = ("trial", "first_author", "year", "journal", "doi", "pmid", "agent", "agent_class",
            "comparator", "comparator_class", "population", "outcome", "timepoint_days",
            "events_trt", "total_trt", "events_ctl", "total_ctl", "rr", "rr_lower", "rr_upper",
            "quote", "source")
 
 
-@dataclass(frozen=True)
-class Analysis:
-    """One configured analysis with the engine defaults filled in."""
-
-    name: str
-    title: str
-    filter: dict
-    subgroup: str | None
-    tau2: str
-    ci: str
-    overall: bool
-    show_fixed: bool
-    prediction_interval: bool
-    treatment_label: str | None = None
-    control_label: str | None = None
-    living: dict = field(default_factory=dict)
-    control: dict = field(default_factory=dict)
-
-    def settings(self) -> dict:
-        """Everything that changes this analysis' numbers or figures (a Snakemake param)."""
-        return {"name": self.name, "title": self.title, "filter": self.filter, "subgroup": self.subgroup,
-                "tau2": self.tau2, "ci": self.ci, "overall": self.overall, "show_fixed": self.show_fixed,
-                "prediction_interval": self.prediction_interval, "treatment_label": self.treatment_label,
-                "control_label": self.control_label, "living": self.living,
-                "control": self.control}
-
-
-def from_config(config: dict, source: str = "config/config.yaml") -> list[Analysis]:
-    """Analyses in config order, with `defaults` and engine defaults applied; InputError on a
-    filter or subgroup column that the trial tables do not have."""
-    defaults = {**DEFAULTS, **(config.get("defaults") or {})}
-    living_defaults = config.get("living") or {}
+def from_config(config: dict, source: str = "config/config.yaml") -> list[AnalysisSettings]:
+    """Analyses in config order, `defaults:` applied (pipeline.settings); InputError on a filter
+    or subgroup column that the trial tables do not have."""
     known = set(columns())
+    defaults = config.get("defaults") or {}
     problems = []
     out = []
     for name, spec in (config.get("analyses") or {}).items():
@@ -65,18 +36,31 @@ def from_config(config: dict, source: str = "config/config.yaml") -> list[Analys
         if sub is not None and sub not in known:
             problems.append(Problem(source, None, f"analyses.{name}.subgroup",
                                     f"subgroup column {sub!r} is not a trial-table column"))
-        merged = {**defaults, **{k: v for k, v in spec.items() if k in DEFAULTS}}
-        out.append(Analysis(
-            name=name, title=spec.get("title", name), filter=dict(spec.get("filter", {})), subgroup=sub,
-            tau2=str(merged["tau2"]).upper(), ci=str(merged["ci"]).lower(), overall=bool(merged["overall"]),
-            show_fixed=bool(merged["show_fixed"]), prediction_interval=bool(merged["prediction_interval"]),
-            treatment_label=spec.get("treatment_label"), control_label=spec.get("control_label"),
-            living={**living_defaults, **(spec.get("living") or {})},
-            control={**(defaults.get("control") or {}), **(spec.get("control") or {})},
-        ))
+        try:
+            out.append(from_config_entry(name, spec, defaults))
+        except ValueError as err:
+            problems.append(Problem(source, None, f"analyses.{name}", str(err)))
     if problems:
         raise InputError(problems)
     return out
+
+
+def check_filter_values(analysis: AnalysisSettings, index: "RowIndex",
+                        source: str = "config/config.yaml") -> list[Problem]:
+    """Every filter value must occur in its column of some trial row: a typo (`agent: ilopost`)
+    is an error naming the analysis, the key and the nearest values, not a silent k = 0."""
+    problems = []
+    for col, want in analysis.filter.items():
+        present = index.values(col)
+        for value in want if isinstance(want, list) else [want]:
+            if value in present:
+                continue
+            shown = sorted(map(str, present))
+            near = difflib.get_close_matches(str(value), shown, n=3, cutoff=0.6)
+            hint = f"nearest: {', '.join(near)}" if near else f"values in the data: {', '.join(shown[:12])}"
+            problems.append(Problem(source, None, f"analyses.{analysis.name}.filter.{col}",
+                                    f"no trial row has {col} = {value!r} ({hint})"))
+    return problems
 
 
 def matches(row: dict, flt: dict) -> bool:
@@ -104,6 +88,11 @@ class RowIndex:
                 index.setdefault(r.get(column), set()).add(i)
         return set().union(*(index.get(v, set()) for v in values))
 
+    def values(self, column: str) -> set:
+        """The values that ``column`` takes in some row (blank cells excluded)."""
+        self.ids(column, [])
+        return {v for v in self._by[column] if v is not None}
+
     def select(self, flt: dict) -> list[dict]:
         """Rows matching every filter column, in input order (same as :func:`matches`)."""
         ids = None
@@ -114,13 +103,13 @@ class RowIndex:
         return [self.rows[i] for i in chosen]
 
 
-def select(rows: "list[dict] | RowIndex", analysis: Analysis) -> list[dict]:
+def select(rows: "list[dict] | RowIndex", analysis: AnalysisSettings) -> list[dict]:
     """The analysis' rows, ordered by publication year then trial (the cumulative order)."""
     index = rows if isinstance(rows, RowIndex) else RowIndex(rows)
     return sorted(index.select(analysis.filter), key=lambda r: (r["year"], r["trial"]))
 
 
-def check_selection(analysis: Analysis, rows: list[dict], source: str = "config/config.yaml") -> list[Problem]:
+def check_selection(analysis: AnalysisSettings, rows: list[dict], source: str = "config/config.yaml") -> list[Problem]:
     """A trial may enter an analysis once: two rows of one trial mean the filter is too loose."""
     seen: dict[str, dict] = {}
     problems = []

@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 from metapool.pipeline import paths as layout
-from metapool.pipeline.analyses import Analysis, check_selection, select, study_entries
+from metapool.pipeline.analyses import check_selection, select, study_entries
+from metapool.pipeline.settings import AnalysisSettings
 from metapool.atomic import clear_stale_temps, write_text
 from metapool.errors import InputError
 
@@ -20,31 +21,27 @@ def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def pooled_result(analysis: Analysis, rows: list[dict]) -> dict:
+def pooled_result(analysis: AnalysisSettings, rows: list[dict]) -> dict:
     """pool_studies on the analysis' selection, plus "analysis" and "title"."""
     from metapool.engine.pool import pool_studies
-    from metapool.engine.tau2 import Control
 
     studies = study_entries(rows, analysis.subgroup)
     result = pool_studies(studies, analysis.tau2, analysis.ci, by=analysis.subgroup,
-                          control=Control.from_mapping(analysis.control))
+                          control=analysis.engine_control())
     if not result["k"]:
         result["notes"].insert(0, f"The filter of analysis {analysis.name!r} selects no study with usable "
                                   f"data ({len(rows)} row(s) selected): nothing to pool.")
     return {"analysis": analysis.name, "title": analysis.title, **result}
 
 
-def living_result(analysis: Analysis, rows: list[dict]) -> dict:
+def living_result(analysis: AnalysisSettings, rows: list[dict]) -> dict:
     """Living-review analyses (cumulative, leave-one-out, influence, small-study, absolute, TSA)."""
     from metapool.living import run_living
-    from metapool.engine.tau2 import Control
 
     living = analysis.living
-    tsa = living.get("tsa") or {}
-    res = run_living(study_entries(rows), tau2_method=analysis.tau2, ci_method=analysis.ci,
-                          acr=living.get("acr"), tsa_rrr=tsa.get("rrr", 0.2), alpha=tsa.get("alpha", 0.05),
-                          beta=tsa.get("beta", 0.2), control=Control.from_mapping(analysis.control))
-    return res
+    return run_living(study_entries(rows), tau2_method=analysis.tau2, ci_method=analysis.ci,
+                      acr=living.acr, tsa_rrr=living.tsa.rrr, alpha=living.tsa.alpha, beta=living.tsa.beta,
+                      control=analysis.engine_control())
 
 
 def run_pool(trial_files: list[str], settings: list[dict]) -> None:
@@ -55,7 +52,7 @@ def run_pool(trial_files: list[str], settings: list[dict]) -> None:
 
     rows = load_trials(trial_files).rows
     for s in settings:
-        analysis = Analysis(**s)
+        analysis = AnalysisSettings.from_dict(s)
         clear_stale_temps(layout.pool_outputs(analysis.name).values())
         chosen = select(rows, analysis)
         problems = check_selection(analysis, chosen)
@@ -76,12 +73,12 @@ def run_plot(settings: list[dict]) -> None:
     from metapool.pipeline.figures import draw_analysis_figures
 
     for s in settings:
-        analysis = Analysis(**s)
+        analysis = AnalysisSettings.from_dict(s)
         clear_stale_temps(p for paths in layout.figure_outputs(analysis.name).values() for p in paths.values())
         out = layout.pool_outputs(analysis.name)
         pooled = json.loads(Path(out["pooled_json"]).read_text(encoding="utf-8"))
         sens = json.loads(Path(out["living_json"]).read_text(encoding="utf-8"))
-        draw_analysis_figures(pooled, sens, analysis.settings(), layout.figure_outputs(analysis.name))
+        draw_analysis_figures(pooled, sens, analysis.plot, layout.figure_outputs(analysis.name))
         _log(f"{analysis.name}: figures drawn")
 
 

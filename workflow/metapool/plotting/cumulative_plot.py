@@ -7,6 +7,8 @@ result's "cumulative" block.
 
 from __future__ import annotations
 
+from metapool.plotting.options import ForestOptions
+
 import math
 
 from matplotlib.figure import Figure
@@ -19,7 +21,7 @@ from metapool.plotting.page import message_page
 SUBTITLE = "Cumulative meta-analysis: the pooled risk ratio as each trial was added, in order of publication"
 
 
-def cumulative_table(pooled: dict, sens: dict, settings: dict) -> IntervalTable:
+def cumulative_table(pooled: dict, sens: dict, options: ForestOptions) -> IntervalTable:
     """The rows of the cumulative plot (call only when sens['cumulative'] is not None)."""
     block = sens["cumulative"]
     labels = lt.study_labels(pooled)
@@ -42,18 +44,18 @@ def cumulative_table(pooled: dict, sens: dict, settings: dict) -> IntervalTable:
     if missing:
         footers.append(missing)
     return IntervalTable(
-        title=lt.title(pooled, settings), subtitle=SUBTITLE, label_header="Trial added",
+        title=lt.title(pooled), subtitle=SUBTITLE, label_header="Trial added",
         columns=("k", "RR [95% CI]", "Tau\u00b2"), rows=tuple(rows),
-        favours=lt.favours(pooled, settings), footers=tuple(footers))
+        favours=lt.favours(pooled, options), footers=tuple(footers))
 
 
-def cumulative_figure(pooled: dict, sens: dict, settings: dict) -> Figure:
+def cumulative_figure(pooled: dict, sens: dict, options: ForestOptions) -> Figure:
     """The cumulative forest plot, or a page saying why there is none (call inside figure_style)."""
     if not sens.get("cumulative") or not sens["cumulative"].get("study"):
         reason = (sens.get("reasons") or {}).get("cumulative")
-        page = message_page(lt.title(pooled, settings), SUBTITLE,
+        page = message_page(lt.title(pooled), SUBTITLE,
                             f"No cumulative meta-analysis (k = {pooled.get('k', 0)} trials with an "
                             "estimable effect).", reason)
         return page.render()
-    return draw_table(cumulative_table(pooled, sens, settings)).fig
+    return draw_table(cumulative_table(pooled, sens, options)).fig
 

@@ -125,9 +125,9 @@ def forest_rows(result: dict, options: ForestOptions) -> list[RowSpec]:
         rows.extend(study_row(s) for s in studies)
     if result.get("random") is None:
         rows.append(RowSpec("message", {"plot": NO_POOLING_MESSAGE}, style="bold"))
-    elif options.show_overall:
+    elif options.overall:
         rows.extend(_pooled_rows("overall", "Total", result, studies, options))
-        if options.show_prediction:
+        if options.prediction_interval:
             rows.extend(_prediction_rows(result["random"]))
     return rows
 
@@ -219,7 +219,7 @@ def _prediction_rows(random: dict) -> list[RowSpec]:
 def _fixed_method_line(result: dict, options: ForestOptions) -> str:
     """'Fixed effect: Mantel-Haenszel', naming the subtotals' method when it differs."""
     groups = (result.get("subgroups") or {}).get("groups") or []
-    total = fixed_fit(result, options)[0] if options.show_overall else None
+    total = fixed_fit(result, options)[0] if options.overall else None
     subtotals = {fixed_fit(g, options)[0] for g in groups}
     methods = ({total} if total else set()) | subtotals
     if len(methods) == 1:
@@ -233,7 +233,7 @@ def footer_lines(result: dict, options: ForestOptions) -> list[str]:
     """Lines under the axis: heterogeneity, tests, method, footnotes, the engine's notes."""
     random = result.get("random")
     lines = []
-    if random is not None and options.show_overall:
+    if random is not None and options.overall:
         lines.append(fmt.heterogeneity(random))
         effect = fmt.overall_effect(random)
         if effect:

@@ -11,6 +11,8 @@ them (k >= K_MIN_SMALL_STUDY); otherwise the figure says why they are not shown.
 
 from __future__ import annotations
 
+from metapool.plotting.options import ForestOptions
+
 import math
 
 from matplotlib.figure import Figure
@@ -106,10 +108,10 @@ def caption_lines(sens: dict, k: int) -> list[str]:
     return lines
 
 
-def funnel_figure(pooled: dict, sens: dict, settings: dict) -> Figure:
+def funnel_figure(pooled: dict, sens: dict, options: ForestOptions) -> Figure:
     """The funnel plot, or a page saying why there is none (call inside figure_style)."""
     points = funnel_studies(pooled)
-    title = lt.title(pooled, settings)
+    title = lt.title(pooled)
     if not points:
         return message_page(title, SUBTITLE, "No funnel plot: no trial has an estimable effect (k = 0).",
                             lt.not_pooled_line(pooled)).render()
@@ -129,7 +131,7 @@ def funnel_figure(pooled: dict, sens: dict, settings: dict) -> Figure:
     page.texts.append(Text("Risk ratio (log scale)", box.x0 + box.width / 2, tick_y + 4.0,
                            style.SMALL_SIZE, ha="center", va="top"))
     x_null = box.x0 + (0.0 - axis.lo) / (axis.hi - axis.lo) * box.width
-    fav_t, fav_c = lt.favours(pooled, settings)
+    fav_t, fav_c = lt.favours(pooled, options)
     fav_y = tick_y + 4.0 + style.SMALL_SIZE * 1.3 + 1.0
     page.texts.append(Text(fav_t, x_null - 4.0, fav_y, style.SMALL_SIZE, ha="right", va="top"))
     page.texts.append(Text(fav_c, x_null + 4.0, fav_y, style.SMALL_SIZE, va="top"))

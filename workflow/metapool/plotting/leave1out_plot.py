@@ -6,6 +6,8 @@ as vermillion diamonds and marked "*".
 
 from __future__ import annotations
 
+from metapool.plotting.options import ForestOptions
+
 import math
 
 from matplotlib.figure import Figure
@@ -38,7 +40,7 @@ def influence_flags(pooled: dict, sens: dict) -> list[bool]:
     return influential(block, estimable_variances(pooled, block["study"]))
 
 
-def leave1out_table(pooled: dict, sens: dict, settings: dict) -> IntervalTable:
+def leave1out_table(pooled: dict, sens: dict, options: ForestOptions) -> IntervalTable:
     """The rows of the leave-one-out plot (call only when sens['leave1out'] is not None)."""
     block = sens["leave1out"]
     labels = lt.study_labels(pooled)
@@ -71,18 +73,18 @@ def leave1out_table(pooled: dict, sens: dict, settings: dict) -> IntervalTable:
     if missing:
         footers.append(missing)
     return IntervalTable(
-        title=lt.title(pooled, settings), subtitle=SUBTITLE, label_header="Trial left out",
+        title=lt.title(pooled), subtitle=SUBTITLE, label_header="Trial left out",
         columns=("RR [95% CI]", "Tau\u00b2", "I\u00b2", "Infl."), rows=tuple(rows),
-        favours=lt.favours(pooled, settings), footers=tuple(footers), reference=reference)
+        favours=lt.favours(pooled, options), footers=tuple(footers), reference=reference)
 
 
-def leave1out_figure(pooled: dict, sens: dict, settings: dict) -> Figure:
+def leave1out_figure(pooled: dict, sens: dict, options: ForestOptions) -> Figure:
     """The leave-one-out plot, or a page saying why there is none (call inside figure_style)."""
     if not sens.get("leave1out") or not sens["leave1out"].get("study"):
         reason = (sens.get("reasons") or {}).get("leave1out")
         k = pooled.get("k", 0)
-        page = message_page(lt.title(pooled, settings), SUBTITLE,
+        page = message_page(lt.title(pooled), SUBTITLE,
                             f"No leave-one-out analysis (k = {k} trials with an estimable effect).",
                             reason)
         return page.render()
-    return draw_table(leave1out_table(pooled, sens, settings)).fig
+    return draw_table(leave1out_table(pooled, sens, options)).fig

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from metapool.plotting.options import ForestOptions
+
 import os
 from collections.abc import Mapping
 
@@ -25,12 +27,12 @@ FIGURES = {
 }
 
 
-def draw_living_figures(pooled: dict, sens: dict, settings: dict,
+def draw_living_figures(pooled: dict, sens: dict, options: ForestOptions,
                         paths: Mapping[str, Mapping[str, str | os.PathLike]]) -> None:
     """Draw each figure named in `paths` ({figure: {format: path}}) for one analysis.
 
     pooled: the pooled.json dict; sens: the living.json dict (metapool.living
-    run_living); settings: the analysis settings (title, treatment_label, control_label).
+    run_living); options: the analysis' plot options (arm labels).
     """
     unknown = sorted(set(paths) - set(FIGURES))
     if unknown:
@@ -38,5 +40,5 @@ def draw_living_figures(pooled: dict, sens: dict, settings: dict,
     for name, draw in FIGURES.items():
         if name in paths:
             with style.figure_style():
-                fig = draw(pooled, sens, settings)
+                fig = draw(pooled, sens, options)
             save_figure(fig, paths[name])

@@ -13,18 +13,15 @@ def study_labels(pooled: dict) -> dict[str, str]:
             for s in pooled.get("studies") or []}
 
 
-def favours(pooled: dict, settings: dict) -> tuple[str, str]:
-    """('Favours <treatment>', 'Favours <control>') as on the forest plot (rows.arms)."""
-    options = ForestOptions(treatment_label=settings.get("treatment_label"),
-                            control_label=settings.get("control_label"))
-    a = arms(pooled.get("studies") or [], options)
+def favours(pooled: dict, options: "ForestOptions | dict | None") -> tuple[str, str]:
+    """('Favours <treatment>', 'Favours <control>') as on the forest plot (forest_rows.arms)."""
+    a = arms(pooled.get("studies") or [], ForestOptions.coerce(options))
     return a.favours_treatment, a.favours_control
 
 
-def title(pooled: dict, settings: dict) -> str:
-    """The analysis title (pooled.json, else settings, else the analysis name)."""
-    return str(pooled.get("title") or settings.get("title") or pooled.get("analysis")
-               or settings.get("name") or "")
+def title(pooled: dict) -> str:
+    """The analysis title (pooled.json), else the analysis name."""
+    return str(pooled.get("title") or pooled.get("analysis") or "")
 
 
 def tau2_cell(x: float | None) -> str:

@@ -12,11 +12,12 @@ class ForestOptions:
     treatment_label / control_label: arm headings; default the shared `agent` / `comparator`
         of the studies, capitalised, else "Treatment" / "Control".
     favours_treatment / favours_control: texts under the axis; default "Favours <arm>".
-    show_overall: the overall diamond(s) and their footer lines (subgroup subtotals stay).
+    overall: the overall diamond(s) and their footer lines (subgroup subtotals stay); set
+        false where pooling different drugs into one number is not meaningful.
     show_fixed: a fixed-effect diamond next to each random-effects one.
     fixed_method: "auto" (Mantel-Haenszel when the result has it, else inverse variance),
         "mh" or "iv".
-    show_prediction: the prediction-interval bar (drawn only when the result has one).
+    prediction_interval: the prediction-interval bar (drawn only when the result has one).
     show_title: the analysis title above the table.
     xlim: (lower, upper) RR limits of the axis instead of the automatic range.
     max_label_width: study labels wider than this (points) wrap onto more lines.
@@ -26,10 +27,10 @@ class ForestOptions:
     control_label: str | None = None
     favours_treatment: str | None = None
     favours_control: str | None = None
-    show_overall: bool = True
+    overall: bool = True
     show_fixed: bool = False
     fixed_method: str = "auto"
-    show_prediction: bool = True
+    prediction_interval: bool = True
     show_title: bool = True
     xlim: tuple[float, float] | None = None
     max_label_width: float = 190.0

@@ -10,6 +10,8 @@ the block's conclusion as text. Z < 0 favours the treatment (RR < 1).
 
 from __future__ import annotations
 
+from metapool.plotting.options import ForestOptions
+
 import math
 
 from matplotlib.figure import Figure
@@ -113,10 +115,10 @@ def settings_lines(tsa: dict) -> list[str]:
     return lines
 
 
-def tsa_figure(pooled: dict, sens: dict, settings: dict) -> Figure:
+def tsa_figure(pooled: dict, sens: dict, options: ForestOptions) -> Figure:
     """The TSA plot, or a page saying why there is none (call inside figure_style)."""
     tsa = sens.get("tsa")
-    title = lt.title(pooled, settings)
+    title = lt.title(pooled)
     if not tsa or not tsa.get("study"):
         reason = (sens.get("reasons") or {}).get("tsa")
         return message_page(title, SUBTITLE, "No trial sequential analysis for this selection "
@@ -134,7 +136,7 @@ def tsa_figure(pooled: dict, sens: dict, settings: dict) -> Figure:
                            ha="center"))
     page.space(11.0)
     box = page.reserve(PLOT_HEIGHT, page.left + PLOT_LEFT, plot_w)
-    favours_treatment, favours_control = lt.favours(pooled, settings)
+    favours_treatment, favours_control = lt.favours(pooled, options)
     side_x = box.x0 + box.width + 6.0
     for label, y in ((favours_control, 0.25), (favours_treatment, 0.75)):
         _side_label(page, label, side_x, box.y0 + y * box.height)

@@ -1,0 +1,99 @@
+"""One settings path: config -> AnalysisSettings (one set of defaults) -> every stage."""
+
+from pathlib import Path
+
+import dataclasses
+
+import pytest
+import yaml
+
+from metapool.pipeline.analyses import from_config
+from metapool.pipeline.settings import AnalysisSettings, LivingSettings, TsaSettings, WorkflowSettings
+from metapool.plotting.options import ForestOptions
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = yaml.safe_load((ROOT / "workflow" / "schemas" / "config.schema.yaml").read_text())
+DEFS = SCHEMA["$defs"]
+
+
+def schema_defaults(node: dict) -> dict:
+    """{property: default} of a schema object node, following $ref to $defs."""
+    out = {}
+    for key, prop in node.get("properties", {}).items():
+        target = DEFS[prop["$ref"].rsplit("/", 1)[1]] if "$ref" in prop else prop
+        if "default" in prop:
+            out[key] = prop["default"]
+        elif "default" in target:
+            out[key] = target["default"]
+    return out
+
+
+def field_defaults(cls) -> dict:
+    out = {}
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            out[f.name] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            value = f.default_factory()
+            if not dataclasses.is_dataclass(value):
+                out[f.name] = value
+    return out
+
+
+@pytest.mark.parametrize("cls,node", [
+    (AnalysisSettings, DEFS["settings"]),
+    (ForestOptions, DEFS["plot"]),
+    (LivingSettings, DEFS["living"]),
+    (TsaSettings, DEFS["living"]["properties"]["tsa"]),
+])
+def test_schema_states_the_settings_defaults(cls, node):
+    """Every default the schema documents is the dataclass' own default, and vice versa."""
+    ours = field_defaults(cls)
+    theirs = schema_defaults(node)
+    if cls is AnalysisSettings:  # subgroup is declared with title and filter, per analysis
+        theirs["subgroup"] = SCHEMA["properties"]["analyses"]["additionalProperties"]["properties"]["subgroup"]["default"]
+    assert theirs == ours
+
+
+def test_every_settings_field_is_a_schema_key():
+    """A key is one field and one schema property with the same name (nested objects too)."""
+    per_analysis = set(DEFS["settings"]["properties"]) | set(
+        SCHEMA["properties"]["analyses"]["additionalProperties"]["properties"])
+    assert {f.name for f in dataclasses.fields(AnalysisSettings)} - {"name"} == per_analysis
+    assert {f.name for f in dataclasses.fields(ForestOptions)} == set(DEFS["plot"]["properties"])
+    assert {f.name for f in dataclasses.fields(LivingSettings)} == set(DEFS["living"]["properties"])
+    assert {f.name for f in dataclasses.fields(TsaSettings)} == set(DEFS["living"]["properties"]["tsa"]["properties"])
+
+
+def test_workflow_settings_defaults_match_the_schema():
+    props = SCHEMA["properties"]
+    assert WorkflowSettings() == WorkflowSettings(props["data_dir"]["default"],
+                                                  props["batching"]["properties"]["max_jobs"]["default"])
+
+
+def test_defaults_merge_key_by_key_into_nested_objects():
+    cfg = {"defaults": {"tau2": "DL", "plot": {"show_fixed": True}, "living": {"tsa": {"rrr": 0.25}}},
+           "analyses": {"a": {"title": "A", "filter": {"outcome": "all-cause mortality"},
+                              "plot": {"overall": False}, "living": {"acr": 0.3}},
+                        "b": {"title": "B", "filter": {"outcome": "all-cause mortality"}, "tau2": "PM"}}}
+    a, b = from_config(cfg)
+    assert (a.tau2, a.plot.show_fixed, a.plot.overall, a.living.acr, a.living.tsa.rrr) == ("DL", True, False, 0.3, 0.25)
+    assert a.living.tsa.alpha == TsaSettings().alpha and a.plot.prediction_interval is True
+    assert (b.tau2, b.plot.show_fixed, b.plot.overall, b.living.acr) == ("PM", True, True, None)
+
+
+def test_round_trip_through_the_snakemake_param():
+    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    for a in from_config(cfg):
+        d = a.to_dict()
+        assert yaml.safe_load(yaml.safe_dump(d)) == d  # plain data: hashable by Snakemake's params trigger
+        assert AnalysisSettings.from_dict({k: v for k, v in d.items()}) == a
+
+
+def test_unknown_keys_and_bad_values_are_errors():
+    with pytest.raises(ValueError, match="unknown ForestOptions key"):
+        AnalysisSettings.from_dict({"name": "x", "title": "x", "filter": {}, "plot": {"colour": 1}})
+    with pytest.raises(ValueError, match="unknown effect measure"):
+        AnalysisSettings(name="x", title="x", filter={}, measure="NNT")
+    with pytest.raises(ValueError, match="control"):
+        AnalysisSettings(name="x", title="x", filter={}, control={"stepadj": 0})

@@ -1,0 +1,130 @@
+"""An analysis' settings: one typed object from the validated config to every stage.
+
+`AnalysisSettings` holds everything that changes an analysis' numbers or figures; its field
+defaults are the only defaults (workflow/schemas/config.schema.yaml states the same values, and
+tests/test_settings.py checks that they agree). A config key is a field here and a property in
+the schema, with the same name: nested objects (`plot`, `living`, `living.tsa`) are nested
+dataclasses. `from_config` merges `defaults:` into each analysis (key by key, also inside the
+nested objects); Snakemake passes `to_dict()` as a param and each job rebuilds the object with
+`from_dict`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass, field
+
+from metapool.engine.tau2 import Control
+from metapool.measures import registry
+from metapool.plotting.options import ForestOptions
+
+
+@dataclass(frozen=True)
+class TsaSettings:
+    """Trial sequential analysis: a-priori relative risk reduction, two-sided alpha, beta."""
+
+    rrr: float = 0.2
+    alpha: float = 0.05
+    beta: float = 0.2
+
+
+@dataclass(frozen=True)
+class LivingSettings:
+    """Living-review analyses. acr: assumed control risk; None = median control-arm risk."""
+
+    acr: float | None = None
+    tsa: TsaSettings = field(default_factory=TsaSettings)
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    """One analysis (config/config.yaml `analyses:` entry, `defaults:` applied)."""
+
+    name: str
+    title: str
+    filter: dict
+    subgroup: str | None = None
+    measure: str = registry.DEFAULT
+    tau2: str = "REML"
+    ci: str = "hksj"
+    control: dict = field(default_factory=dict)
+    plot: ForestOptions = field(default_factory=ForestOptions)
+    living: LivingSettings = field(default_factory=LivingSettings)
+
+    def __post_init__(self):
+        object.__setattr__(self, "measure", registry.get(self.measure).code)
+        object.__setattr__(self, "tau2", self.tau2.upper())
+        object.__setattr__(self, "ci", self.ci.lower())
+        Control.from_mapping(self.control)  # ValueError now, not in a job
+
+    def engine_control(self) -> Control:
+        """The tau^2 iteration settings (metafor's control) as the engine takes them."""
+        return Control.from_mapping(self.control)
+
+    def to_dict(self) -> dict:
+        """Plain JSON-able form (the Snakemake param); ``from_dict`` inverts it."""
+        return _plain(dataclasses.asdict(self))
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "AnalysisSettings":
+        """Settings from a (merged) config entry; unknown keys are an error."""
+        return _build(cls, values)
+
+
+def _plain(x):
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_plain(v) for v in x]
+    return x
+
+
+def _build(cls, values: dict):
+    """Instantiate dataclass ``cls`` from a dict, recursing into dataclass-typed fields."""
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ValueError(f"unknown {cls.__name__} key(s): {', '.join(unknown)}")
+    kwargs = {}
+    for key, value in values.items():
+        kind = hints[key]
+        if dataclasses.is_dataclass(kind) and isinstance(value, dict):
+            value = _build(kind, value)
+        elif key == "xlim" and value is not None:
+            value = tuple(value)
+        kwargs[key] = value
+    return cls(**kwargs)
+
+
+def merge(base: dict, over: dict) -> dict:
+    """``over`` on top of ``base``, key by key, recursing into dicts (filter values replace)."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key != "filter":
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def from_config_entry(name: str, spec: dict, defaults: dict) -> AnalysisSettings:
+    """One analysis: its config entry over the config's `defaults:` over the field defaults."""
+    merged = merge(defaults or {}, spec or {})
+    merged.setdefault("title", name)
+    return AnalysisSettings.from_dict({"name": name, **merged})
+
+
+@dataclass(frozen=True)
+class WorkflowSettings:
+    """The config's workflow keys: data_dir (trial tables), batching.max_jobs (jobs per stage)."""
+
+    data_dir: str = "data/raw"
+    max_jobs: int = 64
+
+    @classmethod
+    def from_config(cls, config: dict) -> "WorkflowSettings":
+        batching = config.get("batching") or {}
+        values = {"data_dir": config.get("data_dir"), "max_jobs": batching.get("max_jobs")}
+        return cls(**{k: v for k, v in values.items() if v is not None})
