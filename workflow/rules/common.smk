@@ -44,7 +44,9 @@ def load_review(cfg, data_dir):
     return files, table, analyses, selected
 
 
-TRIAL_FILES, TRIALS, ANALYSES, SELECTED = load_review(config, WORKFLOW_SETTINGS.data_dir)
+TRIAL_FILES, TRIALS, ANALYSES, SELECTED = load_review(
+    config, WORKFLOW_SETTINGS.data_dir
+)
 SETTINGS = {a.name: a.to_dict() for a in ANALYSES}
 BATCHES = analysis_defs.batches(list(SETTINGS), WORKFLOW_SETTINGS.max_jobs)
 
@@ -100,5 +102,8 @@ def all_outputs():
     or stale, and a plot job needs every output of its pool job. Listing all 11 files of 1,000
     analyses instead costs Snakemake about 3 s of producer lookups on every run, no-op included.
     """
-    first = {batch: next(iter(layout.figure_outputs(BATCHES[batch][0])["forest"].values())) for batch in BATCHES}
+    first = {
+        batch: next(iter(layout.figure_outputs(BATCHES[batch][0])["forest"].values()))
+        for batch in BATCHES
+    }
     return list(first.values()) + list(layout.SUMMARY.values())

@@ -11,9 +11,9 @@ for batch in BATCHES:
             batch_figure_outputs(batch),
         log:
             f"logs/plot/{batch}.log",
-        params:
-            analyses=batch_settings(batch),
         conda:
             "../envs/metapool.yaml"
+        params:
+            analyses=batch_settings(batch),
         script:
             "../scripts/plot.py"

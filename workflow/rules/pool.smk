@@ -12,9 +12,9 @@ for batch in BATCHES:
             batch_pool_outputs(batch),
         log:
             f"logs/pool/{batch}.log",
-        params:
-            analyses=batch_settings(batch),
         conda:
             "../envs/metapool.yaml"
+        params:
+            analyses=batch_settings(batch),
         script:
             "../scripts/pool.py"
