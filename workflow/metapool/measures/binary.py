@@ -14,16 +14,21 @@ from metapool.measures import registry
 Z975 = 1.959964  # the 97.5% normal quantile as RevMan and the issue fix it for CI back-calculation
 
 
+def double_zero(ai, n1, ci, n2) -> np.ndarray:
+    """Tables with no events in both arms or only events in both arms (escalc's drop00 rule)."""
+    ai, n1, ci, n2 = (np.asarray(x, dtype=float) for x in (ai, n1, ci, n2))
+    return ((ai == 0) & (ci == 0)) | ((n1 - ai == 0) & (n2 - ci == 0))
+
+
 def _cells(ai, n1, ci, n2, add: float, keep_double: bool):
     """The four cells with ``add`` in every cell of a table with a zero cell (escalc to="only0").
 
-    A table with no events in both arms, or only events in both arms, is ``double``; it is
-    corrected only when ``keep_double`` (RD, escalc drop00=FALSE), otherwise left for NaN.
-    Returns (a, b, c, d, corrected, double).
+    A :func:`double_zero` table is corrected only when ``keep_double`` (RD, escalc drop00=FALSE),
+    otherwise left for NaN. Returns (a, b, c, d, corrected, double).
     """
     ai, n1, ci, n2 = (np.asarray(x, dtype=float) for x in (ai, n1, ci, n2))
     bi, di = n1 - ai, n2 - ci
-    double = ((ai == 0) & (ci == 0)) | ((bi == 0) & (di == 0))
+    double = double_zero(ai, n1, ci, n2)
     corrected = (ai == 0) | (bi == 0) | (ci == 0) | (di == 0)
     if not keep_double:
         corrected = ~double & corrected
