@@ -7,28 +7,43 @@ import sys
 
 from metapool.errors import ConvergenceError, InputError, MetapoolError, Problem
 from metapool.engine.tau2 import DEFAULT, METHODS, NAMES, Control
+from metapool.measures import registry
 
 EXIT_OK, EXIT_INPUT, EXIT_CONVERGENCE = 0, 2, 3
 
 ESTIMATORS = "\n".join(f"                {m:<5} {NAMES[m]}" for m in METHODS)
 
 DESCRIPTION = """\
-Risk-ratio meta-analysis whose numbers are those of R metafor.
+Meta-analysis of any standard effect measure whose numbers are those of R metafor
+at its defaults.
 
-  metapool pool FILE.csv [--tau2 REML|DL|PM|ML|SJ|HE|EB] [--ci hksj|z]
-                         [--by COLUMN] [--format json|tsv]
-  metapool living FILE.csv     [--tau2 ...] [--ci ...] [--format json|tsv]
+  metapool pool FILE.csv [--measure RR|OR|RD|PETO|MD|SMD|ROM|HR]
+                         [--tau2 REML|DL|PM|ML|SJ|HE|EB] [--ci hksj|z]
+                         [--control NAME=VALUE,...] [--by COLUMN] [--format json|tsv]
+  metapool living FILE.csv [--measure ...] [--tau2 ...] [--ci ...] [--format json|tsv]
 
 Input: a CSV (UTF-8; a BOM and Windows line endings are fine) with a `study`
-column and, per row, either the 2x2 counts `events_trt,total_trt,events_ctl,
-total_ctl` or a reported `rr,rr_lower,rr_upper` (95% CI); both kinds may appear
-in one file, other columns are carried through (e.g. a subgroup column for --by).
-Counts win when all four are given. A zero cell adds 0.5 to that study's four
-cells; no events (or only events) in both arms makes a study "not estimable"
-(listed, never dropped silently); a reported RR enters by generic inverse
-variance on the log scale, se = (ln upper - ln lower) / (2 x 1.959964).
+column and, per row, any of:
+  2x2 counts        events_trt,total_trt,events_ctl,total_ctl  (RR, OR, RD, PETO)
+  arm summaries     n_trt,mean_trt,sd_trt,n_ctl,mean_ctl,sd_ctl (MD, SMD, ROM), or
+                    per arm a median with q1,q3 and/or min,max: median_trt,q1_trt,
+                    q3_trt,min_trt,max_trt (likewise _ctl), converted to a mean and SD
+                    (Luo et al. 2018, Wan et al. 2014)
+  a reported effect effect_measure,effect,effect_lower,effect_upper (95% CI) and
+                    optionally effect_adjusted (yes/no)
+Other columns are carried through (e.g. a subgroup column for --by). Counts or
+arm summaries win over a reported effect; a reported effect enters only an
+analysis of its own measure (ratio measures on the log scale,
+se = (ln upper - ln lower) / (2 x 1.959964); differences on the raw scale). A
+zero cell adds 0.5 to that table's four cells; no events (or only events) in
+both arms makes a study "not estimable" for RR, OR and PETO (listed, never
+dropped silently); it is estimable for RD.
 
 Options of `pool` (and `living`):
+  --measure M   effect measure (default RR): RR risk ratio, OR odds ratio, RD risk
+                difference, PETO Peto odds ratio, MD mean difference, SMD
+                standardised mean difference (Hedges' g), ROM ratio of means, HR
+                hazard ratio (reported effects only)
   --tau2 M      between-study variance estimator (default REML):
 {estimators}
   --ci hksj|z   CI and test for the mean: Hartung-Knapp-Sidik-Jonkman t on k-1
@@ -37,13 +52,17 @@ Options of `pool` (and `living`):
                 --control stepadj=0.5,maxiter=1000 (keys: threshold, maxiter,
                 stepadj; defaults are metafor's: threshold=1e-5, maxiter=100,
                 stepadj=1), for Fisher scoring (ML, REML, EB) and Paule-Mandel
+  --exclude-adjusted  reported effects marked adjusted do not enter
+  --include-skewed    convert median-reported arms that the skewness test (Shi et
+                al. 2023) flags (by default such a study is not pooled)
   --by COLUMN   (pool only) a separate model and tau^2 per value of COLUMN, and
                 the test for subgroup differences
   --format F    json (default; for programs) or tsv (a table for people)
 
 Defaults follow current Cochrane guidance: REML tau^2, HKSJ CI, prediction
-interval when k >= 3; every number is what metafor's rma() prints at its defaults. Fixed effects: inverse variance, and Mantel-Haenszel when
-every pooled study has counts.
+interval when k >= 3; every number is what metafor's rma() prints at its defaults.
+Fixed effects: inverse variance, Mantel-Haenszel (RR, OR, RD; rma.mh) when every
+pooled study has counts, Peto's method for PETO (rma.peto).
 
 {output}
 Exit status: 0 success; 2 invalid input (every problem is listed on stderr with
@@ -53,25 +72,33 @@ did not converge (the message names it; try another --tau2).
 
 OUTPUT = """\
 Output of `pool --format json`: one object
-  {"measure": "RR", "k", "k_total", "settings", "studies": [{"study", "yi", "vi",
-   "se", "ci_lb", "ci_ub", "weight_fixed", "weight_random", "status", "rr",
-   "reported_rr", counts and carried-through columns}], "fixed_iv", "fixed_mh",
-   "random": {"tau2_method", "ci_method", "k", "est", "se", "se_wald", "stat",
-   "df", "ci_lb", "ci_ub", "pval", "tau2", "tau2_ci_lb", "tau2_ci_ub", "I2",
-   "I2_ci_lb", "I2_ci_ub", "H2", "Q", "Qp", "pi_lb", "pi_ub", "rr"},
-   "subgroups", "notes"}
-Effects are log risk ratios; each block's "rr" gives exp(est), exp(ci) (and
-exp(pi)). Weights are percentages. Missing values are null, never NaN: e.g.
-tau2, I2, H2 for one study, the prediction interval for k < 3, "fixed_mh" when
-a study has only a reported RR, "random" when nothing can be pooled; "notes"
-say why. Study status: counts, counts_corrected, reported_rr, not_estimable,
-no_data. `--format tsv` prints the same as a table: one row per study, per
-pooled block, per subgroup, the subgroup test, and each note.
+  {"measure", "measure_name", "log_scale", "k", "k_total", "settings",
+   "studies": [{"study", "yi", "vi", "se", "ci_lb", "ci_ub", "effect",
+   "weight_fixed", "weight_random", "status", "reported", "converted", the
+   input's data and carried-through columns}], "fixed_iv", "fixed_mh",
+   "fixed_peto", "random": {"tau2_method", "ci_method", "k", "est", "se",
+   "se_wald", "stat", "df", "ci_lb", "ci_ub", "pval", "tau2", "tau2_ci_lb",
+   "tau2_ci_ub", "I2", "I2_ci_lb", "I2_ci_ub", "H2", "Q", "Qp", "pi_lb",
+   "pi_ub", "effect"}, "subgroups", "notes"}
+yi, est, ci and pi are on the analysis scale (log for RR, OR, PETO, ROM, HR);
+each block's "effect" gives them on the people's scale (est, ci_lb, ci_ub, and
+pi_lb, pi_ub). Weights are percentages. Missing values are null, never NaN:
+e.g. tau2, I2, H2 for one study, the prediction interval for k < 3, "fixed_mh"
+when a study has only a reported effect, "random" when nothing can be pooled;
+"notes" say why. Study status: counts, counts_corrected, means, medians,
+reported, not_estimable, skewed, other_measure, adjusted_excluded, no_data.
+`--format tsv` prints the same as a table: one row per study, per pooled
+block, per subgroup, the subgroup test, and each note.
 """
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help="CSV with a study column and counts and/or rr, rr_lower, rr_upper")
+    p.add_argument("file", help="CSV with a study column and counts, arm summaries and/or a reported effect")
+    p.add_argument("--measure", default=registry.DEFAULT, type=str.upper, choices=registry.CODES,
+                   help="effect measure (default RR)")
+    p.add_argument("--exclude-adjusted", action="store_true", help="reported effects marked adjusted do not enter")
+    p.add_argument("--include-skewed", action="store_true",
+                   help="convert median-reported arms that the skewness test flags")
     p.add_argument("--tau2", default="REML", type=str.upper, choices=METHODS,
                    help="between-study variance estimator (default REML)")
     p.add_argument("--ci", default="hksj", type=str.lower, choices=("hksj", "z"),
@@ -95,7 +122,7 @@ def parser() -> argparse.ArgumentParser:
                                 description=DESCRIPTION.format(estimators=ESTIMATORS, output=OUTPUT),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True, metavar="{pool,living}")
-    pool = sub.add_parser("pool", help="pool risk ratios", description=OUTPUT,
+    pool = sub.add_parser("pool", help="pool an effect measure", description=OUTPUT,
                           formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(pool)
     pool.add_argument("--by", metavar="COLUMN", help="subgroup column: a separate tau^2 per subgroup "
@@ -121,11 +148,13 @@ def _render(args: argparse.Namespace) -> str:
         if args.by and args.by not in {key for s in studies for key in s}:
             raise InputError([Problem(str(args.file), 1, args.by,
                                       "--by names a column that the file does not have")])
-        result = pool_studies(studies, args.tau2, args.ci, by=args.by, control=args.control)
+        result = pool_studies(studies, args.tau2, args.ci, by=args.by, control=args.control, measure=args.measure,
+                              include_adjusted=not args.exclude_adjusted, include_skewed=args.include_skewed)
         return to_json(result) if args.format == "json" else to_tsv(result)
     from metapool.living import run_living, living_to_tsv
 
-    result = run_living(studies, tau2_method=args.tau2, ci_method=args.ci, control=args.control)
+    result = run_living(studies, tau2_method=args.tau2, ci_method=args.ci, control=args.control, measure=args.measure,
+                        include_adjusted=not args.exclude_adjusted, include_skewed=args.include_skewed)
     return to_json(result) if args.format == "json" else living_to_tsv(result)
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 
 TSV_COLUMNS = (
-    "row", "name", "group", "k", "status", "rr", "rr_ci_lb", "rr_ci_ub", "rr_pi_lb", "rr_pi_ub",
-    "log_rr", "se", "pval", "weight_fixed", "weight_random", "tau2", "tau2_ci_lb", "tau2_ci_ub",
+    "row", "name", "group", "k", "status", "measure", "effect", "ci_lb", "ci_ub", "pi_lb", "pi_ub",
+    "yi", "se", "pval", "weight_fixed", "weight_random", "tau2", "tau2_ci_lb", "tau2_ci_ub",
     "I2", "I2_ci_lb", "I2_ci_ub", "H2", "Q", "Qp", "method",
 )
+"""effect, ci_lb ... pi_ub on the people's scale; yi (study) or the pooled est, and se, on the analysis scale."""
+FIXED = (("fixed_iv", "fixed effect (inverse variance)", "fixed IV"),
+         ("fixed_mh", "fixed effect (Mantel-Haenszel)", "fixed MH"),
+         ("fixed_peto", "fixed effect (Peto)", "fixed Peto"))
 
 
 def to_json(result: dict) -> str:
@@ -29,12 +33,12 @@ def fmt(x) -> str:
     return str(x).replace("\t", " ").replace("\n", " ")
 
 
-def _block_row(row: str, name: str, group: str | None, block: dict, method: str) -> dict:
-    rr = block.get("rr") or {}
+def _block_row(row: str, name: str, group: str | None, block: dict, method: str, measure: str) -> dict:
+    eff = block.get("effect") or {}
     return {
-        "row": row, "name": name, "group": group, "k": block.get("k"), "status": "",
-        "rr": rr.get("est"), "rr_ci_lb": rr.get("ci_lb"), "rr_ci_ub": rr.get("ci_ub"),
-        "rr_pi_lb": rr.get("pi_lb"), "rr_pi_ub": rr.get("pi_ub"), "log_rr": block.get("est"),
+        "row": row, "name": name, "group": group, "k": block.get("k"), "status": "", "measure": measure,
+        "effect": eff.get("est"), "ci_lb": eff.get("ci_lb"), "ci_ub": eff.get("ci_ub"),
+        "pi_lb": eff.get("pi_lb"), "pi_ub": eff.get("pi_ub"), "yi": block.get("est"),
         "se": block.get("se"), "pval": block.get("pval"), "tau2": block.get("tau2"),
         "tau2_ci_lb": block.get("tau2_ci_lb"), "tau2_ci_ub": block.get("tau2_ci_ub"),
         "I2": block.get("I2"), "I2_ci_lb": block.get("I2_ci_lb"), "I2_ci_ub": block.get("I2_ci_ub"),
@@ -43,29 +47,30 @@ def _block_row(row: str, name: str, group: str | None, block: dict, method: str)
 
 
 def tsv_rows(result: dict) -> list[dict]:
-    """One row per study, then the pooled blocks (fixed IV, MH, random), subgroups, their test, the notes."""
+    """One row per study, then the pooled blocks (fixed IV, MH or Peto, random), subgroups, their test, the notes."""
     s = result["settings"]
+    measure = result.get("measure")
     re_method = f"random effects, {s['tau2_method']}, CI {s['ci_method']}"
     rows = []
     for st in result["studies"]:
-        rr = st.get("rr") or {}
+        eff = st.get("effect") or {}
         rows.append({
             "row": "study", "name": st.get("label") or st["study"], "group": st.get("group"),
-            "status": st["status"], "rr": rr.get("est"), "rr_ci_lb": rr.get("ci_lb"),
-            "rr_ci_ub": rr.get("ci_ub"), "log_rr": st.get("yi"), "se": st.get("se"),
+            "status": st["status"], "measure": measure, "effect": eff.get("est"), "ci_lb": eff.get("ci_lb"),
+            "ci_ub": eff.get("ci_ub"), "yi": st.get("yi"), "se": st.get("se"),
             "weight_fixed": st.get("weight_fixed"), "weight_random": st.get("weight_random"),
         })
-    if result.get("fixed_iv"):
-        rows.append(_block_row("pooled", "fixed effect (inverse variance)", None, result["fixed_iv"], "fixed IV"))
-    if result.get("fixed_mh"):
-        rows.append(_block_row("pooled", "fixed effect (Mantel-Haenszel)", None, result["fixed_mh"], "fixed MH"))
+    for key, name, method in FIXED:
+        if result.get(key):
+            rows.append(_block_row("pooled", name, None, result[key], method, measure))
     if result.get("random"):
-        rows.append(_block_row("pooled", "random effects", None, result["random"], re_method))
+        rows.append(_block_row("pooled", "random effects", None, result["random"], re_method, measure))
     sub = result.get("subgroups")
     if sub:
         for g in sub["groups"]:
             if g["random"]:
-                rows.append(_block_row("subgroup", f"{sub['by']} = {g['group']}", g["group"], g["random"], re_method))
+                rows.append(_block_row("subgroup", f"{sub['by']} = {g['group']}", g["group"], g["random"],
+                                       re_method, measure))
         if sub.get("test"):
             t = sub["test"]
             rows.append({"row": "subgroup_test", "name": "test for subgroup differences", "Q": t["Q_between"],

@@ -1,7 +1,7 @@
-"""Reading outcome tables from CSV: bytes to records, cell parsers, and the count/RR rules.
+"""Reading outcome tables from CSV: bytes to records, and cell parsers.
 
-Shared by the raw trial tables (`metapool.trials`) and the CLI's study table
-(`metapool.studytable`), so both apply one set of rules. Everything reports
+Shared by the raw trial tables (`inputs.trials`) and the CLI's study table
+(`inputs.studytable`); the rules for the numbers are `inputs.rules`, so both apply one set. Everything reports
 `metapool.errors.Problem`s (file, 1-based spreadsheet row with the header as row 1,
 column, rule) instead of raising on the first error. Stdlib only: this runs while
 Snakemake parses the workflow.
@@ -19,10 +19,8 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from metapool.errors import Problem
+from metapool.inputs import rules
 
-COUNT_COLUMNS = ("events_trt", "total_trt", "events_ctl", "total_ctl")
-RR_COLUMNS = ("rr", "rr_lower", "rr_upper")
-OUTCOME_COLUMNS = COUNT_COLUMNS + RR_COLUMNS
 
 _BOM = b"\xef\xbb\xbf"
 _INT = re.compile(r"[+-]?[0-9]+")
@@ -158,121 +156,52 @@ def _float(text: str) -> float:
     raise CellError(f"'{text}' is not a number")
 
 
-def parse_positive(text: str) -> float | None:
-    """Finite number > 0; None for a blank cell."""
+def parse_number(text: str) -> float | None:
+    """A finite number; None for a blank cell."""
     if text == "":
         return None
     value = _float(text)
     if not math.isfinite(value):
         raise CellError(f"'{text}' is not a finite number")
-    if value <= 0:
-        raise CellError(f"{text} is not positive; a risk ratio and its bounds must be > 0")
     return value
 
 
-def parse_outcome_numbers(cells: Mapping[str, str | None], report: Report) -> dict[str, int | float | None]:
-    """The four counts and the RR triple of one row, checked together.
-
-    cells maps each column of OUTCOME_COLUMNS to its text (None when the file lacks the
-    column). Rules (each breach is reported against one column):
-      counts: non-negative whole numbers, totals >= 1, events <= total; per arm a total
-        needs its events; events are given in both arms or neither, totals likewise
-        (events without totals are allowed: the counts are then not usable for pooling);
-      RR: each > 0, all three or none, rr_lower <= rr <= rr_upper and rr_lower < rr_upper.
-    Returns typed values (None for blank or unreadable cells).
-    """
-    values: dict[str, int | float | None] = {}
-    for column in COUNT_COLUMNS:
-        values[column] = _cell(cells, column, report, _parse_total if column.startswith("total") else _parse_events)
-    for column in RR_COLUMNS:
-        values[column] = _cell(cells, column, report, parse_positive)
-    _check_counts(cells, values, report)
-    _check_rr(cells, values, report)
-    return values
-
-
-def _parse_events(text: str) -> int | None:
-    """Events: a whole number >= 0."""
+def parse_whole(text: str) -> int | None:
+    """A count or an arm size: a whole number >= 0 (rules.check_counts asks totals >= 1)."""
     return parse_int(text, 0)
 
 
-def _parse_total(text: str) -> int | None:
-    """Total: a whole number >= 1 (an arm of 0 patients has no risk)."""
-    value = parse_int(text, 0)
-    if value == 0:
-        raise CellError("total is 0; an arm needs at least 1 patient")
-    return value
-
-
-def _cell(cells: Mapping[str, str | None], column: str, report: Report, parse: Callable) -> int | float | None:
-    text = cells.get(column)
-    if text is None:
+def parse_word(text: str) -> str | None:
+    """A code such as a measure ('rr' -> 'RR') or yes/no, compared case-insensitively."""
+    if text == "":
         return None
-    try:
-        return parse(text)
-    except CellError as err:
-        report(column, str(err))
-        return None
+    return text.upper() if text.lower() not in rules.YES_NO else text.lower()
 
 
-def _readable(cells: Mapping[str, str | None], values: Mapping, column: str) -> bool:
-    """The column exists and its cell is blank or parsed; rules across cells are checked only
-    then (an absent column or an unreadable cell is reported elsewhere)."""
-    text = cells.get(column)
-    return text is not None and (text == "" or values[column] is not None)
+PARSERS: dict[str, Callable[[str], object]] = {
+    **{c: parse_whole for c in rules.WHOLE},
+    **{c: parse_number for c in rules.NUMBERS if c not in rules.WHOLE},
+    "effect_measure": parse_word,
+    "effect_adjusted": parse_word,
+}
 
 
-def _check_counts(cells: Mapping[str, str | None], values: Mapping, report: Report) -> None:
-    if not all(_readable(cells, values, c) for c in COUNT_COLUMNS):
-        return
-    for arm in ("trt", "ctl"):
-        events, total = values[f"events_{arm}"], values[f"total_{arm}"]
-        if total is not None and events is None:
-            report(f"events_{arm}", f"blank while total_{arm} is given; a total needs its events "
-                                    "(give the events or leave the total blank)")
-        if events is not None and total is not None and events > total:
-            report(f"events_{arm}", f"events_{arm} ({events}) exceeds total_{arm} ({total})")
-    given = {arm: values[f"events_{arm}"] is not None for arm in ("trt", "ctl")}
-    if given["trt"] != given["ctl"]:
-        blank, other = ("ctl", "trt") if given["trt"] else ("trt", "ctl")
-        if values[f"total_{blank}"] is None:  # else already reported as a total without events
-            report(f"events_{blank}", f"blank while events_{other} is given; give events for both arms or neither")
-    elif given["trt"]:
-        totals = {arm: values[f"total_{arm}"] is not None for arm in ("trt", "ctl")}
-        if totals["trt"] != totals["ctl"]:
-            blank, other = ("ctl", "trt") if totals["trt"] else ("trt", "ctl")
-            report(f"total_{blank}", f"blank while total_{other} is given; give totals for both arms or neither")
-
-
-def _check_rr(cells: Mapping[str, str | None], values: Mapping, report: Report) -> None:
-    if not all(_readable(cells, values, c) for c in RR_COLUMNS):
-        return
-    given = [c for c in RR_COLUMNS if values[c] is not None]
-    if 0 < len(given) < 3:
-        for column in RR_COLUMNS:
-            if values[column] is None:
-                report(column, f"blank while {', '.join(given)} given; give rr with both "
-                               "95% CI bounds or none of the three")
-        return
-    if not given:
-        return
-    rr, lower, upper = (values[c] for c in RR_COLUMNS)
-    if lower > rr:
-        report("rr_lower", f"rr_lower ({cells['rr_lower']}) is above rr ({cells['rr']})")
-    if rr > upper:
-        report("rr_upper", f"rr_upper ({cells['rr_upper']}) is below rr ({cells['rr']})")
-    if lower == upper:
-        report("rr_upper", f"rr_upper equals rr_lower ({cells['rr_lower']}); a zero-width CI has no variance")
-
-
-def usable_data(values: Mapping[str, int | float | None]) -> str:
-    """How a checked row can be pooled: 'counts' (all four counts), else 'reported_rr'
-    (rr and both bounds), else 'no_data'."""
-    if all(values.get(c) is not None for c in COUNT_COLUMNS):
-        return "counts"
-    if all(values.get(c) is not None for c in RR_COLUMNS):
-        return "reported_rr"
-    return "no_data"
+def parse_data(cells: Mapping[str, str | None], report: Report) -> dict[str, int | float | str | None]:
+    """The outcome data of one row (rules.DATA_COLUMNS; a column the file lacks is None),
+    each cell typed, then checked together by rules.check_numbers when every cell was readable."""
+    values: dict[str, int | float | str | None] = {}
+    readable = True
+    for column in rules.DATA_COLUMNS:
+        text = cells.get(column)
+        try:
+            values[column] = None if text is None else PARSERS[column](text)
+        except CellError as err:
+            report(column, str(err))
+            values[column] = None
+            readable = False
+    if readable:
+        rules.check_numbers(values, report)
+    return values
 
 
 def close_match(value: str, choices: Sequence[str]) -> str | None:

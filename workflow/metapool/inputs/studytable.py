@@ -1,30 +1,34 @@
 """The CLI's study table (`metapool pool FILE.csv`): one row per study.
 
-Columns: `study`, and the four counts `events_trt,total_trt,events_ctl,total_ctl` and/or
-`rr,rr_lower,rr_upper` (a row may use either; a row with neither is kept as no data).
-Any other column is carried through as text (e.g. a subgroup column for `--by`), except
-names the pooled output uses for its own per-study fields (RESERVED). The numbers follow
-the same rules as the raw trial tables (metapool.csvread.parse_outcome_numbers).
+Columns: `study`, and any of the outcome data groups of inputs.rules: the 2x2 counts
+`events_trt,total_trt,events_ctl,total_ctl`; arm summaries `n_trt,mean_trt,sd_trt,...` (n, mean,
+sd, median, q1, q3, min, max per arm: any of them); a reported effect
+`effect_measure,effect,effect_lower,effect_upper` (95% CI) with optional `effect_adjusted`
+(yes/no). A row may leave a group blank; a row with no data is kept as no data. Any other column
+is carried through as text (e.g. a subgroup column for `--by`), except names the pooled output
+uses for its own per-study fields (RESERVED). The numbers follow inputs.rules, as the trial
+tables do.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from metapool.inputs.csvread import (COUNT_COLUMNS, OUTCOME_COLUMNS, RR_COLUMNS, check_header, close_match,
-                              parse_outcome_numbers, read_table)
 from metapool.errors import InputError, Problem
+from metapool.inputs import rules
+from metapool.inputs.csvread import check_header, close_match, parse_data, read_table
 
 STUDY = "study"
-RESERVED = ("yi", "vi", "se", "ci_lb", "ci_ub", "weight_fixed", "weight_random", "status")
+RESERVED = ("yi", "vi", "se", "ci_lb", "ci_ub", "weight_fixed", "weight_random", "status", "effect_block")
+GROUPS = (rules.COUNTS, rules.REPORTED[:4])
 
 
 def read_study_table(path: str | Path) -> list[dict]:
-    """Rows as dicts: study (str), the seven numbers (int/float, None when blank or the
-    column is absent) and every extra column as a stripped string.
+    """Rows as dicts: study (str), every data column of inputs.rules (typed, None when blank or
+    the column is absent) and every extra column as a stripped string.
 
     Raises InputError listing every problem: unreadable file, header problems, cells that
-    break the count/RR rules, blank or repeated study names.
+    break the rules, blank or repeated study names.
     """
     table, problems = read_table(path)
     if table is None:
@@ -33,7 +37,7 @@ def read_study_table(path: str | Path) -> list[dict]:
     header_problems = _header_problems(file, table.header)
     if header_problems:
         raise InputError(header_problems + problems)
-    extras = [c for c in table.header if c != STUDY and c not in OUTCOME_COLUMNS]
+    extras = [c for c in table.header if c != STUDY and c not in rules.DATA_COLUMNS]
     rows: list[dict] = []
     first_row: dict[str, int] = {}
     for number, cells in table.records:
@@ -47,7 +51,7 @@ def read_study_table(path: str | Path) -> list[dict]:
             report(STUDY, f"'{study}' repeats row {first_row[study]}; study names must be unique")
         else:
             first_row[study] = number
-        numbers = parse_outcome_numbers({c: cells.get(c) for c in OUTCOME_COLUMNS}, report)
+        numbers = parse_data({c: cells.get(c) for c in rules.DATA_COLUMNS}, report)
         rows.append({STUDY: study, **numbers, **{c: cells[c] for c in extras}})
     if problems:
         raise InputError(sorted(problems, key=lambda p: p.row or 0))
@@ -55,18 +59,20 @@ def read_study_table(path: str | Path) -> list[dict]:
 
 
 def _header_problems(file: str, header: list[str]) -> list[Problem]:
-    """study required; each outcome column set complete if any of it is present, at least one set."""
+    """study required; the counts and the reported effect complete if any of each is present;
+    at least one data column."""
     present = set(header)
     required = [STUDY]
-    for group in (COUNT_COLUMNS, RR_COLUMNS):
+    for group in GROUPS:
         if present & set(group):
             required += group
     problems = check_header(file, header, required)
-    if not present & set(OUTCOME_COLUMNS):
-        guesses = [f"'{name}' looks like '{close_match(name, OUTCOME_COLUMNS)}'"
-                   for name in header if name and close_match(name, OUTCOME_COLUMNS)]
-        problems.append(Problem(file, 1, None, "no outcome columns: give " + ", ".join(COUNT_COLUMNS)
-                                + " and/or " + ", ".join(RR_COLUMNS)
+    if not present & set(rules.DATA_COLUMNS):
+        guesses = [f"'{name}' looks like '{close_match(name, rules.DATA_COLUMNS)}'"
+                   for name in header if name and close_match(name, rules.DATA_COLUMNS)]
+        problems.append(Problem(file, 1, None, "no outcome columns: give " + ", ".join(rules.COUNTS)
+                                + ", arm summaries (n_trt, mean_trt, sd_trt, ... median_trt, q1_trt, ...) and/or "
+                                + ", ".join(rules.REPORTED[:4])
                                 + (f" ({'; '.join(guesses)})" if guesses else "")))
     for name in header:
         if name in RESERVED:

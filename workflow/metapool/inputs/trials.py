@@ -18,9 +18,10 @@ from typing import Iterator, Sequence
 
 import yaml
 
-from metapool.inputs.csvread import (COUNT_COLUMNS, OUTCOME_COLUMNS, RR_COLUMNS, CellError, Table, check_header,
-                              close_match, parse_int, parse_outcome_numbers, read_table, usable_data)
 from metapool.errors import InputError, Problem
+from metapool.inputs import rules
+from metapool.inputs.csvread import CellError, Table, check_header, close_match, parse_data, parse_int, read_table
+from metapool.inputs.rules import COUNTS
 
 SCHEMA_PATH = Path(__file__).resolve().with_name("trials.schema.yaml")
 
@@ -31,7 +32,8 @@ class TrialTable:
 
     Each row holds every schema column typed (str, int, float; None for a blank cell),
     plus `file` (path as given), `row` (spreadsheet row, header = 1) and `poolable`
-    ("counts" | "reported_rr" | "no_data").
+    (the kinds of usable data, rules.kinds: "counts", "means", "medians", "reported"; empty
+    when the row has none).
     """
 
     rows: list[dict] = field(default_factory=list)
@@ -79,9 +81,9 @@ def trial_files(directory: str | Path) -> list[Path]:
 def load_trials(paths: Sequence[str | Path]) -> TrialTable:
     """Read and validate every raw table; raise InputError listing every problem in all files.
 
-    Checks the header of each file, every cell against the schema, the count and RR rules
-    (metapool.csvread.parse_outcome_numbers), that each trial's slug is its file name, that
-    status agrees with the counts, and that trial x outcome x timepoint is unique across files.
+    Checks the header of each file, every cell against the schema, the rules for the numbers
+    (inputs.rules), that each trial's slug is its file name, that status agrees with the
+    numbers, and that trial x outcome x timepoint is unique across files.
     """
     table = TrialTable()
     problems: list[Problem] = []
@@ -121,21 +123,20 @@ def _typed_rows(raw: Table) -> tuple[list[dict], list[Problem], list[Problem]]:
             elif trial != first_trial[1]:
                 report("trial", f"'{trial}' differs from '{first_trial[1]}' on row {first_trial[0]}; "
                                 "one file holds one trial, spelled the same on every row")
-        row.update(file=raw.file, row=number, poolable=usable_data(row))
+        row.update(file=raw.file, row=number, poolable=rules.kinds(row))
         rows.append(row)
         if not problems:
-            warnings.extend(_rr_disagreement(row, cells) + _quote_percentages(row))
+            warnings.extend(_effect_disagreement(row, cells) + _quote_percentages(row))
     return rows, problems, warnings
 
 
 def _typed_cells(cells: dict[str, str], report) -> dict:
     """Every schema column of one row typed, reporting cells that break the schema."""
     properties = schema()["properties"]
-    present = {c: cells.get(c) for c in OUTCOME_COLUMNS}
-    numbers = parse_outcome_numbers(present, report)
+    numbers = parse_data(cells, report)
     row: dict = {}
     for column, spec in properties.items():
-        if column in OUTCOME_COLUMNS or column not in cells:
+        if column in rules.DATA_COLUMNS or column not in cells:
             row[column] = numbers.get(column)
             continue
         try:
@@ -174,15 +175,15 @@ def _typed_cell(column: str, spec: dict, text: str) -> str | int | None:
 
 
 def _check_status(cells: dict[str, str], row: dict, report) -> None:
-    """status 'missing' exactly when all four counts are blank."""
+    """status 'missing' exactly when no count, arm summary or reported effect is given."""
     status = row.get("status")
-    if status is None or not all(c in cells for c in COUNT_COLUMNS):
+    if status is None or not all(c in cells for c in rules.NUMBERS):
         return
-    no_counts = all(cells[c] == "" for c in COUNT_COLUMNS)
-    if status == "missing" and not no_counts:
-        report("status", "is 'missing' but counts are given; use 'verbatim' or 'derived'")
-    elif status != "missing" and no_counts:
-        report("status", f"is '{status}' but all four counts are blank; use 'missing'")
+    numbers = any(cells[c] != "" for c in rules.NUMBERS)
+    if status == "missing" and numbers:
+        report("status", "is 'missing' but numbers are given; use 'verbatim' or 'derived'")
+    elif status != "missing" and not numbers:
+        report("status", f"is '{status}' but no count, arm summary or effect is given; use 'missing'")
 
 
 def _duplicates(rows: list[dict]) -> list[Problem]:
@@ -205,24 +206,26 @@ def _duplicates(rows: list[dict]) -> list[Problem]:
 
 # ---- warnings: numbers that disagree with each other ---------------------------------
 
-def _rr_disagreement(row: dict, cells: dict[str, str]) -> list[Problem]:
-    """Warn when the RR from the counts, rounded half-up to the reported rr's decimals, is more
-    than 1 in the last reported digit away from rr. Skipped when a cell is zero."""
-    if not all(row[c] is not None for c in COUNT_COLUMNS + RR_COLUMNS):
+def _effect_disagreement(row: dict, cells: dict[str, str]) -> list[Problem]:
+    """Warn when a reported RR, OR or RD, and the same measure from the counts rounded half-up to
+    the reported value's decimals, differ by more than 1 in the last reported digit (skipped
+    when a cell is zero)."""
+    measure = row.get("effect_measure")
+    if measure not in ("RR", "OR", "RD") or not all(row[c] is not None for c in COUNTS + ("effect",)):
         return []
-    a, n1, c, n2 = (row[k] for k in COUNT_COLUMNS)
-    if a == 0 or c == 0:
+    a, n1, c, n2 = (row[k] for k in COUNTS)
+    if 0 in (a, c, n1 - a, n2 - c):
         return []
-    from_counts = (a / n1) / (c / n2)
-    reported = Decimal(cells["rr"])
+    from_counts = {"RR": (a / n1) / (c / n2), "OR": (a * (n2 - c)) / (c * (n1 - a)), "RD": a / n1 - c / n2}[measure]
+    reported = Decimal(cells["effect"])
     unit = Decimal(1).scaleb(reported.as_tuple().exponent)
     rounded = Decimal(repr(from_counts)).quantize(unit, rounding=ROUND_HALF_UP)
     if abs(rounded - reported) <= unit:
         return []
-    return [Problem(row["file"], row["row"], "rr",
-                    f"warning: the counts give RR {from_counts:.3f} ({a}/{n1} vs {c}/{n2}) but the reported rr is "
-                    f"{cells['rr']} (95% CI {cells['rr_lower']} to {cells['rr_upper']}); they differ by more than "
-                    "1 in the last reported digit")]
+    return [Problem(row["file"], row["row"], "effect",
+                    f"warning: the counts give {measure} {from_counts:.3f} ({a}/{n1} vs {c}/{n2}) but the reported "
+                    f"effect is {cells['effect']} (95% CI {cells['effect_lower']} to {cells['effect_upper']}); they "
+                    "differ by more than 1 in the last reported digit")]
 
 
 _PCT = r"\s*[(\[]\s*(\d+(?:\.\d+)?)\s*%\s*[)\]]"

@@ -26,6 +26,7 @@ from scipy.special import ndtri
 
 from metapool.engine.model import fit_fixed, fit_random
 from metapool.engine.tau2 import DEFAULT, Control
+from metapool.measures import registry
 
 from metapool.living.groupseq import efficacy_boundaries, futility_boundaries, obf_spending
 from metapool.living.subsets import fit_subsets
@@ -56,7 +57,7 @@ def _fractions(patients: np.ndarray, ris: float) -> tuple[np.ndarray, int]:
     return np.minimum(t[:n_looks], 1.0), n_looks
 
 
-def _conclusion(z, eff, fut, labels, n_looks, ris_reached) -> dict:
+def _conclusion(z, eff, fut, labels, n_looks, ris_reached, measure: str = "RR") -> dict:
     crossed = futile = None
     for k in range(n_looks):
         if crossed is None and abs(z[k]) >= eff[k]:
@@ -64,7 +65,9 @@ def _conclusion(z, eff, fut, labels, n_looks, ris_reached) -> dict:
         if futile is None and fut[k] > 0 and abs(z[k]) < fut[k]:
             futile = k
     if crossed is not None:
-        side = "the intervention (RR < 1)" if z[crossed] < 0 else "the control (RR > 1)"
+        m = registry.get(measure)
+        null = f"{m.null:g}"
+        side = f"the intervention ({m.short} < {null})" if z[crossed] < 0 else f"the control ({m.short} > {null})"
         text = (f"The cumulative Z-curve crossed the monitoring boundary favouring {side} at {labels[crossed]}: "
                 f"firm evidence, further trials are unlikely to change the conclusion.")
         status = "boundary_crossed"
@@ -86,13 +89,27 @@ def _conclusion(z, eff, fut, labels, n_looks, ris_reached) -> dict:
             "ris_reached": bool(ris_reached), "conclusion": text}
 
 
-def trial_sequential_analysis(yi, vi, patients, labels, acr: float, rrr: float = 0.2, alpha: float = 0.05,
-                              beta: float = 0.2, tau2_method: str = "DL", control: Control = DEFAULT) -> dict:
-    """TSA of the trials in the order given; ``patients`` are each trial's randomised participants."""
+def required_information_size_continuous(difference: float, sd: float, alpha: float = 0.05,
+                                          beta: float = 0.2) -> float:
+    """RIS_fixed for a mean difference: 4 (z_{1-alpha/2} + z_{1-beta})^2 sd^2 / difference^2 (1:1)."""
+    z = ndtri(1 - alpha / 2) + ndtri(1 - beta)
+    return float(4 * z * z * sd * sd / difference**2)
+
+
+def trial_sequential_analysis(yi, vi, patients, labels, acr: float | None = None, rrr: float = 0.2,
+                              alpha: float = 0.05, beta: float = 0.2, tau2_method: str = "DL",
+                              control: Control = DEFAULT, measure: str = "RR",
+                              ris_fixed: float | None = None) -> dict:
+    """TSA of the trials in the order given; ``patients`` are each trial's randomised participants.
+
+    The fixed-effect RIS is ``ris_fixed`` when given (a continuous outcome), else the
+    dichotomous one from ``acr`` and ``rrr`` (RR, OR, RD alike: it depends on event proportions).
+    """
     yi = np.asarray(yi, dtype=float)
     vi = np.asarray(vi, dtype=float)
     accrued = np.cumsum(np.asarray(patients, dtype=float))
-    ris_fixed = required_information_size(acr, rrr, alpha, beta)
+    if ris_fixed is None:
+        ris_fixed = required_information_size(acr, rrr, alpha, beta)
     d2 = diversity(yi, vi, tau2_method, control)
     ris = ris_fixed / (1 - d2)
     k = len(yi)
@@ -114,7 +131,7 @@ def trial_sequential_analysis(yi, vi, patients, labels, acr: float, rrr: float =
         "z": z.tolist(),
         "efficacy": eff.tolist() + pad, "futility": fut.tolist() + pad, "alpha_spent": spent.tolist() + pad,
     }
-    out.update(_conclusion(z, eff, fut, list(labels), n_looks, accrued[-1] >= ris))
+    out.update(_conclusion(z, eff, fut, list(labels), n_looks, accrued[-1] >= ris, measure))
     return out
 
 

@@ -12,12 +12,6 @@ from metapool.errors import InputError, Problem
 from metapool.inputs.trials import columns, study_label
 from metapool.pipeline.settings import AnalysisSettings, from_config_entry
 
-CARRIED = ("trial", "first_author", "year", "journal", "doi", "pmid", "agent", "agent_class",
-           "comparator", "comparator_class", "population", "outcome", "timepoint_days",
-           "events_trt", "total_trt", "events_ctl", "total_ctl", "rr", "rr_lower", "rr_upper",
-           "quote", "source")
-
-
 def from_config(config: dict, source: str = "config/config.yaml") -> list[AnalysisSettings]:
     """Analyses in config order, `defaults:` applied (pipeline.settings); InputError on a filter
     or subgroup column that the trial tables do not have."""
@@ -129,7 +123,7 @@ def study_entries(rows: list[dict], subgroup: str | None = None) -> list[dict]:
     out = []
     for r in rows:
         e = {"study": study_label(r), "label": study_label(r)}
-        e.update({c: r.get(c) for c in CARRIED})
+        e.update({c: r.get(c) for c in columns() if c != "status"})
         e["data_status"] = r.get("status")
         if subgroup:
             e[subgroup] = r.get(subgroup)

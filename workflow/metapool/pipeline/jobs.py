@@ -27,7 +27,8 @@ def pooled_result(analysis: AnalysisSettings, rows: list[dict]) -> dict:
 
     studies = study_entries(rows, analysis.subgroup)
     result = pool_studies(studies, analysis.tau2, analysis.ci, by=analysis.subgroup,
-                          control=analysis.engine_control())
+                          control=analysis.engine_control(), measure=analysis.measure,
+                          include_adjusted=analysis.include_adjusted, include_skewed=analysis.include_skewed)
     if not result["k"]:
         result["notes"].insert(0, f"The filter of analysis {analysis.name!r} selects no study with usable "
                                   f"data ({len(rows)} row(s) selected): nothing to pool.")
@@ -41,7 +42,9 @@ def living_result(analysis: AnalysisSettings, rows: list[dict]) -> dict:
     living = analysis.living
     return run_living(study_entries(rows), tau2_method=analysis.tau2, ci_method=analysis.ci,
                       acr=living.acr, tsa_rrr=living.tsa.rrr, alpha=living.tsa.alpha, beta=living.tsa.beta,
-                      control=analysis.engine_control())
+                      control=analysis.engine_control(), measure=analysis.measure,
+                      include_adjusted=analysis.include_adjusted, include_skewed=analysis.include_skewed,
+                      tsa_difference=living.tsa.difference, tsa_sd=living.tsa.sd)
 
 
 def run_pool(trial_files: list[str], settings: list[dict]) -> None:

@@ -22,11 +22,14 @@ from metapool.plotting.options import ForestOptions
 
 @dataclass(frozen=True)
 class TsaSettings:
-    """Trial sequential analysis: a-priori relative risk reduction, two-sided alpha, beta."""
+    """Trial sequential analysis: a-priori relative risk reduction (binary measures), or the mean
+    difference to detect and its SD (MD; None = median arm SD of the trials), two-sided alpha, beta."""
 
     rrr: float = 0.2
     alpha: float = 0.05
     beta: float = 0.2
+    difference: float | None = None
+    sd: float | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class AnalysisSettings:
     tau2: str = "REML"
     ci: str = "hksj"
     control: dict = field(default_factory=dict)
+    include_adjusted: bool = True
+    include_skewed: bool = False
     plot: ForestOptions = field(default_factory=ForestOptions)
     living: LivingSettings = field(default_factory=LivingSettings)
 

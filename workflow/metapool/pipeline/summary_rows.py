@@ -4,18 +4,19 @@ from __future__ import annotations
 
 
 def summary_row(result: dict) -> dict:
-    """The pooled random-effects RR of a workflow pooled.json dict with its CI, PI, k, tau^2, I^2, Q
-    and method (RR scale; None where not estimable)."""
+    """The pooled random-effects effect of a workflow pooled.json dict with its CI, PI, k, tau^2, I^2,
+    Q and method (people's scale, measure named; None where not estimable)."""
     studies = result.get("studies") or []
     first = studies[0] if studies else {}
     r = result.get("random") or {}
-    rr = r.get("rr") or {}
+    eff = r.get("effect") or {}
     settings = result.get("settings") or {}
     return {
         "analysis": result.get("analysis"), "title": result.get("title"), "outcome": first.get("outcome"),
-        "timepoint_days": first.get("timepoint_days"), "k": result.get("k", 0), "k_total": result.get("k_total"),
-        "rr": rr.get("est"), "rr_ci_lb": rr.get("ci_lb"), "rr_ci_ub": rr.get("ci_ub"),
-        "rr_pi_lb": rr.get("pi_lb"), "rr_pi_ub": rr.get("pi_ub"), "pval": r.get("pval"),
+        "timepoint_days": first.get("timepoint_days"), "measure": result.get("measure"),
+        "k": result.get("k", 0), "k_total": result.get("k_total"),
+        "effect": eff.get("est"), "ci_lb": eff.get("ci_lb"), "ci_ub": eff.get("ci_ub"),
+        "pi_lb": eff.get("pi_lb"), "pi_ub": eff.get("pi_ub"), "pval": r.get("pval"),
         "tau2": r.get("tau2"), "I2": r.get("I2"), "Q": r.get("Q"), "Qp": r.get("Qp"),
         "tau2_method": settings.get("tau2_method"), "ci_method": settings.get("ci_method"),
         "studies": "; ".join(s["study"] for s in studies if s.get("weight_random") is not None),

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from metapool.plotting import wording as fmt
 from metapool.plotting.options import ForestOptions
 
-POOLED = ("counts", "counts_corrected", "reported_rr")
+POOLED = ("counts", "counts_corrected", "reported")
 NOT_POOLED_TEXT = {"not_estimable": "not estimable", "no_data": "no usable data"}
 COUNT_KEYS = ("events_trt", "total_trt", "events_ctl", "total_ctl")
 CELL_KEYS = ("study", "ev_t", "n_t", "ev_c", "n_c", "weight", "rr")
 # Footnote marks are Latin-1 superscripts: characters past U+00FF would make the PDF embed
 # a second subset of the font, which costs as much time as the rest of the PDF.
 FOOTNOTES = {
-    "reported_rr": ("\u00b9", "\u00b9 Entered from the reported risk ratio and 95% CI (generic inverse "
+    "reported": ("\u00b9", "\u00b9 Entered from the reported risk ratio and 95% CI (generic inverse "
                               "variance); counts the report does not give are shown as -."),
     "counts_corrected": ("\u00b2", "\u00b2 A zero cell: 0.5 added to every cell of the study's 2x2 table."),
 }
@@ -154,7 +154,7 @@ def study_row(study: dict) -> RowSpec:
     label = study.get("label") or str(study.get("study", ""))
     cells = {"study": label + mark}
     cells.update(zip(CELL_KEYS[1:5], (fmt.count(study.get(k)) for k in COUNT_KEYS)))
-    rr = study.get("rr") or {}
+    rr = study.get("effect") or {}
     if status in POOLED and rr.get("est") is not None:
         weight = study_weight(study)
         cells["weight"] = fmt.percent(weight)
@@ -193,7 +193,7 @@ def _pooled_rows(kind: str, name: str, fits: dict, studies: list[dict],
                  f"{name}, {'random effects' if role == 'random' else 'fixed effect'} (95% CI)")
         cells = {"study": label, **(_arm_totals(studies) if role == "random" else {})}
         cells["weight"] = fmt.percent(weight) if role == "random" and random else ""
-        rr = (fit or {}).get("rr") or {}
+        rr = (fit or {}).get("effect") or {}
         if rr.get("est") is None or rr.get("ci_lb") is None:
             cells["rr"] = "not estimable"
             rows.append(RowSpec(kind, cells, style="bold"))
@@ -207,7 +207,7 @@ def _pooled_rows(kind: str, name: str, fits: dict, studies: list[dict],
 
 def _prediction_rows(random: dict) -> list[RowSpec]:
     """The prediction-interval row, only when the result has one (k >= 3)."""
-    rr = random.get("rr") or {}
+    rr = random.get("effect") or {}
     if rr.get("pi_lb") is None or rr.get("pi_ub") is None:
         return []
     cells = {"study": "Prediction interval", "rr": fmt.ratio_ci(None, rr["pi_lb"], rr["pi_ub"])}

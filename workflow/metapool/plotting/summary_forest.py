@@ -31,7 +31,7 @@ FOOTER = ("Squares: pooled risk ratio (random effects); lines: 95% confidence in
 NO_ESTIMATE = "no poolable study"
 
 
-REQUIRED = ("k", "rr", "rr_ci_lb", "rr_ci_ub")
+REQUIRED = ("k", "effect", "ci_lb", "ci_ub")
 
 
 def _check(rows: list[dict]) -> None:
@@ -77,19 +77,19 @@ def summary_frame(rows: list[dict]):
     labels = unique_labels([str(r.get("title") or r.get("analysis") or "") for r in rows], groups)
     records = []
     for r, g, label in zip(rows, groups, labels):
-        has = r["rr"] is not None and r["rr_ci_lb"] is not None and r["rr_ci_ub"] is not None
-        has_pi = r.get("rr_pi_lb") is not None and r.get("rr_pi_ub") is not None
+        has = r["effect"] is not None and r["ci_lb"] is not None and r["ci_ub"] is not None
+        has_pi = r.get("pi_lb") is not None and r.get("pi_ub") is not None
         records.append({
             "label": label, "group": g,
-            "est": r["rr"] if has else math.nan,
-            "lo": r["rr_ci_lb"] if has else math.nan,
-            "hi": r["rr_ci_ub"] if has else math.nan,
-            "pi_lo": r["rr_pi_lb"] if has_pi else math.nan,
-            "pi_hi": r["rr_pi_ub"] if has_pi else math.nan,
+            "est": r["effect"] if has else math.nan,
+            "lo": r["ci_lb"] if has else math.nan,
+            "hi": r["ci_ub"] if has else math.nan,
+            "pi_lo": r["pi_lb"] if has_pi else math.nan,
+            "pi_hi": r["pi_ub"] if has_pi else math.nan,
             "k": str(r["k"]),
             "i2": "" if r.get("I2") is None else f"{r['I2']:.0f}%",
-            "rr_ci": fmt.ratio_ci(r["rr"], r["rr_ci_lb"], r["rr_ci_ub"]) if has else NO_ESTIMATE,
-            "pi": fmt.ratio_ci(None, r["rr_pi_lb"], r["rr_pi_ub"]) if has_pi else "",
+            "rr_ci": fmt.ratio_ci(r["effect"], r["ci_lb"], r["ci_ub"]) if has else NO_ESTIMATE,
+            "pi": fmt.ratio_ci(None, r["pi_lb"], r["pi_ub"]) if has_pi else "",
             "_order": order.index(g),
         })
     frame = pd.DataFrame.from_records(records)

@@ -1,0 +1,151 @@
+"""Each study's effect size for one measure: which of its data enter, its (yi, vi) and its status.
+
+A study enters an analysis of measure M with, in this order: its 2x2 counts (M binary), its arm
+summaries (M continuous: means and SDs, or medians converted to them), or a reported effect of M
+itself (generic inverse variance); a reported effect of another measure never enters (an RR is
+not an OR, a risk difference never becomes a ratio). Status values: docs/design.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from metapool.errors import InputError, Problem
+from metapool.inputs import rules
+from metapool.measures import registry
+from metapool.measures.binary import effect_from_counts
+from metapool.measures.continuous import effect_from_means
+from metapool.measures.generic import effect_from_ci
+
+POOLED = ("counts", "counts_corrected", "means", "medians", "reported")
+STATUS_TEXT = {
+    "counts": "pooled from 2x2 counts",
+    "counts_corrected": "pooled from 2x2 counts (0.5 added to each cell: a zero cell)",
+    "means": "pooled from means, SDs and arm sizes",
+    "medians": "pooled from medians converted to means and SDs",
+    "reported": "pooled from the reported effect and 95% CI (generic inverse variance)",
+    "not_estimable": "not estimable: no events (or only events) in both arms",
+    "skewed": "not pooled: a median-reported arm is clearly skewed (Shi et al. 2023), so it is not "
+              "converted to a mean and SD",
+    "other_measure": "not pooled: only an effect of another measure is reported",
+    "adjusted_excluded": "not pooled: the reported effect is adjusted, and this analysis excludes adjusted effects",
+    "no_data": "no usable data for this measure",
+}
+
+
+@dataclass
+class StudyEffects:
+    """Per study (input order): yi, vi (NaN where not pooled), status, and the reported-effect
+    and median-conversion blocks (None where they do not apply)."""
+
+    yi: np.ndarray
+    vi: np.ndarray
+    status: list[str]
+    reported: list[dict | None]
+    converted: list[dict | None]
+
+    @property
+    def pooled(self) -> np.ndarray:
+        return np.isfinite(self.yi) & np.isfinite(self.vi)
+
+
+def study_problems(studies: list[dict]) -> list[Problem]:
+    """Every breach of inputs.rules in the studies' numbers (the rules the CSV readers apply)."""
+    problems: list[Problem] = []
+    for j, s in enumerate(studies, start=1):
+        where = f"study {j} ({s.get('study')!r})"
+        rules.check_numbers(s, lambda column, message, where=where: problems.append(Problem(where, None, column, message)))
+    return problems
+
+
+def _reported(study: dict) -> dict | None:
+    if not all(study.get(c) is not None for c in rules.REPORTED[1:4]):
+        return None
+    return {"measure": str(study.get("effect_measure") or "").upper() or None, "est": study["effect"],
+            "ci_lb": study["effect_lower"], "ci_ub": study["effect_upper"],
+            "adjusted": study.get("effect_adjusted")}
+
+
+def _arm_mean_sd(study: dict, arm: str) -> tuple[float, float, dict | None]:
+    """(mean, sd, conversion block or None) of one arm; medians converted (measures.medians)."""
+    if rules.arm_kind(study, arm) == "means":
+        return float(study[f"mean_{arm}"]), float(study[f"sd_{arm}"]), None
+    from metapool.measures.medians import convert_arm
+
+    est = convert_arm(study[f"n_{arm}"], study[f"median_{arm}"], q1=study.get(f"q1_{arm}"),
+                      q3=study.get(f"q3_{arm}"), minimum=study.get(f"min_{arm}"), maximum=study.get(f"max_{arm}"))
+    return est.mean, est.sd, est.as_dict()
+
+
+def study_effects(studies: list[dict], measure: str = registry.DEFAULT, include_adjusted: bool = True,
+                  include_skewed: bool = False) -> StudyEffects:
+    """(yi, vi) and status of every study for ``measure``; InputError (every problem at once)
+    for impossible numbers (:func:`study_problems`).
+
+    include_adjusted: a reported effect marked adjusted enters (else `adjusted_excluded`).
+    include_skewed: a median-reported arm that the skewness test flags is converted anyway
+    (else the study is `skewed`, not pooled).
+    """
+    problems = study_problems(studies)
+    if problems:
+        raise InputError(problems)
+    m = registry.get(measure)
+    n = len(studies)
+    yi, vi = np.full(n, np.nan), np.full(n, np.nan)
+    status = ["no_data"] * n
+    reported = [_reported(s) for s in studies]
+    converted: list[dict | None] = [None] * n
+    available = [rules.kinds(s) for s in studies]
+
+    counts = [j for j in range(n) if m.kind == "binary" and "counts" in available[j]]
+    if counts:
+        cols = [[studies[j][c] for j in counts] for c in rules.COUNTS]
+        y, v, corrected, estimable = effect_from_counts(m.code, *cols)
+        for i, j in enumerate(counts):
+            if estimable[i]:
+                yi[j], vi[j] = y[i], v[i]
+                status[j] = "counts_corrected" if corrected[i] else "counts"
+            else:
+                status[j] = "not_estimable"
+
+    for j, s in enumerate(studies):
+        if j in counts:
+            continue
+        if m.kind == "continuous" and {"means", "medians"} & set(available[j]):
+            arms = [_arm_mean_sd(s, arm) for arm in rules.ARMS]
+            blocks = {arm: a[2] for arm, a in zip(rules.ARMS, arms) if a[2] is not None}
+            converted[j] = blocks or None
+            if any(b["skewed"] for b in blocks.values()) and not include_skewed:
+                status[j] = "skewed"
+                continue
+            (m1, sd1, _), (m2, sd2, _) = arms
+            y, v = effect_from_means(m.code, [m1], [sd1], [s["n_trt"]], [m2], [sd2], [s["n_ctl"]])
+            if np.isfinite(y[0]) and np.isfinite(v[0]):
+                yi[j], vi[j] = y[0], v[0]
+                status[j] = "medians" if blocks else "means"
+            else:
+                status[j] = "not_estimable"
+        elif reported[j] is not None:
+            r = reported[j]
+            if r["measure"] != m.code:
+                status[j] = "other_measure"
+            elif r["adjusted"] == "yes" and not include_adjusted:
+                status[j] = "adjusted_excluded"
+            else:
+                y, v = effect_from_ci(m.code, [r["est"]], [r["ci_lb"]], [r["ci_ub"]])
+                yi[j], vi[j] = y[0], v[0]
+                status[j] = "reported"
+    return StudyEffects(yi, vi, status, reported, converted)
+
+
+def participants(study: dict, status: str) -> float | None:
+    """Patients analysed in both arms for the data the study entered with (None if unknown)."""
+    if status in ("counts", "counts_corrected", "not_estimable") or (
+            status in ("reported", "other_measure", "adjusted_excluded", "no_data")
+            and study.get("total_trt") is not None and study.get("total_ctl") is not None):
+        n1, n2 = study.get("total_trt"), study.get("total_ctl")
+    else:
+        n1, n2 = study.get("n_trt"), study.get("n_ctl")
+    return None if n1 is None or n2 is None else float(n1) + float(n2)

@@ -1,0 +1,226 @@
+"""The rules for a row's numbers, stated once: the trial tables, the CLI's study table and the
+engine's `pool_studies` all check with these functions.
+
+A row holds one kind of outcome data: 2x2 counts (binary), arm summaries (continuous: n with
+mean and SD, or a median with its IQR and/or range), and/or a reported effect with its 95% CI.
+Values are typed (int, float, str or None); each breach is reported against one column as
+``report(column, rule)``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Mapping
+
+from metapool.measures import registry
+
+Report = Callable[[str, str], None]
+
+ARMS = ("trt", "ctl")
+COUNTS = ("events_trt", "total_trt", "events_ctl", "total_ctl")
+ARM_STATS = ("n", "mean", "sd", "median", "q1", "q3", "min", "max")
+CONTINUOUS = tuple(f"{stat}_{arm}" for arm in ARMS for stat in ARM_STATS)
+REPORTED = ("effect_measure", "effect", "effect_lower", "effect_upper", "effect_adjusted")
+NUMBERS = COUNTS + CONTINUOUS + REPORTED[1:4]
+DATA_COLUMNS = COUNTS + CONTINUOUS + REPORTED
+WHOLE = COUNTS + ("n_trt", "n_ctl")
+YES_NO = ("yes", "no")
+KINDS = ("counts", "means", "medians", "reported")
+
+
+def _given(values: Mapping, column: str) -> bool:
+    return values.get(column) is not None
+
+
+def _number(x) -> bool:
+    return not isinstance(x, bool) and isinstance(x, (int, float)) and math.isfinite(x)
+
+
+def check_types(values: Mapping, report: Report) -> set[str]:
+    """Whole numbers for counts and n, finite numbers elsewhere; the columns that failed."""
+    bad = set()
+    for column in NUMBERS:
+        x = values.get(column)
+        if x is None:
+            continue
+        if column in WHOLE:
+            if not (_number(x) and float(x).is_integer() and x >= 0):
+                report(column, f"{x!r} is not a non-negative whole number")
+                bad.add(column)
+        elif not _number(x):
+            report(column, f"{x!r} is not a finite number")
+            bad.add(column)
+    return bad
+
+
+def check_counts(values: Mapping, report: Report) -> None:
+    """Totals >= 1, events <= total; per arm a total needs its events; events in both arms or
+    neither, and with events, totals in both arms or neither (events without totals are allowed:
+    the counts are then not usable)."""
+    for arm in ARMS:
+        events, total = values.get(f"events_{arm}"), values.get(f"total_{arm}")
+        if total is not None and total < 1:
+            report(f"total_{arm}", "total is 0; an arm needs at least 1 patient")
+        if total is not None and events is None:
+            report(f"events_{arm}", f"blank while total_{arm} is given; a total needs its events "
+                                    "(give the events or leave the total blank)")
+        if events is not None and total is not None and events > total:
+            report(f"events_{arm}", f"events_{arm} ({events}) exceeds total_{arm} ({total})")
+    given = {arm: _given(values, f"events_{arm}") for arm in ARMS}
+    if given["trt"] != given["ctl"]:
+        blank, other = ("ctl", "trt") if given["trt"] else ("trt", "ctl")
+        if values.get(f"total_{blank}") is None:  # else already reported as a total without events
+            report(f"events_{blank}", f"blank while events_{other} is given; give events for both arms or neither")
+    elif given["trt"]:
+        totals = {arm: _given(values, f"total_{arm}") for arm in ARMS}
+        if totals["trt"] != totals["ctl"]:
+            blank, other = ("ctl", "trt") if totals["trt"] else ("trt", "ctl")
+            report(f"total_{blank}", f"blank while total_{other} is given; give totals for both arms or neither")
+
+
+def _arm_given(values: Mapping, arm: str) -> bool:
+    return any(_given(values, f"{s}_{arm}") for s in ARM_STATS if s != "n")
+
+
+def check_arm(values: Mapping, arm: str, report: Report) -> None:
+    """One arm's summaries: n >= 1; mean with SD > 0; a median with q1 <= median <= q3 and/or
+    min <= median <= max (q1 < q3, min < max, min <= q1, q3 <= max); quantiles need the median."""
+    def v(stat):
+        return values.get(f"{stat}_{arm}")
+
+    def col(stat):
+        return f"{stat}_{arm}"
+
+    if v("n") is not None and v("n") < 1:
+        report(col("n"), "n is 0; an arm needs at least 1 patient")
+    if (v("mean") is None) != (v("sd") is None):
+        have, lack = ("mean", "sd") if v("mean") is not None else ("sd", "mean")
+        report(col(lack), f"blank while {col(have)} is given; a mean needs its SD (and an SD its mean)")
+    if v("sd") is not None and v("sd") <= 0:
+        report(col("sd"), f"{v('sd')} is not positive; an SD must be > 0")
+    for low, high in (("q1", "q3"), ("min", "max")):
+        if (v(low) is None) != (v(high) is None):
+            have, lack = (low, high) if v(low) is not None else (high, low)
+            report(col(lack), f"blank while {col(have)} is given; give {col(low)} and {col(high)} together")
+        elif v(low) is not None:
+            if v("median") is None:
+                report(col("median"), f"blank while {col(low)}/{col(high)} are given; quantiles need the median")
+            if not v(low) < v(high):
+                report(col(high), f"{col(high)} ({v(high)}) must exceed {col(low)} ({v(low)})")
+            elif v("median") is not None and not v(low) <= v("median") <= v(high):
+                report(col("median"), f"median ({v('median')}) lies outside [{col(low)}, {col(high)}] = "
+                                      f"[{v(low)}, {v(high)}]")
+    if v("min") is not None and v("q1") is not None and (v("min") > v("q1") or v("q3") > v("max")):
+        report(col("q1"), f"the IQR [{v('q1')}, {v('q3')}] must lie within the range [{v('min')}, {v('max')}]")
+    if v("median") is not None and v("q1") is None and v("min") is None:
+        report(col("median"), "a median needs its IQR (q1, q3) and/or its range (min, max)")
+
+
+def check_continuous(values: Mapping, report: Report) -> None:
+    """Both arms' summaries (check_arm); summaries for both arms or neither."""
+    for arm in ARMS:
+        check_arm(values, arm, report)
+    given = {arm: _arm_given(values, arm) for arm in ARMS}
+    if given["trt"] != given["ctl"]:
+        blank, other = ("ctl", "trt") if given["trt"] else ("trt", "ctl")
+        report(f"mean_{blank}", f"no summary for the {blank} arm while the {other} arm has one; "
+                                "give both arms or neither")
+
+
+def check_reported(values: Mapping, report: Report) -> None:
+    """effect_measure (a registry code), effect and both 95% CI bounds together, effect_adjusted
+    yes, no or blank (not stated); lower <= effect <= upper, lower < upper; ratio measures > 0."""
+    measure, adjusted = values.get("effect_measure"), values.get("effect_adjusted")
+    triple = REPORTED[1:4]
+    given = [c for c in triple if _given(values, c)]
+    if 0 < len(given) < 3:
+        for column in triple:
+            if not _given(values, column):
+                report(column, f"blank while {', '.join(given)} given; give the effect with both "
+                               "95% CI bounds or none of the three")
+        return
+    if not given:
+        for column in ("effect_measure", "effect_adjusted"):
+            if values.get(column) is not None:
+                report(column, "given without an effect; give effect, effect_lower and effect_upper")
+        return
+    if measure is None:
+        report("effect_measure", "blank while an effect is given; name its measure (e.g. RR, OR, RD, HR, MD)")
+    elif str(measure).upper() not in registry.CODES:
+        report("effect_measure", f"'{measure}' is not a measure; one of {', '.join(registry.CODES)}")
+    if adjusted is not None and adjusted not in YES_NO:
+        report("effect_adjusted", f"'{adjusted}' is not yes or no")
+    est, lower, upper = (values[c] for c in triple)
+    if measure is not None and str(measure).upper() in registry.CODES and registry.get(measure).log_scale:
+        for column in triple:
+            if values[column] <= 0:
+                report(column, f"{values[column]} is not positive; a {registry.get(measure).name.lower()} "
+                               "and its bounds must be > 0")
+                return
+    if lower > est:
+        report("effect_lower", f"effect_lower ({lower}) is above effect ({est}): the CI excludes its estimate")
+    if est > upper:
+        report("effect_upper", f"effect_upper ({upper}) is below effect ({est}): the CI excludes its estimate")
+    if lower == upper:
+        report("effect_upper", f"effect_upper equals effect_lower ({lower}); a zero-width CI has no variance")
+
+
+def check_kinds(values: Mapping, report: Report) -> None:
+    """One outcome type per row: counts or arm summaries, and a reported effect of that type."""
+    counts = any(_given(values, c) for c in COUNTS)
+    continuous = any(_given(values, c) for c in CONTINUOUS)
+    if counts and continuous:
+        report("n_trt", "a row holds 2x2 counts (a binary outcome) or arm summaries (a continuous "
+                        "outcome), not both")
+        return
+    measure = values.get("effect_measure")
+    if measure is None or str(measure).upper() not in registry.CODES:
+        return
+    kind = registry.get(measure).kind
+    if counts and kind == "continuous":
+        report("effect_measure", f"{measure} is a continuous-outcome measure on a row with 2x2 counts")
+    if continuous and kind == "binary":
+        report("effect_measure", f"{measure} is a binary-outcome measure on a row with arm summaries")
+
+
+def check_numbers(values: Mapping, report: Report) -> None:
+    """Every rule of this module on one row's typed values (columns it lacks count as blank)."""
+    bad = check_types(values, report)
+    if bad:
+        return
+    check_counts(values, report)
+    check_continuous(values, report)
+    check_reported(values, report)
+    check_kinds(values, report)
+
+
+def has_numbers(values: Mapping) -> bool:
+    """Any count, arm summary or reported effect given (status 'missing' iff not)."""
+    return any(_given(values, c) for c in NUMBERS)
+
+
+def arm_kind(values: Mapping, arm: str) -> str | None:
+    """'means' (n, mean, SD), 'medians' (n, median and IQR and/or range), or None (not usable)."""
+    def v(stat):
+        return values.get(f"{stat}_{arm}")
+
+    if v("n") is None:
+        return None
+    if v("mean") is not None and v("sd") is not None:
+        return "means"
+    if v("median") is not None and (v("q1") is not None or v("min") is not None):
+        return "medians"
+    return None
+
+
+def kinds(values: Mapping) -> tuple[str, ...]:
+    """The kinds of usable data a (checked) row holds, in KINDS order."""
+    out = []
+    if all(_given(values, c) for c in COUNTS):
+        out.append("counts")
+    arm = [arm_kind(values, a) for a in ARMS]
+    if all(arm):
+        out.append("medians" if "medians" in arm else "means")
+    if all(_given(values, c) for c in REPORTED[1:4]):
+        out.append("reported")
+    return tuple(out)
