@@ -57,7 +57,8 @@ def estimate(state: dict | None) -> str:
     if not state or state.get("est") is None:
         return "not estimable (no pooled estimate)"
     code = state.get("measure")
-    text = f"{measure(code).short} {value(code, state['est'])} (95% CI {interval(code, state['ci_lb'], state['ci_ub'])}"
+    ci = interval(code, state["ci_lb"], state["ci_ub"])
+    text = f"{measure(code).short} {value(code, state['est'])} (95% CI {ci}"
     if state.get("pi_lb") is not None and state.get("pi_ub") is not None:
         text += f"; 95% PI {interval(code, state['pi_lb'], state['pi_ub'])}"
     return text + ")"

@@ -56,7 +56,9 @@ def stale_reason(dry_run_output: str) -> str:
         jobs.append((m.group(1), int(m.group(2))))
     total = dict(jobs).pop("total", sum(n for _, n in jobs))
     names = [name for name, _ in jobs if name not in ("total", "all")]
-    reasons = dry_run_output.split("Reasons:", 1)[1].strip().split("\n\n", 1)[0] if "Reasons:" in dry_run_output else ""
+    reasons = ""
+    if "Reasons:" in dry_run_output:
+        reasons = dry_run_output.split("Reasons:", 1)[1].strip().split("\n\n", 1)[0]
     text = (f"results/ is stale: Snakemake would run {total} job{'s' * (total != 1)} "
             f"({', '.join(names)}); run snakemake first")
     return text + (f".\nReasons:\n{reasons}" if reasons else ".")

@@ -38,7 +38,8 @@ def read_json(path: str | Path):
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
-        raise InputError([Problem(str(path), e.lineno, None, f"not valid JSON: {e.msg} (column {e.colno})")]) from None
+        problem = Problem(str(path), e.lineno, None, f"not valid JSON: {e.msg} (column {e.colno})")
+        raise InputError([problem]) from None
 
 
 def check_date(date: str, where: str = "--date") -> str:
@@ -80,7 +81,8 @@ def version_problems(versions, file: str) -> list[Problem]:
         try:
             date = check_date(v.get("date"), "date")
             if previous and date < previous:
-                problems.append(Problem(file, None, f"{where}.date", f"{date} is earlier than the version before ({previous})"))
+                problems.append(Problem(file, None, f"{where}.date",
+                                        f"{date} is earlier than the version before ({previous})"))
             previous = date
         except ValueError as e:
             problems.append(Problem(file, None, f"{where}.date", str(e)))
