@@ -158,7 +158,7 @@ def _trial_lines(entry: dict) -> list[str]:
             lines += _provenance(t["fields"])
     if entry["status"] in ("changed", "removed"):
         for t in entry["trials_removed"]:
-            lines.append(f"- Trial removed: **{t['trial']}** (was {trial_data(t['fields'])})")
+            lines.append(f"- Trial removed: **{t['trial']}**, which had {trial_data(t['fields'])}")
     for t in entry["trials_edited"]:
         lines.append(f"- Trial edited: **{t['trial']}**")
         lines += [f"  - `{field}`: {_quoted(c['old'])} -> {_quoted(c['new'])}" for field, c in t["fields"].items()]
@@ -182,10 +182,10 @@ def _provenance(fields: dict) -> list[str]:
 
 
 def _quoted(x) -> str:
-    """A field value in an edit line: short values as code, long texts (quotes) in quotation marks."""
+    """A field value in an edit line: texts in quotation marks, numbers and flags as code."""
     if x is None:
         return "(empty)"
-    if isinstance(x, str) and len(x) > 40:
+    if isinstance(x, str):
         return f"\u201c{x}\u201d"
     return f"`{num.plain(x)}`"
 
@@ -195,8 +195,8 @@ def trial_data(fields: dict) -> str:
     counts = ("events_trt", "total_trt", "events_ctl", "total_ctl")
     status = fields.get("status")
     if all(fields.get(c) is not None for c in counts):
-        text = (f"{num.plain(fields['events_trt'])}/{num.plain(fields['total_trt'])} vs "
-                f"{num.plain(fields['events_ctl'])}/{num.plain(fields['total_ctl'])}")
+        text = (f"{num.plain(fields['events_trt'])}/{num.plain(fields['total_trt'])} (treatment) vs "
+                f"{num.plain(fields['events_ctl'])}/{num.plain(fields['total_ctl'])} (control)")
     else:
         reported = sorted(k[:-len(".est")] for k in fields if k.startswith("reported_") and k.endswith(".est"))
         if reported:
@@ -205,7 +205,7 @@ def trial_data(fields: dict) -> str:
                     f"({num.plain(fields.get(r + '.ci_lb'))} to {num.plain(fields.get(r + '.ci_ub'))})")
         else:
             text = "no usable data"
-    return f"{text} (status: {status})" if status else text
+    return f"{text} [{status}]" if status else text
 
 
 def numbers_table(entry: dict, baseline: dict | None) -> list[str]:
