@@ -88,6 +88,14 @@ def test_missing_results_name_the_file(tmp_path):
     assert not (tmp_path / "v").exists()
 
 
+def test_a_pooled_result_with_an_unknown_measure_names_the_file(tmp_path):
+    results = vh.write_results(tmp_path / "results", vh.rows())
+    path = results / "mortality_28d" / "pooled.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"measure": "RR"', '"measure": "XX"'), encoding="utf-8")
+    with pytest.raises(InputError, match=r"mortality_28d/pooled\.json, column 'measure': unknown effect measure"):
+        store.current_states(results)
+
+
 def test_run_changes_before_anything_is_published(tmp_path):
     results = vh.write_results(tmp_path / "results", vh.rows())
     run_changes(*files(results), str(tmp_path / "nothing" / "versions.json"),

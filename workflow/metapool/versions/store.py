@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from metapool.errors import InputError, Problem
+from metapool.measures import registry
 from metapool.versions.state import analysis_state
 
 VERSIONS_FILE = "versions.json"
@@ -131,6 +132,10 @@ def state_from_files(pooled_file: str | Path, living_file: str | Path) -> dict:
     if not isinstance(pooled.get("studies"), list) or "random" not in pooled:
         raise InputError([Problem(str(pooled_file), None, None,
                                   "not a pooled result: it needs 'studies' and 'random'")])
+    try:
+        registry.get(pooled.get("measure") or registry.DEFAULT)
+    except ValueError as e:
+        raise InputError([Problem(str(pooled_file), None, "measure", str(e))]) from None
     return analysis_state(pooled, living)
 
 
