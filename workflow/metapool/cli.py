@@ -1,4 +1,4 @@
-"""Command line: ``metapool pool`` and ``metapool living``."""
+"""Command line: ``metapool pool``, ``metapool living``, ``metapool publish`` and ``metapool changes``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from metapool.engine.tau2 import DEFAULT, METHODS, NAMES, Control
 from metapool.measures import registry
 
 EXIT_OK, EXIT_INPUT, EXIT_CONVERGENCE = 0, 2, 3
+EXIT_CONCLUSION_CHANGED, EXIT_STALE = 4, 5
 
 ESTIMATORS = "\n".join(f"                {m:<5} {NAMES[m]}" for m in METHODS)
 
@@ -21,6 +22,10 @@ at its defaults.
                          [--tau2 REML|DL|PM|ML|SJ|HE|EB] [--ci hksj|z]
                          [--control NAME=VALUE,...] [--by COLUMN] [--format json|tsv]
   metapool living FILE.csv [--measure ...] [--tau2 ...] [--ci ...] [--format json|tsv]
+  metapool publish --date YYYY-MM-DD [--label TEXT] [--results results]
+                   [--versions data/versions] [--no-check]
+  metapool changes [--results results] [--versions data/versions]
+                   [--format md|json] [--check]
 
 Input: a CSV (UTF-8; a BOM and Windows line endings are fine) with a `study`
 column and, per row, any of:
@@ -65,9 +70,13 @@ Fixed effects: inverse variance, Mantel-Haenszel (RR, OR, RD; rma.mh) when every
 pooled study has counts, Peto's method for PETO (rma.peto).
 
 {output}
+{versions}
 Exit status: 0 success; 2 invalid input (every problem is listed on stderr with
 file, row and column; nothing is printed on stdout); 3 an iterative estimator
-did not converge (the message names it; try another --tau2).
+did not converge (the message names it; try another --tau2); 4 (`changes
+--check` only) a conclusion changed since the last published version; 5
+(`publish` only) results/ is stale: Snakemake would rerun jobs, nothing was
+published.
 """
 
 OUTPUT = """\
@@ -89,6 +98,25 @@ when a study has only a reported effect, "random" when nothing can be pooled;
 reported, not_estimable, skewed, other_measure, adjusted_excluded, no_data.
 `--format tsv` prints the same as a table: one row per study, per pooled
 block, per subgroup, the subgroup test, and each note.
+"""
+
+
+VERSIONS = """\
+Published versions (run in the workflow's folder, after `snakemake`):
+  publish   records the current state of every analysis (results/<analysis>/
+            pooled.json and living.json, analyses in config/config.yaml order)
+            as a new version in data/versions/versions.json and adds an entry to
+            data/versions/CHANGELOG.md. --date is required (never the clock).
+            Refused (exit 5) when Snakemake's dry run would rerun anything;
+            --no-check skips that check.
+  changes   what changed since the last published version: per analysis
+            changed | unchanged | added | removed, trials added, removed and
+            edited (old -> new), before and after, and every conclusion that
+            changed (the 95% CI or prediction interval now excludes the null or
+            no longer does, the estimate changed side, the TSA crossed a
+            boundary or reached its information size, the certainty changed).
+            --format md (default; for people) or json. --check: exit 4 when any
+            conclusion changed, else 0.
 """
 
 
@@ -119,9 +147,10 @@ def _control(text: str) -> Control:
 def parser() -> argparse.ArgumentParser:
     """The ``metapool`` argument parser; ``metapool --help`` documents every command and option."""
     p = argparse.ArgumentParser(prog="metapool",
-                                description=DESCRIPTION.format(estimators=ESTIMATORS, output=OUTPUT),
+                                description=DESCRIPTION.format(estimators=ESTIMATORS, output=OUTPUT,
+                                                               versions=VERSIONS),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", required=True, metavar="{pool,living}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{pool,living,publish,changes}")
     pool = sub.add_parser("pool", help="pool an effect measure", description=OUTPUT,
                           formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(pool)
@@ -133,6 +162,7 @@ def parser() -> argparse.ArgumentParser:
                           "egger_rma, egger_lm, harbord, trimfill, absolute, tsa}; a block is null "
                           "with a reason where k is too small.")
     _common(sens)
+    _versions_parsers(sub)
     return p
 
 
@@ -161,6 +191,8 @@ def _render(args: argparse.Namespace) -> str:
 def run(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status. Output goes to stdout only on success."""
     args = parser().parse_args(argv)
+    if args.command in VERSION_COMMANDS:
+        return _run_versions(args)
     try:
         out = _render(args)
     except ConvergenceError as e:
@@ -171,6 +203,91 @@ def run(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     sys.stdout.write(out)
     return EXIT_OK
+
+
+# --- published versions: `metapool publish` and `metapool changes` ----------------------------------
+
+VERSION_COMMANDS = ("publish", "changes")
+
+
+def _versions_parsers(sub) -> None:
+    """The `publish` and `changes` subcommands."""
+    fmt = argparse.RawDescriptionHelpFormatter
+    pub = sub.add_parser("publish", help="record the current results as a new published version",
+                         description=VERSIONS, formatter_class=fmt)
+    pub.add_argument("--date", required=True, help="the version's date, YYYY-MM-DD")
+    pub.add_argument("--label", help="a short label, e.g. 'VANCS III added'")
+    pub.add_argument("--no-check", action="store_true",
+                     help="publish without checking that results/ is up to date (tests)")
+    chg = sub.add_parser("changes", help="what changed since the last published version",
+                         description=VERSIONS, formatter_class=fmt)
+    chg.add_argument("--format", default="md", choices=("md", "json"), help="md (default) or json")
+    chg.add_argument("--check", action="store_true",
+                     help=f"exit {EXIT_CONCLUSION_CHANGED} when any conclusion changed, else 0")
+    for p in (pub, chg):
+        p.add_argument("--results", default="results", help="the results folder (default results)")
+        p.add_argument("--versions", default="data/versions",
+                       help="folder of versions.json and CHANGELOG.md (default data/versions)")
+        p.add_argument("--config", default="config/config.yaml",
+                       help="the workflow config, for the analyses and their order (default "
+                            "config/config.yaml; without it, every results/*/pooled.json)")
+
+
+def _config_analyses(path: str) -> list[str] | None:
+    """Analysis names in config order; None when there is no config file."""
+    from pathlib import Path
+
+    import yaml
+
+    if not Path(path).is_file():
+        return None
+    try:
+        with open(path, encoding="utf-8") as fh:
+            config = yaml.safe_load(fh)
+    except yaml.YAMLError as e:
+        raise InputError([Problem(path, None, None, f"not valid YAML: {e}")]) from None
+    if not isinstance(config, dict) or not isinstance(config.get("analyses"), dict):
+        raise InputError([Problem(path, None, "analyses", "the config has no 'analyses' mapping")])
+    return list(config["analyses"])
+
+
+def _run_versions(args: argparse.Namespace) -> int:
+    """`publish` or `changes`; the exit status."""
+    from metapool.versions.publish import StaleResultsError
+
+    try:
+        if args.command == "publish":
+            return _publish(args)
+        return _changes(args)
+    except StaleResultsError as e:
+        print(f"metapool: error: {e}", file=sys.stderr)
+        return EXIT_STALE
+    except MetapoolError as e:
+        print(f"metapool: error: {e}", file=sys.stderr)
+        return EXIT_INPUT
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from metapool.versions.publish import publish
+
+    version = publish(args.results, args.versions, args.date, args.label,
+                      analyses=_config_analyses(args.config), check=not args.no_check)
+    print(f"published version {version['version']} ({version['date']}): "
+          f"{len(version['analyses'])} analyses in {args.versions}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _changes(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from metapool.versions import report
+    from metapool.versions.job import changes_report
+    from metapool.versions.store import VERSIONS_FILE, current_states
+
+    current = current_states(args.results, _config_analyses(args.config))
+    changes = changes_report(current, Path(args.versions) / VERSIONS_FILE)
+    sys.stdout.write(report.to_json(changes) if args.format == "json" else report.to_markdown(changes))
+    return EXIT_CONCLUSION_CHANGED if args.check and changes["conclusion_changed"] else EXIT_OK
 
 
 def main() -> None:

@@ -1,0 +1,26 @@
+"""The workflow's job: results/changes.json and results/changes.md against the last published version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from metapool.atomic import clear_stale_temps, write_text
+from metapool.versions import report
+from metapool.versions.compare import compare
+from metapool.versions.store import baseline, load_versions, states_from_files
+
+
+def changes_report(current: dict[str, dict], versions_file: str | Path) -> dict:
+    """The report object of the current states against the last version in ``versions_file``
+    (every analysis "added" when the file does not exist yet)."""
+    meta, published = baseline(load_versions(versions_file))
+    return report.build(meta, compare(published, current))
+
+
+def run_changes(pooled_files: list[str], living_files: list[str], versions_file: str,
+                out_json: str, out_md: str) -> None:
+    """Write changes.json and changes.md (atomically) for the analyses in the order given."""
+    clear_stale_temps([out_json, out_md])
+    changes = changes_report(states_from_files(pooled_files, living_files), versions_file)
+    write_text(out_json, report.to_json(changes))
+    write_text(out_md, report.to_markdown(changes))

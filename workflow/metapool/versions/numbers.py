@@ -1,0 +1,89 @@
+"""Numbers for people: analysis-scale values shown on the people's scale (registry ``to_people``)."""
+
+from __future__ import annotations
+
+from metapool.measures import registry
+
+DASH = "-"
+
+
+def measure(code: str | None) -> registry.Measure:
+    """The registry entry of ``code`` (RR when a state names none, as the engine's default)."""
+    return registry.get(code or registry.DEFAULT)
+
+
+def name(code: str | None) -> str:
+    """'risk ratio', 'mean difference' (lower case, for inside a sentence)."""
+    return measure(code).name.lower()
+
+
+def null_text(code: str | None) -> str:
+    """The null on the people's scale: '1' for ratios, '0' for differences."""
+    return f"{measure(code).null:g}"
+
+
+def value(code: str | None, x: float | None) -> str:
+    """An analysis-scale value on the people's scale: ratios '0.85' (as on the forest plots),
+    risk differences three decimals, other differences two; '-' when missing."""
+    m = measure(code)
+    y = m.to_people(x)
+    if y is None:
+        return DASH
+    if m.log_scale:
+        return _ratio(y)
+    text = f"{y:.3f}" if m.kind == "binary" else f"{y:.2f}"
+    return text[1:] if text.lstrip("-0.") == "" and text.startswith("-") else text
+
+
+def _ratio(x: float) -> str:
+    if x < 0.001:
+        return "<0.001"
+    if x < 0.01:
+        return f"{x:.2g}"
+    if x >= 100:
+        return f"{x:.0f}"
+    return f"{x:.2f}"
+
+
+def interval(code: str | None, lo: float | None, hi: float | None) -> str:
+    """'0.71 to 0.95', or 'not estimable' when a limit is missing."""
+    if lo is None or hi is None:
+        return "not estimable"
+    return f"{value(code, lo)} to {value(code, hi)}"
+
+
+def estimate(state: dict | None) -> str:
+    """'RR 0.85 (95% CI 0.71 to 0.95; 95% PI 0.60 to 1.20)' of a state; 'not estimable' (k = 0)."""
+    if not state or state.get("est") is None:
+        return "not estimable (no pooled estimate)"
+    code = state.get("measure")
+    ci = interval(code, state["ci_lb"], state["ci_ub"])
+    text = f"{measure(code).short} {value(code, state['est'])} (95% CI {ci}"
+    if state.get("pi_lb") is not None and state.get("pi_ub") is not None:
+        text += f"; 95% PI {interval(code, state['pi_lb'], state['pi_ub'])}"
+    return text + ")"
+
+
+def tau2(x: float | None) -> str:
+    """tau^2 (analysis scale): '0', '<0.0001', else four decimals; '-' when missing."""
+    if x is None:
+        return DASH
+    if x == 0:
+        return "0"
+    return "<0.0001" if x < 0.0001 else f"{x:.4f}"
+
+
+def count(x: float | None) -> str:
+    """A number of participants: '5,483'; '-' when unknown."""
+    return DASH if x is None else f"{x:,.0f}"
+
+
+def plain(x) -> str:
+    """A data field's value as written in a report: '-' for missing, numbers as stored."""
+    if x is None:
+        return DASH
+    if isinstance(x, bool):
+        return "true" if x else "false"
+    if isinstance(x, float) and x.is_integer():
+        return f"{int(x)}"
+    return str(x)

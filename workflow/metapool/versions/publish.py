@@ -1,0 +1,123 @@
+"""Publish a version: record the current state of every analysis in ``data/versions/``.
+
+``versions.json`` (the record, committed) gets one more version; ``CHANGELOG.md`` (for people)
+gets one entry saying, per analysis, what changed since the previous version and any conclusion
+flag. The date is given, never read from the clock. A stale results/ (Snakemake would rerun
+something) is refused: a version must record what the current inputs give.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from metapool.atomic import write_text
+from metapool.errors import InputError, MetapoolError, Problem
+from metapool.versions import report
+from metapool.versions.compare import compare
+from metapool.versions.store import (CHANGELOG_FILE, VERSIONS_FILE, baseline, check_date, current_states,
+                                     dump_json, load_versions)
+
+CHANGELOG_HEAD = ("# Published versions\n\n"
+                  "One entry per published version: per analysis, what changed since the version "
+                  "before and any conclusion that changed. The record is versions.json.\n")
+DRY_RUN = ("--dry-run", "--quiet", "rules", "--cores", "1")
+FRESH_TIMEOUT = 600
+
+
+class StaleResultsError(MetapoolError):
+    """results/ does not reflect the current inputs: Snakemake would rerun jobs."""
+
+
+def check_fresh(workdir: str | Path) -> str | None:
+    """None when Snakemake's dry run in ``workdir`` has nothing to do; else why it would rerun."""
+    cmd = [sys.executable, "-m", "snakemake", *DRY_RUN]
+    try:
+        proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=FRESH_TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"cannot run Snakemake's dry run in {workdir}: {e}"
+    out = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        return f"Snakemake's dry run in {workdir} failed (exit {proc.returncode}):\n{out.strip()[-2000:]}"
+    if "Job stats:" not in out:
+        return None
+    return stale_reason(out)
+
+
+def stale_reason(dry_run_output: str) -> str:
+    """'results/ is stale: Snakemake would run 3 jobs (pool_x, plot_x, ...); reasons: ...'."""
+    jobs = []
+    for line in dry_run_output.split("Job stats:", 1)[1].splitlines()[3:]:
+        m = re.match(r"^(\S+)\s+(\d+)$", line.strip())
+        if not m:
+            break
+        jobs.append((m.group(1), int(m.group(2))))
+    total = dict(jobs).pop("total", sum(n for _, n in jobs))
+    names = [name for name, _ in jobs if name not in ("total", "all")]
+    reasons = ""
+    if "Reasons:" in dry_run_output:
+        reasons = dry_run_output.split("Reasons:", 1)[1].strip().split("\n\n", 1)[0]
+    text = (f"results/ is stale: Snakemake would run {total} job{'s' * (total != 1)} "
+            f"({', '.join(names)}); run snakemake first")
+    return text + (f".\nReasons:\n{reasons}" if reasons else ".")
+
+
+def publish(results_dir: str | Path, versions_dir: str | Path, date: str, label: str | None = None, *,
+            analyses: list[str] | None = None, check: bool = True, workdir: str | Path | None = None) -> dict:
+    """Append the current state of every analysis as a new version; return that version.
+
+    analyses: names in review order (default: every results/<name>/pooled.json). check: refuse a
+    stale results/ (:func:`check_fresh` in ``workdir``, default the parent of results_dir).
+    """
+    try:
+        check_date(date)
+    except ValueError as e:
+        raise InputError([Problem("--date", None, None, str(e))]) from None
+    if label is not None and (not label.strip() or "\n" in label):
+        raise InputError([Problem("--label", None, None, "a label must be one non-empty line of text")])
+    versions_file = Path(versions_dir) / VERSIONS_FILE
+    versions = load_versions(versions_file)
+    if versions and date < versions[-1]["date"]:
+        raise InputError([Problem(str(versions_file), None, None, f"the new version's date {date} is "
+                                  f"earlier than version {versions[-1]['version']} ({versions[-1]['date']})")])
+    if check:
+        reason = check_fresh(Path(results_dir).resolve().parent if workdir is None else workdir)
+        if reason:
+            raise StaleResultsError(f"not published: {reason}")
+    current = current_states(results_dir, analyses)
+    meta, published = baseline(versions)
+    version = {"version": len(versions) + 1, "date": date, "label": label, "analyses": current}
+    entries = [report.annotate(e) for e in compare(published, current)]
+    changelog = Path(versions_dir) / CHANGELOG_FILE
+    old = changelog.read_text(encoding="utf-8") if changelog.exists() else CHANGELOG_HEAD
+    write_text(changelog, append_entry(old, changelog_entry(version, meta, entries)))
+    write_text(versions_file, dump_json(versions + [version]))
+    return version
+
+
+def changelog_entry(version: dict, before: dict | None, entries: list[dict]) -> str:
+    """The CHANGELOG section of one version: per analysis (annotated comparison entries, in
+    review order), one line of what changed since ``before`` and its conclusion flags."""
+    label = f" ({version['label']})" if version.get("label") else ""
+    lines = [f"## Version {version['version']}: {version['date']}{label}", ""]
+    lines.append(f"Compared with version {before['version']} ({before['date']})." if before
+                 else "First published version.")
+    lines.append("")
+    for e in entries:
+        flags = e["conclusion_changes"]
+        verdict = ("**Conclusion changed:** " + " ".join(f["sentence"] for f in flags)) if flags \
+            else "No conclusion changed."
+        lines.append(f"- `{e['analysis']}`: {e['summary']}. {verdict}")
+    return "\n".join(lines) + "\n"
+
+
+def append_entry(text: str, entry: str) -> str:
+    """``text`` with ``entry`` appended after a blank line; an entry of the same version (left by
+    an interrupted publish) is replaced, not repeated."""
+    heading = entry.split("\n", 1)[0].split(":", 1)[0]  # "## Version 3"
+    at = text.find(f"\n{heading}:")
+    if at >= 0:
+        text = text[:at + 1]
+    return text.rstrip("\n") + "\n\n" + entry
