@@ -112,17 +112,17 @@ def test_renamed_title_and_new_setting_are_definition_changes(tmp_path):
 def test_trial_fields_exclude_what_the_engine_derives(tmp_path):
     state = store.current_states(vh.write_results(tmp_path / "r", vh.rows()))["mortality_28d"]
     fields = state["trials"]["ALPHA"]
-    assert {"events_trt", "total_trt", "events_ctl", "total_ctl", "quote", "source", "status", "agent"} <= set(fields)
-    assert not {"yi", "vi", "se", "ci_lb", "ci_ub", "weight_fixed", "weight_random", "rr"} & set(fields)
-    assert not any(key.startswith("rr.") for key in fields)
+    assert {"events_trt", "total_trt", "events_ctl", "total_ctl", "quote", "source", "agent"} <= set(fields)
+    assert not {"yi", "vi", "se", "ci_lb", "ci_ub", "weight_fixed", "weight_random", "effect", "status"} & set(fields)
+    assert not any(key.startswith(("effect.", "reported.", "converted.")) for key in fields)
 
 
 def test_a_reported_rr_enters_as_its_fields(tmp_path):
-    reported = vh.row("FOXTROT", 28, "x", None, None, None, None, rr=0.9, rr_lower=0.7, rr_upper=1.2)
+    reported = vh.row("FOXTROT", 28, "x", None, None, None, None, effect_measure="RR", effect=0.9,
+                      effect_lower=0.7, effect_upper=1.2)
     state = store.current_states(vh.write_results(tmp_path / "r", vh.rows(reported)))["mortality_28d"]
     fields = state["trials"]["FOXTROT"]
-    assert (fields["reported_rr.est"], fields["reported_rr.ci_lb"], fields["reported_rr.ci_ub"]) == (0.9, 0.7, 1.2)
-    assert fields["status"] == "reported_rr"
+    assert (fields["effect_measure"], fields["effect"], fields["effect_lower"], fields["effect_upper"]) == ("RR", 0.9, 0.7, 1.2)
     assert state["participants"] == 200 + 300 + 160  # FOXTROT's totals are unknown
 
 

@@ -82,15 +82,15 @@ published.
 OUTPUT = """\
 Output of `pool --format json`: one object
   {"measure", "measure_name", "log_scale", "k", "k_total", "settings",
-   "studies": [{"study", "yi", "vi", "se", "ci_lb", "ci_ub", "effect",
+   "studies": [{"study", "yi", "vi", "se", "ci_lb", "ci_ub", "natural",
    "weight_fixed", "weight_random", "status", "reported", "converted", the
    input's data and carried-through columns}], "fixed_iv", "fixed_mh",
    "fixed_peto", "random": {"tau2_method", "ci_method", "k", "est", "se",
    "se_wald", "stat", "df", "ci_lb", "ci_ub", "pval", "tau2", "tau2_ci_lb",
    "tau2_ci_ub", "I2", "I2_ci_lb", "I2_ci_ub", "H2", "Q", "Qp", "pi_lb",
-   "pi_ub", "effect"}, "subgroups", "notes"}
+   "pi_ub", "natural"}, "subgroups", "notes"}
 yi, est, ci and pi are on the analysis scale (log for RR, OR, PETO, ROM, HR);
-each block's "effect" gives them on the people's scale (est, ci_lb, ci_ub, and
+each block's "natural" gives them on the people's scale (est, ci_lb, ci_ub, and
 pi_lb, pi_ub). Weights are percentages. Missing values are null, never NaN:
 e.g. tau2, I2, H2 for one study, the prediction interval for k < 3, "fixed_mh"
 when a study has only a reported effect, "random" when nothing can be pooled;

@@ -36,7 +36,7 @@ def clean(x):
     return x
 
 
-def effect_block(measure: registry.Measure, block: dict, with_pi: bool = False) -> dict:
+def natural_block(measure: registry.Measure, block: dict, with_pi: bool = False) -> dict:
     """est, ci_lb, ci_ub (and pi_lb, pi_ub) of an analysis-scale block on the people's scale."""
     keys = ("est", "ci_lb", "ci_ub") + (("pi_lb", "pi_ub") if with_pi else ())
     return {k: measure.to_people(block.get(k)) for k in keys}
@@ -46,7 +46,7 @@ def _fixed(measure, yi, vi) -> tuple[dict, np.ndarray]:
     """Inverse-variance fixed-effect block and its percent weights."""
     out = model.fit_fixed(yi, vi)
     weights = out.pop("weights")
-    out["effect"] = effect_block(measure, out)
+    out["natural"] = natural_block(measure, out)
     return out, weights
 
 
@@ -54,7 +54,7 @@ def _random(measure, yi, vi, tau2_method, ci_method, control: Control = DEFAULT)
     """Random-effects block and its percent weights (they do not depend on the CI method)."""
     out = model.fit_random(yi, vi, tau2_method, ci_method, control=control)
     weights = out.pop("weights")
-    out["effect"] = effect_block(measure, out, with_pi=True)
+    out["natural"] = natural_block(measure, out, with_pi=True)
     return out, weights
 
 
@@ -78,7 +78,7 @@ def _count_method(measure, method: str, studies: list[dict], effects: StudyEffec
         notes.append(f"{name} not computed: one arm has no events in any study, so the pooled "
                      f"{measure.name.lower()} is not defined.")
         return None
-    out["effect"] = effect_block(measure, out)
+    out["natural"] = natural_block(measure, out)
     return out
 
 
@@ -95,7 +95,7 @@ def _study_entry(measure, study: dict, j: int, effects: StudyEffects, w_fixed, w
         "weight_fixed": w_fixed[j], "weight_random": w_random[j], "status": effects.status[j],
         "reported": effects.reported[j], "converted": effects.converted[j],
     })
-    e["effect"] = effect_block(measure, {**e, "est": y}) if pooled else {"est": None, "ci_lb": None, "ci_ub": None}
+    e["natural"] = natural_block(measure, {**e, "est": y}) if pooled else {"est": None, "ci_lb": None, "ci_ub": None}
     if by is not None:
         e["group"] = _group_label(study.get(by))
     return e

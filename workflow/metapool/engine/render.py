@@ -34,7 +34,7 @@ def fmt(x) -> str:
 
 
 def _block_row(row: str, name: str, group: str | None, block: dict, method: str, measure: str) -> dict:
-    eff = block.get("effect") or {}
+    eff = block.get("natural") or {}
     return {
         "row": row, "name": name, "group": group, "k": block.get("k"), "status": "", "measure": measure,
         "effect": eff.get("est"), "ci_lb": eff.get("ci_lb"), "ci_ub": eff.get("ci_ub"),
@@ -53,7 +53,7 @@ def tsv_rows(result: dict) -> list[dict]:
     re_method = f"random effects, {s['tau2_method']}, CI {s['ci_method']}"
     rows = []
     for st in result["studies"]:
-        eff = st.get("effect") or {}
+        eff = st.get("natural") or {}
         rows.append({
             "row": "study", "name": st.get("label") or st["study"], "group": st.get("group"),
             "status": st["status"], "measure": measure, "effect": eff.get("est"), "ci_lb": eff.get("ci_lb"),

@@ -9,7 +9,7 @@ def summary_row(result: dict) -> dict:
     studies = result.get("studies") or []
     first = studies[0] if studies else {}
     r = result.get("random") or {}
-    eff = r.get("effect") or {}
+    eff = r.get("natural") or {}
     settings = result.get("settings") or {}
     return {
         "analysis": result.get("analysis"), "title": result.get("title"), "outcome": first.get("outcome"),

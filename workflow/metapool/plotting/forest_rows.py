@@ -154,7 +154,7 @@ def study_row(study: dict) -> RowSpec:
     label = study.get("label") or str(study.get("study", ""))
     cells = {"study": label + mark}
     cells.update(zip(CELL_KEYS[1:5], (fmt.count(study.get(k)) for k in COUNT_KEYS)))
-    rr = study.get("effect") or {}
+    rr = study.get("natural") or {}
     if status in POOLED and rr.get("est") is not None:
         weight = study_weight(study)
         cells["weight"] = fmt.percent(weight)
@@ -193,7 +193,7 @@ def _pooled_rows(kind: str, name: str, fits: dict, studies: list[dict],
                  f"{name}, {'random effects' if role == 'random' else 'fixed effect'} (95% CI)")
         cells = {"study": label, **(_arm_totals(studies) if role == "random" else {})}
         cells["weight"] = fmt.percent(weight) if role == "random" and random else ""
-        rr = (fit or {}).get("effect") or {}
+        rr = (fit or {}).get("natural") or {}
         if rr.get("est") is None or rr.get("ci_lb") is None:
             cells["rr"] = "not estimable"
             rows.append(RowSpec(kind, cells, style="bold"))
@@ -207,7 +207,7 @@ def _pooled_rows(kind: str, name: str, fits: dict, studies: list[dict],
 
 def _prediction_rows(random: dict) -> list[RowSpec]:
     """The prediction-interval row, only when the result has one (k >= 3)."""
-    rr = random.get("effect") or {}
+    rr = random.get("natural") or {}
     if rr.get("pi_lb") is None or rr.get("pi_ub") is None:
         return []
     cells = {"study": "Prediction interval", "rr": fmt.ratio_ci(None, rr["pi_lb"], rr["pi_ub"])}

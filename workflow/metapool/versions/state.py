@@ -11,10 +11,11 @@ from __future__ import annotations
 NUMBERS = ("k", "participants", "est", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "tau2", "I2")
 RANDOM = ("est", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "tau2", "I2")
 TSA = ("status", "boundary_crossed", "futility_crossed", "ris_reached")
-# Study-entry keys the engine computes from the data (never compared as inputs); a key named
-# after a measure code (rr, or, md, ...) holding a dict is the computed people's-scale block.
-DERIVED = frozenset({"yi", "vi", "se", "ci_lb", "ci_ub", "weight_fixed", "weight_random", "group"})
-MEASURE_BLOCKS = frozenset({"rr", "or", "rd", "peto", "md", "smd", "rom", "hr"})
+# Study-entry keys the engine computes from the data (never compared as inputs): the effect on
+# both scales, weights, the pooling status, the copy of the reported effect and the median
+# conversion (both follow from the input columns, which are compared).
+DERIVED = frozenset({"yi", "vi", "se", "ci_lb", "ci_ub", "weight_fixed", "weight_random", "group",
+                     "natural", "status", "reported", "converted"})
 ARM_TOTALS = (("total_trt", "total_ctl"), ("n_trt", "n_ctl"))
 
 
@@ -87,10 +88,8 @@ def trial_name(study: dict) -> str:
 
 
 def trial_fields(study: dict) -> dict:
-    """The study entry's data fields as they entered, nested blocks flattened ("reported_rr.est")."""
-    data = {key: value for key, value in study.items()
-            if key not in DERIVED and not (key in MEASURE_BLOCKS and isinstance(value, dict))}
-    return flatten(data)
+    """The study entry's data fields as they entered (nested blocks flattened: "rob.d1")."""
+    return flatten({key: value for key, value in study.items() if key not in DERIVED})
 
 
 def flatten(d: dict, prefix: str = "") -> dict:
