@@ -91,6 +91,16 @@ def batch_figure_outputs(batch):
     ]
 
 
+def published_versions():
+    """data/versions/versions.json once `metapool publish` has written it, else nothing."""
+    path = Path(WORKFLOW_SETTINGS.versions_file)
+    return [str(path)] if path.exists() else []
+
+
+def all_living_json():
+    return [layout.pool_outputs(name)["living_json"] for name in SETTINGS]
+
+
 def all_pooled_json():
     return [layout.pool_outputs(name)["pooled_json"] for name in SETTINGS]
 
@@ -106,4 +116,8 @@ def all_outputs():
         batch: next(iter(layout.figure_outputs(BATCHES[batch][0])["forest"].values()))
         for batch in BATCHES
     }
-    return list(first.values()) + list(layout.SUMMARY.values())
+    return (
+        list(first.values())
+        + list(layout.SUMMARY.values())
+        + list(layout.CHANGES.values())
+    )

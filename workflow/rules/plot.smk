@@ -1,4 +1,5 @@
-# Stage 3: draw each analysis' forest plot (SVG, PNG, PDF) and its living-review figures.
+# Stage 3: draw each analysis' forest plot (SVG, PNG, PDF), its living-review figures and its
+# estimate at each published version (so `metapool publish` redraws every versions figure).
 
 for batch in BATCHES:
 
@@ -7,6 +8,7 @@ for batch in BATCHES:
             batch_rule_name("plot", batch)
         input:
             results=batch_pool_outputs(batch),
+            versions=published_versions(),
         output:
             batch_figure_outputs(batch),
         log:

@@ -71,17 +71,19 @@ def run_pool(trial_files: list[str], settings: list[dict]) -> None:
         _log(f"{analysis.name}: k = {pooled['k']} of {pooled['k_total']} selected rows")
 
 
-def run_plot(settings: list[dict]) -> None:
-    """Draw each analysis' forest plot and living-review figures from its JSON results."""
+def run_plot(settings: list[dict], versions_file: str | None = None) -> None:
+    """Draw each analysis' figures from its JSON results (and the published versions, if any)."""
     from metapool.pipeline.figures import draw_analysis_figures
+    from metapool.versions.store import load_versions
 
+    versions = load_versions(versions_file) if versions_file else []
     for s in settings:
         analysis = AnalysisSettings.from_dict(s)
         clear_stale_temps(p for paths in layout.figure_outputs(analysis.name).values() for p in paths.values())
         out = layout.pool_outputs(analysis.name)
         pooled = json.loads(Path(out["pooled_json"]).read_text(encoding="utf-8"))
         sens = json.loads(Path(out["living_json"]).read_text(encoding="utf-8"))
-        draw_analysis_figures(pooled, sens, analysis.plot, layout.figure_outputs(analysis.name))
+        draw_analysis_figures(pooled, sens, analysis.plot, layout.figure_outputs(analysis.name), versions)
         _log(f"{analysis.name}: figures drawn")
 
 

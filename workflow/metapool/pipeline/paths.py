@@ -19,6 +19,7 @@ FIGURES = {
     "leave1out": ("svg",),
     "funnel": ("svg",),
     "tsa": ("svg",),
+    "versions": ("svg",),
 }
 SUMMARY = {
     "summary_tsv": f"{RESULTS}/summary.tsv",
@@ -26,6 +27,11 @@ SUMMARY = {
     "summary_forest_png": f"{RESULTS}/summary_forest.png",
     "summary_forest_pdf": f"{RESULTS}/summary_forest.pdf",
     "trials_tsv": f"{RESULTS}/trials.tsv",
+}
+CHANGES = {
+    "json": f"{RESULTS}/changes.json",
+    "md": f"{RESULTS}/changes.md",
+    "html": f"{RESULTS}/changes.html",
 }
 
 

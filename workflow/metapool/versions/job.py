@@ -18,9 +18,16 @@ def changes_report(current: dict[str, dict], versions_file: str | Path) -> dict:
 
 
 def run_changes(pooled_files: list[str], living_files: list[str], versions_file: str,
-                out_json: str, out_md: str) -> None:
-    """Write changes.json and changes.md (atomically) for the analyses in the order given."""
-    clear_stale_temps([out_json, out_md])
+                out_json: str, out_md: str, out_html: str | None = None) -> None:
+    """Write changes.json, changes.md and (for the report) changes.html, atomically, for the
+    analyses in the order given."""
+    from metapool.versions.html import to_html
+
+    outs = [out_json, out_md] + ([out_html] if out_html else [])
+    clear_stale_temps(outs)
     changes = changes_report(states_from_files(pooled_files, living_files), versions_file)
+    markdown = report.to_markdown(changes)
     write_text(out_json, report.to_json(changes))
-    write_text(out_md, report.to_markdown(changes))
+    write_text(out_md, markdown)
+    if out_html:
+        write_text(out_html, to_html(markdown))

@@ -191,21 +191,35 @@ def _quoted(x) -> str:
 
 
 def trial_data(fields: dict) -> str:
-    """How a trial entered: 'events/total vs events/total', a reported estimate, or its status."""
+    """How a trial entered: 'events/total vs events/total', arm summaries, a reported effect, or
+    'no usable data' (with the trial table's status)."""
     counts = ("events_trt", "total_trt", "events_ctl", "total_ctl")
-    status = fields.get("status")
+    status = fields.get("data_status")
     if all(fields.get(c) is not None for c in counts):
         text = (f"{num.plain(fields['events_trt'])}/{num.plain(fields['total_trt'])} (treatment) vs "
                 f"{num.plain(fields['events_ctl'])}/{num.plain(fields['total_ctl'])} (control)")
+    elif all(fields.get(f"n_{arm}") is not None for arm in ("trt", "ctl")):
+        text = " vs ".join(_arm_summary(fields, arm) for arm in ("trt", "ctl"))
+    elif fields.get("effect") is not None:
+        adjusted = {"yes": ", adjusted", "no": ", unadjusted"}.get(fields.get("effect_adjusted"), "")
+        text = (f"reported {fields.get('effect_measure')} {num.plain(fields['effect'])} "
+                f"({num.plain(fields.get('effect_lower'))} to {num.plain(fields.get('effect_upper'))}{adjusted})")
     else:
-        reported = sorted(k[:-len(".est")] for k in fields if k.startswith("reported_") and k.endswith(".est"))
-        if reported:
-            r = reported[0]
-            text = (f"{r.removeprefix('reported_').upper()} {num.plain(fields[r + '.est'])} "
-                    f"({num.plain(fields.get(r + '.ci_lb'))} to {num.plain(fields.get(r + '.ci_ub'))})")
-        else:
-            text = "no usable data"
+        text = "no usable data"
     return f"{text} [{status}]" if status else text
+
+
+def _arm_summary(fields: dict, arm: str) -> str:
+    """'mean 6.7 (SD 4.0), n 259' or 'median -4 (IQR -7 to 7), n 118' for one arm."""
+    f = {k: fields.get(f"{k}_{arm}") for k in ("n", "mean", "sd", "median", "q1", "q3", "min", "max")}
+    name = "treatment" if arm == "trt" else "control"
+    if f["mean"] is not None:
+        centre = f"mean {num.plain(f['mean'])} (SD {num.plain(f['sd'])})"
+    elif f["q1"] is not None:
+        centre = f"median {num.plain(f['median'])} (IQR {num.plain(f['q1'])} to {num.plain(f['q3'])})"
+    else:
+        centre = f"median {num.plain(f['median'])} (range {num.plain(f['min'])} to {num.plain(f['max'])})"
+    return f"{centre}, n {num.plain(f['n'])} ({name})"
 
 
 def numbers_table(entry: dict, baseline: dict | None) -> list[str]:

@@ -1,0 +1,69 @@
+"""changes.md as a self-contained HTML page for the Snakemake report (the subset of Markdown that
+versions.report writes: headings, paragraphs, two-level lists, tables, **bold**, `code`)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+STYLE = ("body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
+         "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #999;padding:.2em .6em;"
+         "text-align:left}th{background:#eee}code{background:#f3f3f3;padding:0 .2em}")
+
+
+def inline(text: str) -> str:
+    """Escape, then **bold** and `code`."""
+    out = html.escape(text, quote=False)
+    out = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", out)
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def to_html(markdown: str, title: str = "What changed") -> str:
+    """The page: one pass over the lines, closing open lists and tables at each block change."""
+    body: list[str] = []
+    open_list = 0
+    table: list[list[str]] = []
+
+    def close() -> None:
+        nonlocal open_list, table
+        body.extend(["</ul>"] * open_list)
+        open_list = 0
+        if table:
+            head, rows = table[0], [r for r in table[1:] if not set("".join(r)) <= set("-: ")]
+            body.append("<table><tr>" + "".join(f"<th>{inline(c)}</th>" for c in head) + "</tr>")
+            body.extend("<tr>" + "".join(f"<td>{inline(c)}</td>" for c in r) + "</tr>" for r in rows)
+            body.append("</table>")
+            table = []
+
+    for line in markdown.splitlines():
+        heading = re.match(r"(#{1,3}) (.*)", line)
+        item = re.match(r"( *)- (.*)", line)
+        if line.startswith("|"):
+            body.extend(["</ul>"] * open_list)
+            open_list = 0
+            table.append(_cells(line))
+        elif item:
+            if table:
+                close()
+            depth = len(item.group(1)) // 2 + 1
+            while open_list < depth:
+                body.append("<ul>")
+                open_list += 1
+            while open_list > depth:
+                body.append("</ul>")
+                open_list -= 1
+            body.append(f"<li>{inline(item.group(2))}</li>")
+        else:
+            close()
+            if heading:
+                level = len(heading.group(1))
+                body.append(f"<h{level}>{inline(heading.group(2))}</h{level}>")
+            elif line.strip():
+                body.append(f"<p>{inline(line)}</p>")
+    close()
+    return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + html.escape(title)
+            + f"</title><style>{STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
