@@ -71,7 +71,7 @@ def mantel_haenszel(ai, n1, ci, n2, level: float = 0.95, measure: str = "RR") ->
     m = registry.get(measure)
     if "mh" not in m.fixed:
         raise ValueError(f"Mantel-Haenszel pools {', '.join(_POOLED)}, not {m.code}")
-    a, n1, c, n2 = (np.asarray(x, dtype=float) for x in (ai, n1, ci, n2))
+    a, n1, c, n2 = (np.atleast_1d(np.asarray(x, dtype=float)) for x in (ai, n1, ci, n2))
     pooled = _POOLED[m.code](a, n1, c, n2)
     if pooled is None:
         return None

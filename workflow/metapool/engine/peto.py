@@ -20,7 +20,7 @@ def peto(ai, n1, ci, n2, level: float = 0.95) -> dict | None:
     None where metafor stops: no table with both outcomes (sum V = 0), or (a+c) n1 or (a+c)(b+d)
     beyond R's integer range (metafor's sum V is NA).
     """
-    a, n1, c, n2 = (np.asarray(x, dtype=float) for x in (ai, n1, ci, n2))
+    a, n1, c, n2 = (np.atleast_1d(np.asarray(x, dtype=float)) for x in (ai, n1, ci, n2))
     events, others = a + c, (n1 - a) + (n2 - c)
     if overflows(events, n1) or overflows(events, others):
         return None

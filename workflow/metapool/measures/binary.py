@@ -36,6 +36,11 @@ def _cells(ai, n1, ci, n2, add: float, keep_double: bool):
     return ai + inc, bi + inc, ci + inc, di + inc, corrected, double
 
 
+def _unless(double, yi, vi):
+    """yi, vi with NaN for the :func:`double_zero` tables: not estimable for a ratio measure."""
+    return np.where(double, np.nan, yi), np.where(double, np.nan, vi)
+
+
 def _log_ratio(num, den):
     """ln(num / den) for exact products num, den: log1p((num - den) / den) near 1, log elsewhere.
 
@@ -61,9 +66,7 @@ def log_rr_from_counts(ai, n1, ci, n2, add: float = 0.5) -> tuple[np.ndarray, np
         # the textbook forms lose digits.
         yi = _log_ratio(a * m2, c * m1)
         vi = b / (a * m1) + d / (c * m2)
-    yi = np.where(double, np.nan, yi)
-    vi = np.where(double, np.nan, vi)
-    return yi, vi, corrected
+    return *_unless(double, yi, vi), corrected
 
 
 def _log_or(a, b, c, d):
@@ -110,8 +113,7 @@ def effect_from_counts(measure: str, ai, n1, ci, n2) -> tuple[np.ndarray, np.nda
         with np.errstate(divide="ignore", invalid="ignore"):
             yi, vi = _FORMS[m.code](a, b, c, d)
         if m.code != "RD":
-            yi = np.where(double, np.nan, yi)
-            vi = np.where(double, np.nan, vi)
+            yi, vi = _unless(double, yi, vi)
     return yi, vi, corrected, np.isfinite(yi) & np.isfinite(vi)
 
 
