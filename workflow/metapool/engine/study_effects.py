@@ -8,6 +8,7 @@ not an OR, a risk difference never becomes a ratio). Status values: docs/design.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,8 +76,9 @@ def _arm_mean_sd(study: dict, arm: str) -> tuple[float, float, dict | None]:
     from metapool.measures.medians import convert_arm
 
     est = convert_arm(study[f"n_{arm}"], study[f"median_{arm}"], q1=study.get(f"q1_{arm}"),
-                      q3=study.get(f"q3_{arm}"), minimum=study.get(f"min_{arm}"), maximum=study.get(f"max_{arm}"))
-    return est.mean, est.sd, est.as_dict()
+                      q3=study.get(f"q3_{arm}"), minimum=study.get(f"min_{arm}"), maximum=study.get(f"max_{arm}"),
+                      test=False)
+    return est.mean, est.sd, dataclasses.asdict(est)
 
 
 def study_effects(studies: list[dict], measure: str = registry.DEFAULT, include_adjusted: bool = True,
@@ -114,7 +116,10 @@ def study_effects(studies: list[dict], measure: str = registry.DEFAULT, include_
         if j in counts:
             continue
         if m.kind == "continuous" and {"means", "medians"} & set(available[j]):
-            arms = [_arm_mean_sd(s, arm) for arm in rules.ARMS]
+            try:
+                arms = [_arm_mean_sd(s, arm) for arm in rules.ARMS]
+            except ValueError:  # an arm too small to convert (n < 5, as metafor conv.fivenum)
+                continue
             blocks = {arm: a[2] for arm, a in zip(rules.ARMS, arms) if a[2] is not None}
             converted[j] = blocks or None
             if any(b["skewed"] for b in blocks.values()) and not include_skewed:
