@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from metapool.pipeline.analyses import from_config
-from metapool.pipeline.settings import AnalysisSettings, LivingSettings, TsaSettings, WorkflowSettings
+from metapool.pipeline.settings import (AnalysisSettings, LivingSettings, TimepointSettings, TsaSettings,
+                                       WorkflowSettings)
 from metapool.plotting.options import ForestOptions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +46,7 @@ def field_defaults(cls) -> dict:
     (ForestOptions, DEFS["plot"]),
     (LivingSettings, DEFS["living"]),
     (TsaSettings, DEFS["living"]["properties"]["tsa"]),
+    (TimepointSettings, DEFS["timepoint"]),
 ])
 def test_schema_states_the_settings_defaults(cls, node):
     """Every default the schema documents is the dataclass' own default, and vice versa."""
@@ -63,6 +65,7 @@ def test_every_settings_field_is_a_schema_key():
     assert {f.name for f in dataclasses.fields(ForestOptions)} == set(DEFS["plot"]["properties"])
     assert {f.name for f in dataclasses.fields(LivingSettings)} == set(DEFS["living"]["properties"])
     assert {f.name for f in dataclasses.fields(TsaSettings)} == set(DEFS["living"]["properties"]["tsa"]["properties"])
+    assert {f.name for f in dataclasses.fields(TimepointSettings)} == set(DEFS["timepoint"]["properties"])
 
 
 def test_workflow_settings_defaults_match_the_schema():
@@ -97,3 +100,17 @@ def test_unknown_keys_and_bad_values_are_errors():
         AnalysisSettings(name="x", title="x", filter={}, measure="NNT")
     with pytest.raises(ValueError, match="control"):
         AnalysisSettings(name="x", title="x", filter={}, control={"stepadj": 0})
+
+
+def test_timepoint_rule_takes_the_longest_stated_follow_up_in_its_window():
+    from metapool.pipeline.analyses import by_timepoint
+
+    rows = [{"trial": "A", "timepoint_days": 28}, {"trial": "A", "timepoint_days": 90},
+            {"trial": "A", "timepoint_days": 180}, {"trial": "B", "timepoint_days": 2},
+            {"trial": "B", "timepoint_days": None}, {"trial": "C", "timepoint_days": 30}]
+    got = by_timepoint(rows, TimepointSettings())
+    assert [(r["trial"], r["timepoint_days"]) for r in got] == [("A", 90), ("C", 30)]
+    got = by_timepoint(rows, TimepointSettings(unstated=True))
+    assert [(r["trial"], r["timepoint_days"]) for r in got] == [("A", 90), ("B", None), ("C", 30)]
+    a = AnalysisSettings.from_dict({"name": "x", "title": "x", "filter": {}, "timepoint": {"max_days": 28}})
+    assert a.timepoint == TimepointSettings(max_days=28)

@@ -98,9 +98,28 @@ class RowIndex:
 
 
 def select(rows: "list[dict] | RowIndex", analysis: AnalysisSettings) -> list[dict]:
-    """The analysis' rows, ordered by publication year then trial (the cumulative order)."""
+    """The analysis' rows (one per trial under a `timepoint` rule), ordered by publication year
+    then trial (the cumulative order)."""
     index = rows if isinstance(rows, RowIndex) else RowIndex(rows)
-    return sorted(index.select(analysis.filter), key=lambda r: (r["year"], r["trial"]))
+    chosen = index.select(analysis.filter)
+    if analysis.timepoint is not None:
+        chosen = by_timepoint(chosen, analysis.timepoint)
+    return sorted(chosen, key=lambda r: (r["year"], r["trial"]))
+
+
+def by_timepoint(rows: list[dict], rule) -> list[dict]:
+    """Per trial, the row with the longest stated time point in [rule.min_days, rule.max_days];
+    else, with rule.unstated, its row without a stated time point; else none (settings.TimepointSettings)."""
+    out = []
+    for trial in dict.fromkeys(r["trial"] for r in rows):
+        mine = [r for r in rows if r["trial"] == trial]
+        window = [r for r in mine if r["timepoint_days"] is not None
+                  and rule.min_days <= r["timepoint_days"] <= rule.max_days]
+        if window:
+            out.append(max(window, key=lambda r: r["timepoint_days"]))
+        elif rule.unstated:
+            out.extend(r for r in mine if r["timepoint_days"] is None)
+    return out
 
 
 def check_selection(analysis: AnalysisSettings, rows: list[dict], source: str = "config/config.yaml") -> list[Problem]:

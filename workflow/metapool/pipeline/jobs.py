@@ -24,11 +24,14 @@ def _log(msg: str) -> None:
 def pooled_result(analysis: AnalysisSettings, rows: list[dict]) -> dict:
     """pool_studies on the analysis' selection, plus "analysis" and "title"."""
     from metapool.engine.pool import pool_studies
+    from metapool.engine.restrict import restrictions
 
     studies = study_entries(rows, analysis.subgroup)
-    result = pool_studies(studies, analysis.tau2, analysis.ci, by=analysis.subgroup,
-                          control=analysis.engine_control(), measure=analysis.measure,
-                          include_adjusted=analysis.include_adjusted, include_skewed=analysis.include_skewed)
+    kwargs = dict(tau2_method=analysis.tau2, ci_method=analysis.ci, control=analysis.engine_control(),
+                  measure=analysis.measure, include_adjusted=analysis.include_adjusted,
+                  include_skewed=analysis.include_skewed)
+    result = pool_studies(studies, by=analysis.subgroup, **kwargs)
+    result["restricted"] = restrictions(studies, result, analysis.restrictions, **kwargs)
     if not result["k"]:
         result["notes"].insert(0, f"The filter of analysis {analysis.name!r} selects no study with usable "
                                   f"data ({len(rows)} row(s) selected): nothing to pool.")

@@ -33,6 +33,18 @@ class TsaSettings:
 
 
 @dataclass(frozen=True)
+class TimepointSettings:
+    """Which row of a trial enters when the filter leaves several time points: the one with the
+    longest stated follow-up between min_days and max_days; a row whose time point the source
+    does not state (ICU, hospital or unstated mortality) only when ``unstated`` and the trial has
+    no row in the window."""
+
+    min_days: int = 28
+    max_days: int = 90
+    unstated: bool = False
+
+
+@dataclass(frozen=True)
 class LivingSettings:
     """Living-review analyses. acr: assumed control risk; None = median control-arm risk."""
 
@@ -54,6 +66,8 @@ class AnalysisSettings:
     control: dict = field(default_factory=dict)
     include_adjusted: bool = True
     include_skewed: bool = False
+    timepoint: TimepointSettings | None = None
+    restrictions: list = field(default_factory=lambda: ["septic_shock_only", "blinded"])
     plot: ForestOptions = field(default_factory=ForestOptions)
     living: LivingSettings = field(default_factory=LivingSettings)
 
@@ -95,6 +109,9 @@ def _build(cls, values: dict):
     kwargs = {}
     for key, value in values.items():
         kind = hints[key]
+        optional = [a for a in typing.get_args(kind) if a is not type(None)]
+        if len(optional) == 1 and dataclasses.is_dataclass(optional[0]):
+            kind = optional[0]  # X | None
         if dataclasses.is_dataclass(kind) and isinstance(value, dict):
             value = _build(kind, value)
         elif key == "xlim" and value is not None:
