@@ -6,9 +6,10 @@ import pytest
 
 from metapool.plotting import axis as axes
 from metapool.plotting import wording as fmt
-from metapool.plotting.forest_layout import COLUMN_ORDER, GAP, build_layout
+from metapool.plotting.forest_plot import build_layout
 from metapool.plotting.options import ForestOptions
-from metapool.plotting.forest_rows import arms, footer_lines, forest_rows
+from metapool.plotting.forest_rows import COLUMN_ORDER, arms, footer_lines, forest_rows
+from metapool.plotting.style import GAP
 from examples import example_result, synthetic_studies
 from metapool.engine.pool import pool_studies
 

@@ -190,15 +190,16 @@ def test_cumulative_rows_follow_the_block():
     table = cumulative_table(pooled, sens, {})
     block = sens["cumulative"]
     labels = {s["study"]: s["label"] for s in pooled["studies"]}
-    assert [r.label for r in table.rows] == [f"+ {labels[s]}" for s in block["study"]]
-    assert table.columns == ("k", "RR [95% CI]", "Tau\u00b2")
+    assert [r.cells["label"] for r in table.rows] == [f"+ {labels[s]}" for s in block["study"]]
+    assert [c.header for c in table.columns[2:]] == [("k",), ("RR [95% CI]",), ("Tau\u00b2",)]
     for i, r in enumerate(table.rows):
-        assert r.cells[0] == str(i + 1)
-        assert r.cells[1] == (f"{math.exp(block['est'][i]):.2f} [{math.exp(block['ci_lb'][i]):.2f}, "
-                              f"{math.exp(block['ci_ub'][i]):.2f}]")
-        assert (r.est, r.lo, r.hi) == (block["est"][i], block["ci_lb"][i], block["ci_ub"][i])
+        assert r.cells["k"] == str(i + 1)
+        assert r.cells["rr"] == (f"{math.exp(block['est'][i]):.2f} [{math.exp(block['ci_lb'][i]):.2f}, "
+                                 f"{math.exp(block['ci_ub'][i]):.2f}]")
+        iv = r.interval
+        assert (iv.est, iv.lo, iv.hi) == (block["est"][i], block["ci_lb"][i], block["ci_ub"][i])
     last = table.rows[-1]
-    assert last.est == pytest.approx(pooled["random"]["est"], rel=1e-9)
+    assert last.interval.est == pytest.approx(pooled["random"]["est"], rel=1e-9)
     assert any("Not included (no estimable effect): AuthorD 2003 (TRIAL-04); AuthorE 2004 (TRIAL-05)."
                == f for f in table.footers)
 
@@ -209,18 +210,18 @@ def test_leave1out_rows_end_with_all_trials_and_flag_influential_ones():
     block = sens["leave1out"]
     assert len(table.rows) == len(block["study"]) + 1
     summary = table.rows[-1]
-    assert summary.kind == "summary" and summary.label == f"All trials (k = {pooled['k']})"
+    assert summary.kind == "summary" and summary.cells["label"] == f"All trials (k = {pooled['k']})"
     assert table.reference == (pooled["random"]["est"], pooled["random"]["ci_lb"], pooled["random"]["ci_ub"])
     vi = estimable_variances(pooled, sens["influence"]["study"])
     flags = influential(sens["influence"], vi)
     assert any(flags)
-    assert [r.flagged for r in table.rows[:-1]] == flags
-    assert [r.cells[-1] for r in table.rows[:-1]] == ["*" if f else "" for f in flags]
+    assert [r.interval.kind == "flag" for r in table.rows[:-1]] == flags
+    assert [r.cells["flag"] for r in table.rows[:-1]] == ["*" if f else "" for f in flags]
 
 
 def test_leave1out_without_influence_says_so():
     pooled, sens = analysis(6)
     sens = {**sens, "influence": None, "reasons": {**sens["reasons"], "influence": "Not computed: test."}}
     table = leave1out_table(pooled, sens, {})
-    assert not any(r.flagged for r in table.rows)
+    assert not any(r.interval.kind == "flag" for r in table.rows)
     assert "Influence diagnostics: Not computed: test." in table.footers

@@ -7,7 +7,7 @@ from metapool.plotting import draw_forest
 from metapool.plotting import style
 from examples import example_result, synthetic_studies
 from metapool.plotting.forest_plot import render
-from metapool.plotting.forest_layout import build_layout
+from metapool.plotting.forest_plot import build_layout
 from metapool.plotting.summary_forest import draw_summary
 from metapool.pipeline.summary_rows import summary_row
 from metapool.engine.pool import pool_studies

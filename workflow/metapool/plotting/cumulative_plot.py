@@ -15,13 +15,17 @@ from matplotlib.figure import Figure
 
 from metapool.plotting import wording as fmt
 from metapool.plotting import living_text as lt
-from metapool.plotting.interval_table import IntervalRow, IntervalTable, draw_table
+from metapool.plotting import table
 from metapool.plotting.page import message_page
+from metapool.plotting.table import Column, Interval, Row
 
 SUBTITLE = "Cumulative meta-analysis: the pooled risk ratio as each trial was added, in order of publication"
+COLUMNS = (Column("label", ("Trial added",), "left"),
+           Column(table.PLOT, ("Risk ratio (95% CI)",), "center"),
+           Column("k", ("k",)), Column("rr", ("RR [95% CI]",)), Column("tau2", ("Tau\u00b2",)))
 
 
-def cumulative_table(pooled: dict, sens: dict, options: ForestOptions) -> IntervalTable:
+def cumulative_table(pooled: dict, sens: dict, options: ForestOptions) -> table.Table:
     """The rows of the cumulative plot (call only when sens['cumulative'] is not None)."""
     block = sens["cumulative"]
     labels = lt.study_labels(pooled)
@@ -30,10 +34,10 @@ def cumulative_table(pooled: dict, sens: dict, options: ForestOptions) -> Interv
         est, lo, hi = block["est"][i], block["ci_lb"][i], block["ci_ub"][i]
         drawn = None not in (est, lo, hi)
         rr = fmt.ratio_ci(math.exp(est), math.exp(lo), math.exp(hi)) if drawn else fmt.DASH
-        rows.append(IntervalRow(f"+ {labels.get(str(study), str(study))}",
-                                (str(block["k"][i]), rr, lt.tau2_cell(block["tau2"][i])),
-                                est if drawn else None, lo if drawn else None,
-                                hi if drawn else None))
+        cells = {"label": f"+ {labels.get(str(study), str(study))}", "k": str(block["k"][i]),
+                 "rr": rr, "tau2": lt.tau2_cell(block["tau2"][i])}
+        rows.append(Row("point", cells, interval=Interval("point", "study", est, lo, hi)
+                        if drawn else None))
     block_settings = sens.get("settings") or {}
     footers = [
         "Each row pools that trial and all trials above it, in order of publication (year, then "
@@ -43,10 +47,9 @@ def cumulative_table(pooled: dict, sens: dict, options: ForestOptions) -> Interv
     missing = lt.not_pooled_line(pooled)
     if missing:
         footers.append(missing)
-    return IntervalTable(
-        title=lt.title(pooled), subtitle=SUBTITLE, label_header="Trial added",
-        columns=("k", "RR [95% CI]", "Tau\u00b2"), rows=tuple(rows),
-        favours=lt.favours(pooled, options), footers=tuple(footers))
+    return table.Table(title=lt.title(pooled), subtitle=SUBTITLE, columns=COLUMNS,
+                       rows=tuple(rows), favours=lt.favours(pooled, options),
+                       footers=tuple(footers))
 
 
 def cumulative_figure(pooled: dict, sens: dict, options: ForestOptions) -> Figure:
@@ -57,5 +60,5 @@ def cumulative_figure(pooled: dict, sens: dict, options: ForestOptions) -> Figur
                             f"No cumulative meta-analysis (k = {pooled.get('k', 0)} trials with an "
                             "estimable effect).", reason)
         return page.render()
-    return draw_table(cumulative_table(pooled, sens, options)).fig
+    return table.draw(cumulative_table(pooled, sens, options))
 

@@ -1,17 +1,21 @@
-"""The row model of a forest plot: what each row says and where its marker goes.
+"""The content of a forest plot: what each row says and where its marker goes.
 
-`forest_rows` reads a pooled result (docs/design.md contract) and returns the rows in
-drawing order, with every text cell formatted and every interval on the ln RR scale.
-No geometry (widths, positions) here: see layout.py.
+`forest_table` reads a pooled result (docs/design.md contract) and returns a table.Table:
+the RevMan columns, the rows in drawing order (`forest_rows`) with every text cell formatted
+and every interval on the ln RR scale, the arm headings, favours texts and footers. No
+geometry (widths, positions) here: table.layout places it.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from metapool.plotting import axis as axes
+from metapool.plotting import table
 from metapool.plotting import wording as fmt
 from metapool.plotting.options import ForestOptions
+from metapool.plotting.table import Column, Interval, Row
 
 POOLED = ("counts", "counts_corrected", "reported")
 NOT_POOLED_TEXT = {"not_estimable": "not estimable", "no_data": "no usable data"}
@@ -27,41 +31,17 @@ FOOTNOTES = {
 NO_POOLING_MESSAGE = "No study could be pooled (k = 0)"
 
 
-@dataclass(frozen=True)
-class Interval:
-    """An interval to draw, ln RR scale, before clipping to the axis.
-
-    kind: 'box' (study), 'diamond' (pooled estimate) or 'bar' (prediction interval);
-    role: colour role ('study', 'random', 'fixed', 'prediction');
-    total: True for the overall rows (their intervals set the axis range);
-    weight: percent weight of a study (box area is proportional to it).
-    """
-
-    kind: str
-    role: str
-    est: float | None
-    lo: float
-    hi: float
-    weight: float | None = None
-    total: bool = False
-
-
-@dataclass(frozen=True)
-class RowSpec:
-    """One row's content.
-
-    kind: 'group' (subgroup heading), 'study', 'subtotal', 'group_heterogeneity', 'overall',
-    'prediction' or 'message' (k = 0: said in the plot column);
-    cells: column key -> text ('study' holds the label, or a heading spanning the left columns
-    when `span`); style: 'normal' or 'bold'; small: drawn in the smaller font.
-    """
-
-    kind: str
-    cells: dict[str, str] = field(default_factory=dict)
-    style: str = "normal"
-    small: bool = False
-    span: bool = False
-    interval: Interval | None = None
+COLUMNS = (
+    Column("study", ("", "Study"), "left"),
+    Column("ev_t", ("", "Events")),
+    Column("n_t", ("", "Total")),
+    Column("ev_c", ("", "Events")),
+    Column("n_c", ("", "Total")),
+    Column(table.PLOT, ("Risk ratio", "IV, random, 95% CI"), "center"),
+    Column("weight", ("", "Weight")),
+    Column("rr", ("", "RR [95% CI]")),
+)
+COLUMN_ORDER = tuple(c.key for c in COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -104,27 +84,42 @@ def fixed_fit(fits: dict, options: ForestOptions) -> tuple[str, dict | None]:
     return method, fits.get(f"fixed_{method}")
 
 
-def forest_rows(result: dict, options: ForestOptions) -> list[RowSpec]:
+def forest_table(result: dict, options: ForestOptions) -> table.Table:
+    """The forest plot of `result` as a table: RevMan's columns, rows, arm headings, footers."""
+    arm = arms(result.get("studies") or [], options)
+    title = result.get("title") or result.get("analysis")
+    return table.Table(
+        title=str(title) if options.show_title and title else None,
+        columns=COLUMNS, rows=tuple(forest_rows(result, options)),
+        favours=(arm.favours_treatment, arm.favours_control),
+        footers=tuple(footer_lines(result, options)),
+        spans=((arm.treatment, "ev_t", "n_t"), (arm.control, "ev_c", "n_c")),
+        axis=axes.from_limits(*options.xlim) if options.xlim is not None else None,
+        drawn=result.get("random") is not None, max_label_width=options.max_label_width,
+        style=table.FOREST)
+
+
+def forest_rows(result: dict, options: ForestOptions) -> list[Row]:
     """All table rows in drawing order: groups with their studies and subtotals, then totals."""
     studies = result.get("studies") or []
-    rows: list[RowSpec] = []
+    rows: list[Row] = []
     subgroups = result.get("subgroups")
     if subgroups:
         fits = {g["group"]: g for g in subgroups.get("groups") or []}
         for name in _group_order(subgroups, studies):
             members = [s for s in studies if s.get("group") == name]
             fit = fits.get(name) or {}
-            rows.append(RowSpec("group", {"study": fmt.capitalised(str(name))},
-                                style="bold", span=True))
+            rows.append(Row("group", {"study": fmt.capitalised(str(name))},
+                            style="bold", span=True, set_off="gap"))
             rows.extend(study_row(s) for s in members)
             rows.extend(_pooled_rows("subtotal", "Subtotal", fit, members, options))
-            rows.append(RowSpec("group_heterogeneity",
-                                {"study": fmt.heterogeneity(fit.get("random"))},
-                                small=True, span=True))
+            rows.append(Row("group_heterogeneity",
+                            {"study": fmt.heterogeneity(fit.get("random"))},
+                            small=True, span=True, muted=True))
     else:
         rows.extend(study_row(s) for s in studies)
     if result.get("random") is None:
-        rows.append(RowSpec("message", {"plot": NO_POOLING_MESSAGE}, style="bold"))
+        rows.append(Row("message", {table.PLOT: NO_POOLING_MESSAGE}, style="bold"))
     elif options.overall:
         rows.extend(_pooled_rows("overall", "Total", result, studies, options))
         if options.prediction_interval:
@@ -147,7 +142,7 @@ def study_weight(study: dict) -> float | None:
     return study.get("weight_fixed") if w is None else w
 
 
-def study_row(study: dict) -> RowSpec:
+def study_row(study: dict) -> Row:
     """A study: label (+ footnote mark), counts, weight, RR [95% CI] and a weighted box."""
     status = study.get("status")
     mark = FOOTNOTES.get(status, ("", ""))[0]
@@ -161,10 +156,10 @@ def study_row(study: dict) -> RowSpec:
         cells["rr"] = fmt.ratio_ci(rr["est"], rr["ci_lb"], rr["ci_ub"])
         interval = Interval("box", "study", math.log(rr["est"]), math.log(rr["ci_lb"]),
                             math.log(rr["ci_ub"]), weight)
-        return RowSpec("study", cells, interval=interval)
+        return Row("study", cells, interval=interval)
     cells["weight"] = ""
     cells["rr"] = NOT_POOLED_TEXT.get(status, "not estimable")
-    return RowSpec("study", cells)
+    return Row("study", cells)
 
 
 def _arm_totals(studies: list[dict]) -> dict[str, str]:
@@ -180,8 +175,9 @@ def _arm_totals(studies: list[dict]) -> dict[str, str]:
 
 
 def _pooled_rows(kind: str, name: str, fits: dict, studies: list[dict],
-                 options: ForestOptions) -> list[RowSpec]:
-    """The random-effects row (and the fixed-effect one when asked) of a subgroup or the total."""
+                 options: ForestOptions) -> list[Row]:
+    """The random-effects row (and the fixed-effect one when asked) of a subgroup or the total;
+    the first total row is set off from the rows above."""
     random = fits.get("random")
     fixed = fixed_fit(fits, options)[1]
     shown = [("random", random)] + ([("fixed", fixed)] if options.show_fixed else [])
@@ -196,16 +192,20 @@ def _pooled_rows(kind: str, name: str, fits: dict, studies: list[dict],
         rr = (fit or {}).get("natural") or {}
         if rr.get("est") is None or rr.get("ci_lb") is None:
             cells["rr"] = "not estimable"
-            rows.append(RowSpec(kind, cells, style="bold"))
+            rows.append(Row(kind, cells, style="bold", set_off=_set_off(kind, rows)))
             continue
         cells["rr"] = fmt.ratio_ci(rr["est"], rr["ci_lb"], rr["ci_ub"])
         interval = Interval("diamond", role, math.log(rr["est"]), math.log(rr["ci_lb"]),
                             math.log(rr["ci_ub"]), total=kind == "overall")
-        rows.append(RowSpec(kind, cells, style="bold", interval=interval))
+        rows.append(Row(kind, cells, style="bold", interval=interval, set_off=_set_off(kind, rows)))
     return rows
 
 
-def _prediction_rows(random: dict) -> list[RowSpec]:
+def _set_off(kind: str, rows_before: list[Row]) -> str | None:
+    return "gap" if kind == "overall" and not rows_before else None
+
+
+def _prediction_rows(random: dict) -> list[Row]:
     """The prediction-interval row, only when the result has one (k >= 3)."""
     rr = random.get("natural") or {}
     if rr.get("pi_lb") is None or rr.get("pi_ub") is None:
@@ -213,7 +213,7 @@ def _prediction_rows(random: dict) -> list[RowSpec]:
     cells = {"study": "Prediction interval", "rr": fmt.ratio_ci(None, rr["pi_lb"], rr["pi_ub"])}
     interval = Interval("bar", "prediction", None, math.log(rr["pi_lb"]), math.log(rr["pi_ub"]),
                         total=True)
-    return [RowSpec("prediction", cells, interval=interval)]
+    return [Row("prediction", cells, interval=interval)]
 
 
 def _fixed_method_line(result: dict, options: ForestOptions) -> str:

@@ -15,11 +15,16 @@ from matplotlib.figure import Figure
 from metapool.plotting import wording as fmt
 from metapool.plotting import living_text as lt
 from metapool.living.influence_flags import estimable_variances, influential
-from metapool.plotting.interval_table import IntervalRow, IntervalTable, draw_table
+from metapool.plotting import table
 from metapool.plotting.page import message_page
+from metapool.plotting.table import Column, Interval, Row
 
 SUBTITLE = "Leave-one-out analysis: the pooled risk ratio with each trial left out in turn"
 FLAG = "*"
+COLUMNS = (Column("label", ("Trial left out",), "left"),
+           Column(table.PLOT, ("Risk ratio (95% CI)",), "center"),
+           Column("rr", ("RR [95% CI]",)), Column("tau2", ("Tau\u00b2",)),
+           Column("i2", ("I\u00b2",)), Column("flag", ("Infl.",)))
 CRITERIA = (f"{FLAG} Influential by metafor's criteria (Viechtbauer & Cheung 2010): |DFFITS| > "
             "3\u221a(1/(k \u2212 1)), Cook's distance above the \u03c7\u00b2\u2081 median, hat value "
             "> 3/k, or |DFBETAS| > 1.")
@@ -40,7 +45,7 @@ def influence_flags(pooled: dict, sens: dict) -> list[bool]:
     return influential(block, estimable_variances(pooled, block["study"]))
 
 
-def leave1out_table(pooled: dict, sens: dict, options: ForestOptions) -> IntervalTable:
+def leave1out_table(pooled: dict, sens: dict, options: ForestOptions) -> table.Table:
     """The rows of the leave-one-out plot (call only when sens['leave1out'] is not None)."""
     block = sens["leave1out"]
     labels = lt.study_labels(pooled)
@@ -49,19 +54,21 @@ def leave1out_table(pooled: dict, sens: dict, options: ForestOptions) -> Interva
     for i, study in enumerate(block["study"]):
         est, lo, hi = block["est"][i], block["ci_lb"][i], block["ci_ub"][i]
         drawn = None not in (est, lo, hi)
-        rows.append(IntervalRow(labels.get(str(study), str(study)),
-                                (_rr(est, lo, hi), lt.tau2_cell(block["tau2"][i]),
-                                 lt.i2_cell(block["I2"][i]), FLAG if flags[i] else ""),
-                                est if drawn else None, lo if drawn else None,
-                                hi if drawn else None, flagged=flags[i]))
+        cells = {"label": labels.get(str(study), str(study)), "rr": _rr(est, lo, hi),
+                 "tau2": lt.tau2_cell(block["tau2"][i]), "i2": lt.i2_cell(block["I2"][i]),
+                 "flag": FLAG if flags[i] else ""}
+        interval = (Interval("flag", "fixed", est, lo, hi) if flags[i] else
+                    Interval("point", "study", est, lo, hi)) if drawn else None
+        rows.append(Row("flagged" if flags[i] else "point", cells, interval=interval))
     random = pooled.get("random")
     reference = None
     if random and None not in (random.get("est"), random.get("ci_lb"), random.get("ci_ub")):
         reference = (random["est"], random["ci_lb"], random["ci_ub"])
-        rows.append(IntervalRow(f"All trials (k = {random['k']})",
-                                (_rr(*reference), lt.tau2_cell(random.get("tau2")),
-                                 lt.i2_cell(random.get("I2")), ""),
-                                *reference, kind="summary"))
+        cells = {"label": f"All trials (k = {random['k']})", "rr": _rr(*reference),
+                 "tau2": lt.tau2_cell(random.get("tau2")), "i2": lt.i2_cell(random.get("I2")),
+                 "flag": ""}
+        rows.append(Row("summary", cells, style="bold", set_off="rule",
+                        interval=Interval("diamond", "random", *reference, total=True)))
     footers = [
         "Each row is the random-effects model refitted without that trial; the dashed line and "
         f"shaded band are the pooled estimate and 95% CI with all trials. "
@@ -72,10 +79,9 @@ def leave1out_table(pooled: dict, sens: dict, options: ForestOptions) -> Interva
     missing = lt.not_pooled_line(pooled)
     if missing:
         footers.append(missing)
-    return IntervalTable(
-        title=lt.title(pooled), subtitle=SUBTITLE, label_header="Trial left out",
-        columns=("RR [95% CI]", "Tau\u00b2", "I\u00b2", "Infl."), rows=tuple(rows),
-        favours=lt.favours(pooled, options), footers=tuple(footers), reference=reference)
+    return table.Table(title=lt.title(pooled), subtitle=SUBTITLE, columns=COLUMNS,
+                       rows=tuple(rows), favours=lt.favours(pooled, options),
+                       footers=tuple(footers), reference=reference)
 
 
 def leave1out_figure(pooled: dict, sens: dict, options: ForestOptions) -> Figure:
@@ -87,4 +93,4 @@ def leave1out_figure(pooled: dict, sens: dict, options: ForestOptions) -> Figure
                             f"No leave-one-out analysis (k = {k} trials with an estimable effect).",
                             reason)
         return page.render()
-    return draw_table(leave1out_table(pooled, sens, options)).fig
+    return table.draw(leave1out_table(pooled, sens, options))

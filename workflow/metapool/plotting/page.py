@@ -1,7 +1,9 @@
-"""A page for the living-review figures: text blocks stacked top-down, measured, in points.
+"""The page every figure is drawn on: text blocks stacked top-down, measured, in points.
 
-A `Page` collects wrapped titles, paragraphs, legends and rectangles reserved for plots; its
-height follows from what was added. `Page.render()` makes the Figure (object API, Agg canvas)
+A `Page` collects positioned texts (`Text`, the one positioned-text class of the package),
+wrapped titles, paragraphs, rules, legends and rectangles reserved for plots; its height
+follows from what was added. Table-like figures (table.py) and the funnel and TSA plots all
+draw on it. `Page.render()` makes the Figure (object API, Agg canvas)
 with one invisible Axes over the whole page in points (x right, y down) for the text, and
 `Page.add_axes(box)` places a data Axes on a reserved rectangle. Call inside
 style.figure_style(). Fonts are the bundled DejaVu Sans of style.font; nothing is looked up
@@ -21,10 +23,8 @@ from matplotlib.patches import Rectangle
 from metapool.plotting import style
 from metapool.plotting import text
 
-MARGIN = 12.0
-TITLE_LINE = 12.5
-LINE = 9.6  # FONT_SIZE lines
-SMALL_LINE = 9.2  # SMALL_SIZE lines
+from metapool.plotting.style import LINE, MARGIN, RULE_WIDTH, SMALL_LINE, TITLE_LINE
+
 LEGEND_KEY = 14.0  # width of a legend sample
 LEGEND_GAP = 10.0  # between legend entries
 MESSAGE_WIDTH = 360.0  # a figure that only says what is missing
@@ -43,6 +43,7 @@ class Text:
     va: str = "center"
     colour: str = style.COLOURS["text"]
     rotation: float = 0.0
+    linespacing: float | None = None  # None: matplotlib's 'normal' (from the font's metrics)
 
 
 @dataclass(frozen=True)
@@ -110,9 +111,10 @@ class Page:
         self.space(4.0)
         self.rule()
 
-    def rule(self) -> None:
+    def rule(self, after: float = 3.0) -> None:
+        """A rule across the content width at the current position, then `after` points."""
         self.rules.append((MARGIN, self.width - MARGIN, self.y))
-        self.space(3.0)
+        self.space(after)
 
     def reserve(self, height: float, x0: float | None = None, width: float | None = None) -> Box:
         """A rectangle of `height` for a plot, from x0 (default the left margin)."""
@@ -151,7 +153,7 @@ class Page:
         for t in self.texts:
             draw_text(ax, t)
         for x0, x1, y in self.rules:
-            ax.add_line(Line2D([x0, x1], [y, y], color=style.COLOURS["null"], lw=0.6,
+            ax.add_line(Line2D([x0, x1], [y, y], color=style.COLOURS["null"], lw=RULE_WIDTH,
                                solid_capstyle="butt"))
         for entry, x, y in self.legend:
             _legend_sample(ax, entry, x, y)
@@ -164,10 +166,13 @@ class Page:
                                   box.width / self.width, box.height / h))
 
 
-def draw_text(ax: Axes, t: Text, **kwargs) -> None:
-    """A Text on `ax` in data coordinates, mathtext off (text stays text)."""
+def draw_text(ax: Axes, t: Text) -> None:
+    """A Text on `ax` in data coordinates: mathtext off (text stays text), no ligatures
+    (style.TEXT_FEATURES); a text with line breaks is one multi-line text."""
+    extra = {} if t.linespacing is None else {"linespacing": t.linespacing}
     ax.text(t.x, t.y, t.text, fontproperties=style.font(t.weight, t.size), ha=t.ha, va=t.va,
-            color=t.colour, rotation=t.rotation, parse_math=False, **kwargs)
+            color=t.colour, rotation=t.rotation, parse_math=False,
+            fontfeatures=style.TEXT_FEATURES, **extra)
 
 
 def _legend_sample(ax: Axes, entry: LegendEntry, x: float, y: float) -> None:

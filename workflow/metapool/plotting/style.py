@@ -45,6 +45,28 @@ SMALL_SIZE = 7.0  # footers, heterogeneity lines, tick labels
 TITLE_SIZE = 9.5
 DPI = 200  # PNG resolution
 
+# Geometry in points (1/72 inch), shared by every figure: page margins, table rows and columns,
+# and the markers of interval columns (marks.py).
+MARGIN = 12.0  # page margin on every side
+TITLE_LINE = 12.5  # pitch of TITLE_SIZE lines
+LINE = 9.6  # pitch of FONT_SIZE lines (paragraphs, wrapped labels)
+SMALL_LINE = 9.2  # pitch of SMALL_SIZE lines (footers, captions)
+ROW = 12.0  # table row pitch
+SMALL_ROW = 10.0  # table rows in the small font (subgroup heterogeneity lines)
+GAP = 9.0  # between table columns
+PLOT_PAD = 10.0  # between an interval column and its neighbours
+GROUP_GAP = 5.0  # space before a block of rows (subgroup heading, totals)
+TICK = 3.0  # axis tick length
+RULE_WIDTH = 0.6  # horizontal rules and the line of no effect
+LINE_WIDTH = 0.8  # axis, whiskers
+MAX_BOX = 9.0  # side of the largest weighted box
+POINT = 4.6  # side of an unweighted square point
+FLAG_SCALE = 1.35  # a flagged point is a lozenge this much larger
+DIAMOND_HALF_HEIGHT = 4.2
+BAR_HALF_HEIGHT = 1.8  # prediction-interval bar
+ARROW_LENGTH = 4.0  # an interval running past the axis ends in an arrow
+ARROW_HALF_HEIGHT = 2.4
+
 # Font features for every text: no ligatures. matplotlib 3.11 shapes text with HarfBuzz, and a
 # ligature glyph (fi, ff, fl) has no character code of its own, so the PDF embeds a second
 # subset of the font for it -- each embedded subset costs about 0.1 s of fontTools work.

@@ -1,0 +1,428 @@
+"""The one engine of table-like figures: rows of text beside an interval column.
+
+The forest plot (forest_rows.py), the cumulative (cumulative_plot.py) and the leave-one-out
+plots (leave1out_plot.py) each describe their content as a `Table`: columns (one of them the
+interval column, key PLOT), rows with text cells and an optional `Interval` on the analysis
+scale, the favours texts, footers and an optional reference estimate. `layout(table)` places
+it on a page: columns as wide as their widest cell or heading (measured text), wrapped long
+labels, rows top-down, the axis (axis.choose unless the table gives one) with ticks and the
+favours texts, footers; every position in points, x from the left, y from the top.
+`render(layout)` draws it (page.Page for the text and rules, marks.py for the interval column).
+A new table-like figure is one module that builds a Table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from matplotlib.figure import Figure
+
+from metapool.plotting import axis as axes
+from metapool.plotting import marks
+from metapool.plotting import style
+from metapool.plotting import text
+from metapool.plotting.page import Page, Text
+from metapool.plotting.style import (GAP, GROUP_GAP, LINE, MARGIN, PLOT_PAD, ROW, SMALL_LINE,
+                                     SMALL_ROW, TICK, TITLE_LINE)
+
+PLOT = "plot"  # key of the interval column
+LABEL_WIDTH = 190.0  # labels wider than this wrap (the forest plot's max_label_width default)
+
+
+@dataclass(frozen=True)
+class TableStyle:
+    """How a kind of table page is set (the forest plot's RevMan page, the living-review pages).
+
+    header_pitch / header_pad_above / header_pad_below: heading lines and the space between
+    them and the rules above and below; plot_width: narrowest interval column; min_width:
+    narrowest page; split_labels: a wrapped label is one text per line at style.LINE pitch
+    (else one multi-line text); rows_last: row texts come after the axis and footer texts in
+    the drawing (and so the SVG) order; footer_colour: colour role of the footers;
+    row_linespacing: page.Text.linespacing of the row texts (a fixed factor places a text by
+    its own ink extent; None by the font's line metrics).
+    """
+
+    header_pitch: float
+    header_pad_above: tuple[float, ...]
+    header_pad_below: float
+    plot_width: float
+    min_width: float = 0.0
+    split_labels: bool = False
+    rows_last: bool = False
+    footer_colour: str = "text"
+    row_linespacing: float | None = None
+
+
+FOREST = TableStyle(header_pitch=11.0, header_pad_above=(2.0,), header_pad_below=2.0,
+                    plot_width=170.0, rows_last=True, row_linespacing=1.2)
+LIVING = TableStyle(header_pitch=LINE, header_pad_above=(3.0, 1.0), header_pad_below=3.0,
+                    plot_width=180.0, min_width=400.0, split_labels=True, footer_colour="muted")
+
+
+@dataclass(frozen=True)
+class Interval:
+    """An interval to draw, analysis scale (ln for ratio measures), before clipping to the axis.
+
+    kind: a marks.KINDS marker ('box', 'point', 'flag', 'diamond', 'bar'); role: colour role
+    (style.COLOURS); total: the whole interval must fit on the axis (pooled totals, prediction
+    intervals; otherwise only the estimate must, and the limits up to axis.STUDY_CI_REACH);
+    weight: percent weight of a box (box area is proportional to it).
+    """
+
+    kind: str
+    role: str
+    est: float | None
+    lo: float
+    hi: float
+    weight: float | None = None
+    total: bool = False
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row's content.
+
+    kind: what the row is ('study', 'subtotal', 'overall', ...; the content module's word);
+    cells: column key -> text (the first column holds the label; a PLOT cell is a message
+    drawn in the interval column instead of a marker); style: 'normal' or 'bold'; small: the
+    smaller font; span: the label spans the columns left of the interval column; muted: drawn
+    in the muted colour; set_off: 'gap' (space above) or 'rule' (a rule above) when rows come
+    before it.
+    """
+
+    kind: str
+    cells: dict[str, str]
+    style: str = "normal"
+    small: bool = False
+    span: bool = False
+    interval: Interval | None = None
+    muted: bool = False
+    set_off: str | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: key, heading lines (top to bottom), alignment; placed: left edge and width."""
+
+    key: str
+    header: tuple[str, ...]
+    align: str = "right"
+    left: float = 0.0
+    width: float = 0.0
+
+    @property
+    def anchor(self) -> float:
+        """x of the text anchor for the column's alignment."""
+        return {"left": self.left, "right": self.left + self.width,
+                "center": self.left + self.width / 2}[self.align]
+
+
+@dataclass(frozen=True)
+class Table:
+    """The content of a table-like figure.
+
+    columns: left to right, the first the label column, one of them PLOT; spans: headings
+    (text, first key, last key) centred on the first heading line over a run of columns;
+    favours: texts under the axis, left and right of the line of no effect; reference: an
+    estimate (est, lo, hi) drawn as a dashed line over its CI band; axis: a given axis
+    instead of axis.choose; drawn: False when there is nothing to plot (no axis, no markers).
+    """
+
+    title: str | None
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    favours: tuple[str, str]
+    subtitle: str | None = None
+    footers: tuple[str, ...] = ()
+    spans: tuple[tuple[str, str, str], ...] = ()
+    reference: tuple[float, float, float] | None = None
+    axis: axes.Axis | None = None
+    drawn: bool = True
+    max_label_width: float = LABEL_WIDTH
+    style: TableStyle = LIVING
+
+
+@dataclass(frozen=True)
+class PlacedRow:
+    """A placed row: its content, vertical centre and height, and its marker on the axis."""
+
+    kind: str
+    cells: dict[str, str]
+    style: str
+    size: float
+    span: bool
+    marker: marks.Marker | None
+    y: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Plot:
+    """The interval column: x range in points, the axis, the vertical extent of the null line."""
+
+    x0: float
+    width: float
+    axis: axes.Axis
+    top: float
+    axis_y: float
+    drawn: bool
+
+    @property
+    def x1(self) -> float:
+        return self.x0 + self.width
+
+    def x(self, value: float) -> float:
+        """x in points of an analysis-scale value."""
+        return self.x0 + (value - self.axis.lo) / (self.axis.hi - self.axis.lo) * self.width
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A Table placed on the page."""
+
+    width: float
+    height: float  # bottom + MARGIN
+    bottom: float  # end of the last footer
+    columns: tuple[Column, ...]
+    headers: tuple[Text, ...]  # title, subtitle, column headings, spans
+    rules: tuple[tuple[float, float, float], ...]  # horizontal lines (x0, x1, y)
+    rows: tuple[PlacedRow, ...]
+    row_texts: tuple[Text, ...]
+    plot: Plot
+    axis_labels: tuple[Text, ...]  # tick labels and the favours texts
+    footers: tuple[Text, ...]
+    reference: tuple[float, float, float] | None = None
+    style: TableStyle = LIVING
+
+    @property
+    def texts(self) -> tuple[Text, ...]:
+        """Every text in drawing order."""
+        if self.style.rows_last:
+            return self.headers + self.axis_labels + self.footers + self.row_texts
+        return self.headers + self.row_texts + self.axis_labels + self.footers
+
+
+def choose_axis(table: Table) -> axes.Axis:
+    """The table's axis, else axis.choose: totals and the reference must fit, and every
+    estimate; other confidence limits count up to axis.STUDY_CI_REACH."""
+    if table.axis is not None:
+        return table.axis
+    must, should = [], []
+    for row in table.rows:
+        iv = row.interval
+        if iv is None:
+            continue
+        if iv.total:
+            must.extend((iv.lo, iv.hi))
+        else:
+            must.extend([iv.est] if iv.est is not None else [])
+            should.extend((iv.lo, iv.hi))
+    if table.reference is not None:
+        must.extend(table.reference)
+    return axes.choose(must, should)
+
+
+def _size(row: Row) -> float:
+    return style.SMALL_SIZE if row.small else style.FONT_SIZE
+
+
+def _wrap_label(row: Row, key: str, max_width: float) -> Row:
+    """A label wider than `max_width` wraps onto several lines ('\\n' in the cell)."""
+    label = row.cells.get(key, "")
+    if row.span or text.width(label, _size(row), row.style) <= max_width:
+        return row
+    lines = text.wrap(label, max_width, _size(row), row.style)
+    return replace(row, cells={**row.cells, key: "\n".join(lines)})
+
+
+def _cell_width(row: Row, key: str) -> float:
+    return text.width(row.cells.get(key, ""), _size(row), row.style)
+
+
+def _columns(table: Table, rows: list[Row]) -> list[Column]:
+    """Columns left to right, each as wide as its widest cell or heading (measured)."""
+    keys = [c.key for c in table.columns]
+    label_key = keys[0]
+    widths = {}
+    for c in table.columns:
+        if c.key == PLOT:
+            continue
+        cells = [_cell_width(r, c.key) for r in rows if not (r.span and c.key == label_key)]
+        widths[c.key] = max(cells + [text.width(h, style.FONT_SIZE, "bold") for h in c.header])
+    # Spanning headings widen the columns under them evenly.
+    for heading, first, last in table.spans:
+        under = keys[keys.index(first):keys.index(last) + 1]
+        spanned = widths[under[0]]
+        for k in under[1:]:
+            spanned = spanned + GAP + widths[k]
+        short = text.width(heading, style.FONT_SIZE, "bold") - spanned
+        if short > 0:
+            for k in under:
+                widths[k] += short / len(under)
+    # Spanning labels (subgroup headings, their heterogeneity lines) fit left of the plot.
+    left = keys[:keys.index(PLOT)]
+    left_block = sum(widths[k] for k in left) + GAP * (len(left) - 1)
+    spans = [_cell_width(r, label_key) for r in rows if r.span]
+    widths[label_key] += max(0.0, max(spans, default=0.0) - left_block)
+    # The plot holds its heading, the favours texts side by side and any message.
+    plot = next(c for c in table.columns if c.key == PLOT)
+    favours = max(text.width(f, style.SMALL_SIZE) for f in table.favours)
+    message = max((_cell_width(r, PLOT) for r in rows if r.cells.get(PLOT)), default=0.0)
+    widths[PLOT] = max([table.style.plot_width, 2 * favours + 16.0, message + 10.0]
+                       + [text.width(h, style.FONT_SIZE, "bold") + 8.0 for h in plot.header])
+
+    columns, x = [], MARGIN
+    for c in table.columns:
+        if c.key == PLOT:
+            x += PLOT_PAD - GAP
+        columns.append(replace(c, left=x, width=widths[c.key]))
+        x += widths[c.key] + (PLOT_PAD if c.key == PLOT else GAP)
+    return columns
+
+
+def _row_height(row: Row, label_key: str) -> float:
+    if row.small:
+        return SMALL_ROW
+    return ROW + LINE * row.cells.get(label_key, "").count("\n")
+
+
+def _row_texts(row: Row, y: float, columns: dict[str, Column], label_key: str,
+               ts: TableStyle) -> list[Text]:
+    colour = style.COLOURS["muted" if row.muted else "text"]
+    size = _size(row)
+    texts = []
+    for key, value in row.cells.items():
+        if not value:
+            continue
+        if key == PLOT:
+            c = columns[PLOT]
+            texts.append(Text(value, c.left + c.width / 2, y, size, row.style, "center",
+                              colour=colour, linespacing=ts.row_linespacing))
+            continue
+        c = columns[key]
+        x, ha = (c.left, "left") if row.span else (c.anchor, c.align)
+        lines = value.split("\n")
+        if ts.split_labels and key == label_key and len(lines) > 1:
+            first = y - LINE * (len(lines) - 1) / 2
+            texts.extend(Text(line, x, first + i * LINE, size, row.style, ha, colour=colour,
+                              linespacing=ts.row_linespacing) for i, line in enumerate(lines))
+        else:
+            texts.append(Text(value, x, y, size, row.style, ha, colour=colour,
+                              linespacing=ts.row_linespacing))
+    return texts
+
+
+def _favours(favours: tuple[str, str], plot: Plot, y: float) -> list[Text]:
+    """The favours texts either side of the line of no effect; at the plot's ends when the
+    axis is so lopsided (a user xlim) that they would not fit beside the line."""
+    null_x = plot.x(0.0)
+    left, right = (text.width(t, style.SMALL_SIZE) for t in favours)
+    if null_x - 4.0 - left >= plot.x0 and null_x + 4.0 + right <= plot.x1:
+        (x_left, ha_left), (x_right, ha_right) = (null_x - 4.0, "right"), (null_x + 4.0, "left")
+    else:
+        (x_left, ha_left), (x_right, ha_right) = (plot.x0, "left"), (plot.x1, "right")
+    return [Text(favours[0], x_left, y, style.SMALL_SIZE, ha=ha_left, va="top"),
+            Text(favours[1], x_right, y, style.SMALL_SIZE, ha=ha_right, va="top")]
+
+
+def layout(table: Table) -> Layout:
+    """Place `table` on the page."""
+    ts = table.style
+    axis = choose_axis(table)
+    label_key = table.columns[0].key
+    rows = [_wrap_label(r, label_key, table.max_label_width) for r in table.rows]
+    columns = _columns(table, rows)
+    col = {c.key: c for c in columns}
+    width = max(ts.min_width, columns[-1].left + columns[-1].width + MARGIN)
+
+    page = Page(width)
+    if table.title is not None:
+        page.paragraph(table.title, style.TITLE_SIZE, "bold", TITLE_LINE)
+        if table.subtitle:
+            page.space(1.0)
+            page.paragraph(table.subtitle, style.FONT_SIZE, "italic")
+        page.space(4.0)
+    page.rules.append((MARGIN, width - MARGIN, page.y))
+    for pad in ts.header_pad_above:
+        page.space(pad)
+    lines = max(len(c.header) for c in columns)
+    line_y = [page.y + (i + 0.5) * ts.header_pitch for i in range(lines)]
+    for c in columns:
+        for line, y in zip(c.header, line_y):
+            if line:
+                page.texts.append(Text(line, c.anchor, y, style.FONT_SIZE, "bold", ha=c.align))
+    for heading, first, last in table.spans:
+        centre = (col[first].left + col[last].left + col[last].width) / 2
+        page.texts.append(Text(heading, centre, line_y[0], style.FONT_SIZE, "bold", ha="center"))
+    page.space(lines * ts.header_pitch + ts.header_pad_below)
+    page.rule()
+    headers = tuple(page.texts)
+
+    top = page.y
+    placed, row_texts = [], []
+    max_weight = max((r.interval.weight for r in rows if r.interval is not None
+                      and r.interval.weight is not None), default=0.0)
+    for row in rows:
+        if placed and row.set_off == "gap":
+            page.space(GROUP_GAP)
+        elif placed and row.set_off == "rule":
+            page.space(2.0)
+            page.rule()
+        height = _row_height(row, label_key)
+        y = page.y + height / 2
+        placed.append(_place(row, y, height, axis, max_weight))
+        row_texts.extend(_row_texts(row, y, col, label_key, ts))
+        page.space(height)
+    page.space(4.0)
+
+    plot = Plot(col[PLOT].left, col[PLOT].width, axis, top, page.y, table.drawn)
+    axis_labels = []
+    if table.drawn:
+        labels_y = page.y + TICK + 2.0
+        axis_labels = [Text(lab, plot.x(v), labels_y, style.SMALL_SIZE, ha="center", va="top")
+                       for v, lab in axis.ticks]
+        favours_y = labels_y + style.SMALL_SIZE * 1.3 + 2.0
+        axis_labels.extend(_favours(table.favours, plot, favours_y))
+        page.y = favours_y + style.SMALL_SIZE * 1.3 + 6.0
+    else:
+        page.space(2.0)
+
+    page.texts = []
+    for line in table.footers:
+        page.paragraph(line, style.SMALL_SIZE, line=SMALL_LINE,
+                       colour=style.COLOURS[ts.footer_colour])
+    return Layout(width, page.height, page.y, tuple(columns), headers, tuple(page.rules), tuple(placed),
+                  tuple(row_texts), plot, tuple(axis_labels), tuple(page.texts),
+                  table.reference, ts)
+
+
+def _place(row: Row, y: float, height: float, axis: axes.Axis, max_weight: float) -> PlacedRow:
+    marker = None
+    iv = row.interval
+    if iv is not None:
+        size = 1.0
+        if iv.kind == "box":
+            size = (iv.weight / max_weight) ** 0.5 if iv.weight and max_weight > 0 else 0.0
+        marker = marks.place(axis, iv.kind, iv.role, iv.est, iv.lo, iv.hi, size)
+    return PlacedRow(row.kind, dict(row.cells), row.style, _size(row), row.span, marker, y, height)
+
+
+def render(lay: Layout) -> Figure:
+    """A Figure showing `lay` (call inside style.figure_style())."""
+    page = Page(lay.width, lay.bottom, list(lay.texts), list(lay.rules))
+    fig = page.render()
+    ax = page.canvas_ax
+    plot = lay.plot
+    if plot.drawn:
+        if lay.reference is not None:
+            est, lo, hi = (min(max(v, plot.axis.lo), plot.axis.hi) for v in lay.reference)
+            marks.paint_reference(ax, plot.x, est, lo, hi, plot.top, plot.axis_y)
+        marks.paint_axis(ax, plot.x, plot.x0, plot.x1, plot.top, plot.axis_y, plot.axis.ticks)
+        marks.paint_markers(ax, plot.x, [(r.marker, r.y) for r in lay.rows if r.marker is not None],
+                            (plot.x0, 0.0, plot.width, lay.height))
+    return fig
+
+
+def draw(table: Table) -> Figure:
+    """layout + render (call inside style.figure_style())."""
+    return render(layout(table))
