@@ -105,12 +105,15 @@ def test_unknown_keys_and_bad_values_are_errors():
 def test_timepoint_rule_takes_the_longest_stated_follow_up_in_its_window():
     from metapool.pipeline.analyses import by_timepoint
 
-    rows = [{"trial": "A", "timepoint_days": 28}, {"trial": "A", "timepoint_days": 90},
-            {"trial": "A", "timepoint_days": 180}, {"trial": "B", "timepoint_days": 2},
-            {"trial": "B", "timepoint_days": None}, {"trial": "C", "timepoint_days": 30}]
+    data = ("counts",)
+    rows = [{"trial": "A", "timepoint_days": 28, "poolable": data}, {"trial": "A", "timepoint_days": 90, "poolable": data},
+            {"trial": "A", "timepoint_days": 180, "poolable": data}, {"trial": "B", "timepoint_days": 2, "poolable": data},
+            {"trial": "B", "timepoint_days": None, "poolable": data}, {"trial": "C", "timepoint_days": 30, "poolable": data},
+            {"trial": "D", "timepoint_days": 28, "poolable": data}, {"trial": "D", "timepoint_days": 90, "poolable": ()},
+            {"trial": "E", "timepoint_days": 28, "poolable": ()}]
     got = by_timepoint(rows, TimepointSettings())
-    assert [(r["trial"], r["timepoint_days"]) for r in got] == [("A", 90), ("C", 30)]
+    assert [(r["trial"], r["timepoint_days"]) for r in got] == [("A", 90), ("C", 30), ("D", 28), ("E", 28)]
     got = by_timepoint(rows, TimepointSettings(unstated=True))
-    assert [(r["trial"], r["timepoint_days"]) for r in got] == [("A", 90), ("B", None), ("C", 30)]
+    assert [(r["trial"], r["timepoint_days"]) for r in got] == [("A", 90), ("B", None), ("C", 30), ("D", 28), ("E", 28)]
     a = AnalysisSettings.from_dict({"name": "x", "title": "x", "filter": {}, "timepoint": {"max_days": 28}})
     assert a.timepoint == TimepointSettings(max_days=28)

@@ -69,8 +69,12 @@ def slugify(name: str) -> str:
 
 
 def study_label(row: dict) -> str:
-    """Forest-plot label, e.g. 'Legrand 2025 (I-MICRO)'."""
-    return f"{row['first_author']} {row['year']} ({row['trial']})"
+    """Forest-plot label, e.g. 'Legrand 2025 (I-MICRO)'; a trial named after its first author
+    and year ('Patel 2010 dopamine') is its name."""
+    lead = f"{row['first_author']} {row['year']}"
+    if str(row["trial"]).startswith(lead):
+        return str(row["trial"])
+    return f"{lead} ({row['trial']})"
 
 
 def trial_files(directory: str | Path) -> list[Path]:

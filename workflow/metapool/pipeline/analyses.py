@@ -108,15 +108,17 @@ def select(rows: "list[dict] | RowIndex", analysis: AnalysisSettings) -> list[di
 
 
 def by_timepoint(rows: list[dict], rule) -> list[dict]:
-    """Per trial, the row with the longest stated time point in [rule.min_days, rule.max_days];
-    else, with rule.unstated, its row without a stated time point; else none (settings.TimepointSettings)."""
+    """Per trial, the row with the longest stated time point in [rule.min_days, rule.max_days]
+    among those with usable data (the longest row when none has any, to show it has none); else,
+    with rule.unstated, its row without a stated time point; else none (settings.TimepointSettings)."""
     out = []
     for trial in dict.fromkeys(r["trial"] for r in rows):
         mine = [r for r in rows if r["trial"] == trial]
         window = [r for r in mine if r["timepoint_days"] is not None
                   and rule.min_days <= r["timepoint_days"] <= rule.max_days]
-        if window:
-            out.append(max(window, key=lambda r: r["timepoint_days"]))
+        usable = [r for r in window if r.get("poolable")] or window
+        if usable:
+            out.append(max(usable, key=lambda r: r["timepoint_days"]))
         elif rule.unstated:
             out.extend(r for r in mine if r["timepoint_days"] is None)
     return out
