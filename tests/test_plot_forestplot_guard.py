@@ -84,7 +84,7 @@ def test_summary_frame_groups_rows_by_outcome_and_timepoint():
     assert order == ["All-cause mortality, day 90", "All-cause mortality, day 28"]
     assert list(frame["label"]) == ["X", "X [All-cause mortality, day 90]",
                                     "X [All-cause mortality, day 28]"]
-    assert list(frame["rr_ci"]) == ["0.90 [0.70, 1.20]", "no poolable study", "1.10 [0.80, 1.50]"]
+    assert list(frame["effect_ci"]) == ["0.90 [0.70, 1.20]", "no poolable study", "1.10 [0.80, 1.50]"]
     assert list(frame["pi"]) == ["[0.50, 1.60]", "", ""]
     assert list(frame["i2"]) == ["12%", "", ""]
 

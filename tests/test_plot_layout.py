@@ -66,16 +66,16 @@ def test_rows_in_order_with_every_cell():
     assert kinds(rows) == ["study"] * 4 + ["overall"]
     a, b, c, d, total = rows
     assert a.cells == {"study": "A label", "ev_t": "10", "n_t": "100", "ev_c": "20", "n_c": "100",
-                       "weight": "41.2%", "rr": "0.50 [0.25, 1.00]"}
+                       "weight": "41.2%", "effect": "0.50 [0.25, 1.00]"}
     assert b.cells == {"study": "B label\u00b9", "ev_t": "48", "n_t": "-", "ev_c": "47", "n_c": "-",
-                       "weight": "58.8%", "rr": "1.08 [0.80, 1.50]"}
-    assert c.cells["rr"] == "not estimable" and c.interval is None and c.cells["weight"] == ""
+                       "weight": "58.8%", "effect": "1.08 [0.80, 1.50]"}
+    assert c.cells["effect"] == "not estimable" and c.interval is None and c.cells["weight"] == ""
     assert (c.cells["ev_t"], c.cells["n_c"]) == ("0", "11")
-    assert d.cells["rr"] == "no usable data" and d.interval is None
+    assert d.cells["effect"] == "no usable data" and d.interval is None
     assert [d.cells[k] for k in ("ev_t", "n_t", "ev_c", "n_c")] == ["-"] * 4
     # totals are blank: B is pooled without arm totals
     assert total.cells == {"study": "Total (95% CI)", "ev_t": "", "n_t": "", "ev_c": "", "n_c": "",
-                           "weight": "100.0%", "rr": "0.80 [0.40, 1.60]"}
+                           "weight": "100.0%", "effect": "0.80 [0.40, 1.60]"}
     assert total.style == "bold"
     assert a.interval.kind == "box" and a.interval.weight == 41.234
     assert a.interval.est == pytest.approx(math.log(0.5))
@@ -96,7 +96,7 @@ def test_prediction_row_only_when_the_result_has_one():
     result["random"]["rr"].update(pi_lb=0.3, pi_ub=2.46)
     rows = forest_rows(result, ForestOptions())
     assert kinds(rows)[-2:] == ["overall", "prediction"]
-    assert rows[-1].cells == {"study": "Prediction interval", "rr": "[0.30, 2.46]"}
+    assert rows[-1].cells == {"study": "Prediction interval", "effect": "[0.30, 2.46]"}
     assert rows[-1].interval.kind == "bar"
     assert kinds(forest_rows(result, ForestOptions(prediction_interval=False)))[-1] == "overall"
     assert "prediction" not in kinds(forest_rows(hand_result(), ForestOptions()))
@@ -108,13 +108,13 @@ def test_fixed_effect_row_uses_mantel_haenszel_when_available():
     random_row, fixed_row = rows[-2:]
     assert random_row.cells["study"] == "Total, random effects (95% CI)"
     assert fixed_row.cells["study"] == "Total, fixed effect (95% CI)"
-    assert fixed_row.cells["rr"] == "0.90 [0.70, 1.10]" and fixed_row.interval.role == "fixed"
+    assert fixed_row.cells["effect"] == "0.90 [0.70, 1.10]" and fixed_row.interval.role == "fixed"
     assert "Fixed effect: Mantel-Haenszel" in footer_lines(hand_result(fixed_mh=mh),
                                                            ForestOptions(show_fixed=True))
     iv = forest_rows(hand_result(), ForestOptions(show_fixed=True))[-1]
-    assert iv.cells["rr"] == "0.85 [0.60, 1.20]"
+    assert iv.cells["effect"] == "0.85 [0.60, 1.20]"
     iv_asked = forest_rows(hand_result(fixed_mh=mh), ForestOptions(show_fixed=True, fixed_method="iv"))
-    assert iv_asked[-1].cells["rr"] == "0.85 [0.60, 1.20]"
+    assert iv_asked[-1].cells["effect"] == "0.85 [0.60, 1.20]"
 
 
 def test_subgroups_have_headers_subtotals_and_heterogeneity():
@@ -134,13 +134,13 @@ def test_subgroups_have_headers_subtotals_and_heterogeneity():
                            "group", "study", "subtotal", "group_heterogeneity", "overall"]
     assert [r.cells["study"] for r in rows if r.kind == "group"] == ["Beta", "Alpha", "Gamma"]
     beta_total = rows[3]
-    assert beta_total.cells["rr"] == "0.50 [0.25, 1.00]"
+    assert beta_total.cells["effect"] == "0.50 [0.25, 1.00]"
     assert [beta_total.cells[k] for k in ("ev_t", "n_t", "ev_c", "n_c")] == ["10", "112", "20", "111"]
     assert beta_total.cells["weight"] == "41.2%"
     assert rows[4].cells["study"] == "Heterogeneity: not applicable"
     assert rows[8].cells["study"] == ("Heterogeneity: Tau\u00b2 = 0.0213; Q = 5.87, df = 1 (P = 0.21); "
                                       "I\u00b2 = 32%")
-    assert rows[11].cells["rr"] == "not estimable" and rows[11].interval is None
+    assert rows[11].cells["effect"] == "not estimable" and rows[11].interval is None
     lines = footer_lines(result, ForestOptions())
     assert "Test for subgroup differences: Q = 2.35, df = 1 (P = 0.13)" in lines
     no_overall = forest_rows(result, ForestOptions(overall=False))
@@ -164,8 +164,10 @@ def test_footer_lines():
 
 
 def rowsmod_footnote(status):
-    from metapool.plotting.forest_rows import FOOTNOTES
-    return FOOTNOTES[status][1]
+    """The footer line of the first footnote, for a study of `status`."""
+    from metapool.plotting.forest_rows import study_notes
+    note = study_notes({"status": status}, None, None)[0]
+    return f"\u00b9 {note}"
 
 
 @pytest.mark.parametrize("code, name", [("REML", "REML"), ("DL", "DerSimonian-Laird"),

@@ -194,7 +194,7 @@ def test_cumulative_rows_follow_the_block():
     assert [c.header for c in table.columns[2:]] == [("k",), ("RR [95% CI]",), ("Tau\u00b2",)]
     for i, r in enumerate(table.rows):
         assert r.cells["k"] == str(i + 1)
-        assert r.cells["rr"] == (f"{math.exp(block['est'][i]):.2f} [{math.exp(block['ci_lb'][i]):.2f}, "
+        assert r.cells["effect"] == (f"{math.exp(block['est'][i]):.2f} [{math.exp(block['ci_lb'][i]):.2f}, "
                                  f"{math.exp(block['ci_ub'][i]):.2f}]")
         iv = r.interval
         assert (iv.est, iv.lo, iv.hi) == (block["est"][i], block["ci_lb"][i], block["ci_ub"][i])

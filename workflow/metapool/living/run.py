@@ -89,9 +89,9 @@ def _absolute(c: Context) -> dict:
     fit = fit_random(c.y, c.v, tau2_method=c.tau2_method, ci_method=c.ci_method, control=c.control)
     eff = [c.measure.to_people(fit[f]) for f in ("est", "ci_lb", "ci_ub")]
     if c.measure.code == "MD":
-        return {"measure": "MD", "md": eff[0], "md_ci_lb": eff[1], "md_ci_ub": eff[2]}
-    return {"measure": c.measure.code, "acr_source": c.acr_source, "rr": eff[0], "rr_ci_lb": eff[1],
-            "rr_ci_ub": eff[2], **absolute_effects(*eff, c.acr, c.measure.code)}
+        return {"measure": "MD", "effect": eff[0], "effect_ci_lb": eff[1], "effect_ci_ub": eff[2]}
+    return {"measure": c.measure.code, "acr_source": c.acr_source, "effect": eff[0], "effect_ci_lb": eff[1],
+            "effect_ci_ub": eff[2], **absolute_effects(*eff, c.acr, c.measure.code)}
 
 
 def _tsa_ris(c: Context) -> float | None:

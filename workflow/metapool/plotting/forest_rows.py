@@ -1,47 +1,44 @@
 """The content of a forest plot: what each row says and where its marker goes.
 
 `forest_table` reads a pooled result (docs/design.md contract) and returns a table.Table:
-the RevMan columns, the rows in drawing order (`forest_rows`) with every text cell formatted
-and every interval on the ln RR scale, the arm headings, favours texts and footers. No
-geometry (widths, positions) here: table.layout places it.
+RevMan's columns for the measure's kind of data (events / total per arm for binary measures,
+mean (SD) / total per arm for continuous ones, none for a generic measure), the rows in drawing
+order (`forest_rows`) with every text cell formatted and every interval on the analysis scale
+(ln for ratio measures), the arm headings, favours texts and footers. No geometry (widths,
+positions) here: table.layout places it.
+
+The measure's name, scale and fixed-effect methods come from metapool.measures.registry
+(effects.py); a study's or block's people's-scale numbers from its `effect` block (pooled.json
+v2) or, until the engine writes that, its `rr` block.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from metapool.plotting import axis as axes
+from metapool.plotting import effects
 from metapool.plotting import table
 from metapool.plotting import wording as fmt
+from metapool.plotting.effects import POOLED
 from metapool.plotting.options import ForestOptions
 from metapool.plotting.table import Column, Interval, Row
 
-POOLED = ("counts", "counts_corrected", "reported")
-NOT_POOLED_TEXT = {"not_estimable": "not estimable", "no_data": "no usable data"}
-COUNT_KEYS = ("events_trt", "total_trt", "events_ctl", "total_ctl")
-CELL_KEYS = ("study", "ev_t", "n_t", "ev_c", "n_c", "weight", "rr")
-# Footnote marks are Latin-1 superscripts: characters past U+00FF would make the PDF embed
-# a second subset of the font, which costs as much time as the rest of the PDF.
-FOOTNOTES = {
-    "reported": ("\u00b9", "\u00b9 Entered from the reported risk ratio and 95% CI (generic inverse "
-                              "variance); counts the report does not give are shown as -."),
-    "counts_corrected": ("\u00b2", "\u00b2 A zero cell: 0.5 added to every cell of the study's 2x2 table."),
-}
+NOT_POOLED_TEXT = {"not_estimable": "not estimable", "no_data": "no usable data",
+                   "skewed": "skewed, not pooled", "other_measure": "other measure",
+                   "adjusted_excluded": "adjusted, excluded"}
 NO_POOLING_MESSAGE = "No study could be pooled (k = 0)"
-
-
-COLUMNS = (
-    Column("study", ("", "Study"), "left"),
-    Column("ev_t", ("", "Events")),
-    Column("n_t", ("", "Total")),
-    Column("ev_c", ("", "Events")),
-    Column("n_c", ("", "Total")),
-    Column(table.PLOT, ("Risk ratio", "IV, random, 95% CI"), "center"),
-    Column("weight", ("", "Weight")),
-    Column("rr", ("", "RR [95% CI]")),
-)
-COLUMN_ORDER = tuple(c.key for c in COLUMNS)
+# Footnote marks: superscript digits, all in pdf_fonts.BASE_TEXT (the fixed PDF font subset).
+SUPERSCRIPTS = str.maketrans("0123456789", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+ARM_KEYS = {  # per data kind: (column key, source key) per arm cell
+    "binary": (("ev_t", "events_trt"), ("n_t", "total_trt"), ("ev_c", "events_ctl"),
+               ("n_c", "total_ctl")),
+    "continuous": (("m_t", "trt"), ("n_t", "n_trt"), ("m_c", "ctl"), ("n_c", "n_ctl")),
+    "generic": (),
+}
+ARM_HEADERS = {"ev_t": "Events", "ev_c": "Events", "m_t": "Mean (SD)", "m_c": "Mean (SD)",
+               "n_t": "Total", "n_c": "Total"}
+COUNT_KEYS = ("events_trt", "total_trt", "events_ctl", "total_ctl")
 
 
 @dataclass(frozen=True)
@@ -77,53 +74,119 @@ def _lower(name: str) -> str:
     return name.lower() if name in ("Treatment", "Control") else name
 
 
-def fixed_fit(fits: dict, options: ForestOptions) -> tuple[str, dict | None]:
-    """('mh' | 'iv', fit): the fixed-effect model asked for, inverse variance when `fits`
-    (a result or one subgroup) lacks it; 'auto' prefers Mantel-Haenszel."""
-    method = "mh" if options.fixed_method in ("auto", "mh") and fits.get("fixed_mh") else "iv"
-    return method, fits.get(f"fixed_{method}")
+def fixed_fit(fits: dict, options: ForestOptions, measure=None) -> tuple[str, dict | None]:
+    """(method, fit): the fixed-effect model asked for, inverse variance when `fits` (a result
+    or one subgroup) lacks it; 'auto' prefers the measure's own method (Mantel-Haenszel, Peto)."""
+    measure = measure or effects.measure({})
+    for method in measure.fixed:
+        if options.fixed_method in ("auto", method) and fits.get(f"fixed_{method}"):
+            return method, fits[f"fixed_{method}"]
+    return "iv", fits.get("fixed_iv")
+
+
+def _kind(measure) -> str:
+    return measure.kind if measure.kind in ARM_KEYS else "generic"
+
+
+def columns(measure, level: float = 95) -> tuple[Column, ...]:
+    """RevMan's columns for `measure`: study, arm data, the plot, weight, effect [CI]."""
+    arm_cols = tuple(Column(key, ("", ARM_HEADERS[key])) for key, _ in ARM_KEYS[_kind(measure)])
+    heading = fmt.effect_heading(effects.primary_method(measure), level)
+    return ((Column("study", ("", "Study"), "left"),) + arm_cols
+            + (Column(table.PLOT, (measure.name, heading), "center"),
+               Column("weight", ("", "Weight")),
+               Column("effect", ("", f"{measure.short} [{level:g}% CI]"))))
+
+
+def column_order(measure=None) -> tuple[str, ...]:
+    return tuple(c.key for c in columns(measure or effects.measure({})))
+
+
+COLUMN_ORDER = column_order()
+
+
+class Forest:
+    """What every row of one forest plot needs: the result, its measure, model, arms, notes."""
+
+    def __init__(self, result: dict, options: ForestOptions):
+        self.result = result
+        self.options = options
+        self.measure = effects.measure(result)
+        self.kind = _kind(self.measure)
+        self.level = (result.get("settings") or {}).get("level", 95)
+        self.studies = result.get("studies") or []
+        self.arms = arms(self.studies, options)
+        self.notes: list[str] = []  # footnote texts in order of first use
+        self.marks = [self._mark(s) for s in self.studies]
+
+    def _mark(self, study: dict) -> str:
+        marks = []
+        for note in study_notes(study, self.measure, self.arms, self.level):
+            if note not in self.notes:
+                self.notes.append(note)
+            marks.append(str(self.notes.index(note) + 1).translate(SUPERSCRIPTS))
+        return ",".join(marks)
+
+    def primary(self, fits: dict) -> dict | None:
+        """The model drawn as 'the' estimate of `fits`: random effects, or the measure's
+        fixed-effect method when that is its only model (Peto)."""
+        return effects.primary_fit(fits, self.measure)
 
 
 def forest_table(result: dict, options: ForestOptions) -> table.Table:
     """The forest plot of `result` as a table: RevMan's columns, rows, arm headings, footers."""
-    arm = arms(result.get("studies") or [], options)
+    f = Forest(result, options)
     title = result.get("title") or result.get("analysis")
+    keys = [key for key, _ in ARM_KEYS[f.kind]]
+    spans = (((f.arms.treatment, keys[0], keys[1]), (f.arms.control, keys[2], keys[3]))
+             if keys else ())
     return table.Table(
         title=str(title) if options.show_title and title else None,
-        columns=COLUMNS, rows=tuple(forest_rows(result, options)),
-        favours=(arm.favours_treatment, arm.favours_control),
-        footers=tuple(footer_lines(result, options)),
-        spans=((arm.treatment, "ev_t", "n_t"), (arm.control, "ev_c", "n_c")),
-        axis=axes.from_limits(*options.xlim) if options.xlim is not None else None,
-        drawn=result.get("random") is not None, max_label_width=options.max_label_width,
+        columns=columns(f.measure, f.level), rows=tuple(_rows(f)),
+        favours=(f.arms.favours_treatment, f.arms.favours_control),
+        footers=tuple(_footer_lines(f)), spans=spans,
+        axis=(axes.from_limits(*options.xlim, log_scale=f.measure.log_scale)
+              if options.xlim is not None else None),
+        drawn=f.primary(result) is not None, max_label_width=options.max_label_width,
+        log_scale=f.measure.log_scale, axis_limit=effects.axis_limit(f.measure),
         style=table.FOREST)
 
 
 def forest_rows(result: dict, options: ForestOptions) -> list[Row]:
     """All table rows in drawing order: groups with their studies and subtotals, then totals."""
-    studies = result.get("studies") or []
+    return _rows(Forest(result, options))
+
+
+def footer_lines(result: dict, options: ForestOptions) -> list[str]:
+    """Lines under the axis: heterogeneity, tests, method, footnotes, the engine's notes."""
+    return _footer_lines(Forest(result, options))
+
+
+def _rows(f: Forest) -> list[Row]:
     rows: list[Row] = []
-    subgroups = result.get("subgroups")
+    subgroups = f.result.get("subgroups")
+    marks = {id(s): m for s, m in zip(f.studies, f.marks)}
     if subgroups:
         fits = {g["group"]: g for g in subgroups.get("groups") or []}
-        for name in _group_order(subgroups, studies):
-            members = [s for s in studies if s.get("group") == name]
+        for name in _group_order(subgroups, f.studies):
+            members = [s for s in f.studies if s.get("group") == name]
             fit = fits.get(name) or {}
             rows.append(Row("group", {"study": fmt.capitalised(str(name))},
                             style="bold", span=True, set_off="gap"))
-            rows.extend(study_row(s) for s in members)
-            rows.extend(_pooled_rows("subtotal", "Subtotal", fit, members, options))
+            rows.extend(_study_row(f, s, marks[id(s)]) for s in members)
+            rows.extend(_pooled_rows(f, "subtotal", "Subtotal", fit, members))
             rows.append(Row("group_heterogeneity",
-                            {"study": fmt.heterogeneity(fit.get("random"))},
+                            {"study": fmt.heterogeneity(f.primary(fit))},
                             small=True, span=True, muted=True))
     else:
-        rows.extend(study_row(s) for s in studies)
-    if result.get("random") is None:
+        rows.extend(_study_row(f, s, m) for s, m in zip(f.studies, f.marks))
+    primary = f.primary(f.result)
+    if primary is None:
         rows.append(Row("message", {table.PLOT: NO_POOLING_MESSAGE}, style="bold"))
-    elif options.overall:
-        rows.extend(_pooled_rows("overall", "Total", result, studies, options))
-        if options.prediction_interval:
-            rows.extend(_prediction_rows(result["random"]))
+    elif f.options.overall:
+        rows.extend(_pooled_rows(f, "overall", "Total", f.result, f.studies))
+        if f.options.prediction_interval:
+            rows.extend(_prediction_rows(f, primary))
     return rows
 
 
@@ -136,67 +199,86 @@ def _group_order(subgroups: dict, studies: list[dict]) -> list:
     return order
 
 
-def study_weight(study: dict) -> float | None:
-    """Percent weight shown for a study: random-effects weight, else fixed-effect weight."""
-    w = study.get("weight_random")
-    return study.get("weight_fixed") if w is None else w
+def study_weight(study: dict, measure=None) -> float | None:
+    """Percent weight shown for a study: that of the model drawn (random effects, else fixed)."""
+    first, second = (("weight_fixed", "weight_random") if measure is not None
+                     and effects.primary_method(measure) else ("weight_random", "weight_fixed"))
+    w = study.get(first)
+    return study.get(second) if w is None else w
 
 
-def study_row(study: dict) -> Row:
-    """A study: label (+ footnote mark), counts, weight, RR [95% CI] and a weighted box."""
+def _arm_cells(f: Forest, study: dict) -> dict[str, str]:
+    cells = {}
+    for key, source in ARM_KEYS[f.kind]:
+        if f.kind == "binary" or key.startswith("n_"):
+            cells[key] = fmt.count(study.get(source))
+        else:
+            mean, sd = effects.arm_mean_sd(study, source)
+            cells[key] = fmt.mean_sd(mean, sd)
+    return cells
+
+
+def _study_row(f: Forest, study: dict, mark: str) -> Row:
     status = study.get("status")
-    mark = FOOTNOTES.get(status, ("", ""))[0]
+    m = f.measure
     label = study.get("label") or str(study.get("study", ""))
-    cells = {"study": label + mark}
-    cells.update(zip(CELL_KEYS[1:5], (fmt.count(study.get(k)) for k in COUNT_KEYS)))
-    rr = study.get("natural") or {}
-    if status in POOLED and rr.get("est") is not None:
-        weight = study_weight(study)
+    cells = {"study": label + mark, **_arm_cells(f, study)}
+    effect = effects.people(study)
+    if status in POOLED and effect.get("est") is not None:
+        weight = study_weight(study, m)
         cells["weight"] = fmt.percent(weight)
-        cells["rr"] = fmt.ratio_ci(rr["est"], rr["ci_lb"], rr["ci_ub"])
-        interval = Interval("box", "study", math.log(rr["est"]), math.log(rr["ci_lb"]),
-                            math.log(rr["ci_ub"]), weight)
+        cells["effect"] = fmt.effect_ci(effect["est"], effect["ci_lb"], effect["ci_ub"], m.log_scale)
+        interval = Interval("box", "study", m.from_people(effect["est"]),
+                            m.from_people(effect["ci_lb"]), m.from_people(effect["ci_ub"]), weight)
         return Row("study", cells, interval=interval)
     cells["weight"] = ""
-    cells["rr"] = NOT_POOLED_TEXT.get(status, "not estimable")
+    cells["effect"] = NOT_POOLED_TEXT.get(status, "not estimable")
     return Row("study", cells)
 
 
-def _arm_totals(studies: list[dict]) -> dict[str, str]:
-    """Summed counts per column when every pooled study has all four counts, else blanks.
-
-    Sums run over all studies with four counts (double-zero studies included, as RevMan does).
-    """
+def _arm_totals(f: Forest, studies: list[dict]) -> dict[str, str]:
+    """Summed counts (binary: events and totals; continuous: totals) per column when every
+    pooled study has them, else blanks. Sums run over all studies with the numbers
+    (double-zero studies included, as RevMan does)."""
+    summed = [(key, source) for key, source in ARM_KEYS[f.kind]
+              if f.kind == "binary" or key.startswith("n_")]
+    blank = {key: "" for key, _ in ARM_KEYS[f.kind]}
+    sources = [source for _, source in summed]
     pooled = [s for s in studies if s.get("status") in POOLED]
-    complete = [s for s in studies if all(s.get(k) is not None for k in COUNT_KEYS)]
+    complete = [s for s in studies if sources and all(s.get(k) is not None for k in sources)]
     if not pooled or any(s not in complete for s in pooled):
-        return {key: "" for key in CELL_KEYS[1:5]}
-    return {key: fmt.count(sum(s[k] for s in complete)) for key, k in zip(CELL_KEYS[1:5], COUNT_KEYS)}
+        return blank
+    return {**blank, **{key: fmt.count(sum(s[source] for s in complete)) for key, source in summed}}
 
 
-def _pooled_rows(kind: str, name: str, fits: dict, studies: list[dict],
-                 options: ForestOptions) -> list[Row]:
-    """The random-effects row (and the fixed-effect one when asked) of a subgroup or the total;
-    the first total row is set off from the rows above."""
-    random = fits.get("random")
-    fixed = fixed_fit(fits, options)[1]
-    shown = [("random", random)] + ([("fixed", fixed)] if options.show_fixed else [])
-    weight = sum(w for w in (study_weight(s) for s in studies if s.get("status") in POOLED)
+def _pooled_rows(f: Forest, kind: str, name: str, fits: dict,
+                 studies: list[dict]) -> list[Row]:
+    """The primary model's row (and the fixed-effect one when asked) of a subgroup or the
+    total; the first total row is set off from the rows above."""
+    m = f.measure
+    primary = f.primary(fits)
+    fixed_primary = effects.primary_method(m) is not None
+    show_fixed = f.options.show_fixed and not fixed_primary
+    shown = [("random", primary)]  # colour role 'random': the primary model's (black) diamond
+    if show_fixed:
+        shown.append(("fixed", fixed_fit(fits, f.options, m)[1]))
+    weight = sum(w for w in (study_weight(s, m) for s in studies if s.get("status") in POOLED)
                  if w is not None)
     rows = []
-    for role, fit in shown:
-        label = (f"{name} (95% CI)" if not options.show_fixed else
+    for i, (role, fit) in enumerate(shown):
+        label = (f"{name} (95% CI)" if not show_fixed else
                  f"{name}, {'random effects' if role == 'random' else 'fixed effect'} (95% CI)")
-        cells = {"study": label, **(_arm_totals(studies) if role == "random" else {})}
-        cells["weight"] = fmt.percent(weight) if role == "random" and random else ""
-        rr = (fit or {}).get("natural") or {}
-        if rr.get("est") is None or rr.get("ci_lb") is None:
-            cells["rr"] = "not estimable"
+        cells = {"study": label, **(_arm_totals(f, studies) if i == 0 else {})}
+        cells["weight"] = fmt.percent(weight) if i == 0 and primary else ""
+        effect = effects.people(fit or {})
+        if effect.get("est") is None or effect.get("ci_lb") is None:
+            cells["effect"] = "not estimable"
             rows.append(Row(kind, cells, style="bold", set_off=_set_off(kind, rows)))
             continue
-        cells["rr"] = fmt.ratio_ci(rr["est"], rr["ci_lb"], rr["ci_ub"])
-        interval = Interval("diamond", role, math.log(rr["est"]), math.log(rr["ci_lb"]),
-                            math.log(rr["ci_ub"]), total=kind == "overall")
+        cells["effect"] = fmt.effect_ci(effect["est"], effect["ci_lb"], effect["ci_ub"], m.log_scale)
+        interval = Interval("diamond", role, m.from_people(effect["est"]),
+                            m.from_people(effect["ci_lb"]), m.from_people(effect["ci_ub"]),
+                            total=kind == "overall")
         rows.append(Row(kind, cells, style="bold", interval=interval, set_off=_set_off(kind, rows)))
     return rows
 
@@ -205,22 +287,24 @@ def _set_off(kind: str, rows_before: list[Row]) -> str | None:
     return "gap" if kind == "overall" and not rows_before else None
 
 
-def _prediction_rows(random: dict) -> list[Row]:
+def _prediction_rows(f: Forest, fit: dict) -> list[Row]:
     """The prediction-interval row, only when the result has one (k >= 3)."""
-    rr = random.get("natural") or {}
-    if rr.get("pi_lb") is None or rr.get("pi_ub") is None:
+    m = f.measure
+    effect = effects.people(fit)
+    if effect.get("pi_lb") is None or effect.get("pi_ub") is None:
         return []
-    cells = {"study": "Prediction interval", "rr": fmt.ratio_ci(None, rr["pi_lb"], rr["pi_ub"])}
-    interval = Interval("bar", "prediction", None, math.log(rr["pi_lb"]), math.log(rr["pi_ub"]),
-                        total=True)
+    cells = {"study": "Prediction interval",
+             "effect": fmt.effect_ci(None, effect["pi_lb"], effect["pi_ub"], m.log_scale)}
+    interval = Interval("bar", "prediction", None, m.from_people(effect["pi_lb"]),
+                        m.from_people(effect["pi_ub"]), total=True)
     return [Row("prediction", cells, interval=interval)]
 
 
-def _fixed_method_line(result: dict, options: ForestOptions) -> str:
+def _fixed_method_line(f: Forest) -> str:
     """'Fixed effect: Mantel-Haenszel', naming the subtotals' method when it differs."""
-    groups = (result.get("subgroups") or {}).get("groups") or []
-    total = fixed_fit(result, options)[0] if options.overall else None
-    subtotals = {fixed_fit(g, options)[0] for g in groups}
+    groups = (f.result.get("subgroups") or {}).get("groups") or []
+    total = fixed_fit(f.result, f.options, f.measure)[0] if f.options.overall else None
+    subtotals = {fixed_fit(g, f.options, f.measure)[0] for g in groups}
     methods = ({total} if total else set()) | subtotals
     if len(methods) == 1:
         return f"Fixed effect: {fmt.FIXED_METHODS[methods.pop()]}"
@@ -229,26 +313,87 @@ def _fixed_method_line(result: dict, options: ForestOptions) -> str:
     return "Fixed effect: " + ", ".join(parts)
 
 
-def footer_lines(result: dict, options: ForestOptions) -> list[str]:
-    """Lines under the axis: heterogeneity, tests, method, footnotes, the engine's notes."""
-    random = result.get("random")
+def _footer_lines(f: Forest) -> list[str]:
+    primary = f.primary(f.result)
+    method = effects.primary_method(f.measure)
     lines = []
-    if random is not None and options.overall:
-        lines.append(fmt.heterogeneity(random))
-        effect = fmt.overall_effect(random)
+    if primary is not None and f.options.overall:
+        lines.append(fmt.heterogeneity(primary))
+        effect = fmt.overall_effect(primary)
         if effect:
             lines.append(effect)
-    if result.get("subgroups"):
-        test = fmt.subgroup_differences(result["subgroups"].get("test"))
+    if f.result.get("subgroups"):
+        test = fmt.subgroup_differences(f.result["subgroups"].get("test"))
         if test:
             lines.append(test)
-    if random is not None:
-        level = (result.get("settings") or {}).get("level", 95)
-        lines.append(fmt.random_method(random, level)
-                     + "; weights and box areas from the random-effects model")
-        if options.show_fixed:
-            lines.append(_fixed_method_line(result, options))
-    statuses = {s.get("status") for s in result.get("studies") or []}
-    lines.extend(text for status, (_, text) in FOOTNOTES.items() if status in statuses)
-    lines.extend(result.get("notes") or [])
+    if primary is not None:
+        if method is None:
+            lines.append(fmt.random_method(primary, f.level)
+                         + "; weights and box areas from the random-effects model")
+            if f.options.show_fixed:
+                lines.append(_fixed_method_line(f))
+        else:
+            lines.append(f"Fixed effect, {fmt.FIXED_METHODS[method]}; {f.level:g}% CI by Wald z; "
+                         "weights and box areas from the fixed-effect model")
+    lines.extend(f"{str(i + 1).translate(SUPERSCRIPTS)} {note}" for i, note in enumerate(f.notes))
+    lines.extend(f.result.get("notes") or [])
     return lines
+
+
+def _arms_phrase(which: list[str], a: Arms) -> str:
+    if len(which) == 2:
+        return "both arms"
+    return f"the {a.treatment if which == ['trt'] else a.control} arm"
+
+
+def study_notes(study: dict, measure, a: Arms, level: float = 95) -> list[str]:
+    """The footnotes a study's row carries (its status, reported and converted blocks)."""
+    status = study.get("status")
+    reported = study.get("reported") or {}
+    notes = []
+    if status == "reported":
+        name = effects.measure_name(reported.get("measure") or measure.code)
+        data = {"binary": "; counts the report does not give are shown as -",
+                "continuous": "; means, SDs and totals the report does not give are shown as -"}
+        notes.append(f"Entered from the reported {fmt.in_sentence(name)} and {level:g}% CI (generic "
+                     f"inverse variance){data.get(measure.kind, '')}.")
+    elif status == "counts_corrected":
+        notes.append("A zero cell: 0.5 added to every cell of the study's 2x2 table.")
+    elif status == "other_measure":
+        name = effects.measure_name(reported.get("measure"))
+        given = _reported_text(reported)
+        notes.append(f"Only {_article(name)} {fmt.in_sentence(name)} is reported{given}: it cannot enter "
+                     f"{_article(measure.name)} {fmt.in_sentence(measure.name)} analysis; not pooled.")
+    elif status == "adjusted_excluded":
+        notes.append(f"Only an adjusted estimate is reported{_reported_text(reported)}; this "
+                     "analysis excludes adjusted estimates: not pooled.")
+    if status == "reported" and reported.get("adjusted"):
+        notes.append("The reported estimate is adjusted (as the trial reports it), not crude.")
+    converted = study.get("converted") or {}
+    arms_done = [arm for arm in ("trt", "ctl") if converted.get(arm)
+                 and not converted[arm].get("skewed")]
+    skewed = [arm for arm in ("trt", "ctl") if (converted.get(arm) or {}).get("skewed")]
+    if status == "medians" or (arms_done and status != "skewed"):
+        methods = sorted({f"{converted[arm].get('scenario', 'median')}; "
+                          f"{converted[arm].get('method', 'conversion')}" for arm in arms_done})
+        if arms_done:
+            notes.append(f"Mean and SD converted from the median ({' / '.join(methods)}) in "
+                         f"{_arms_phrase(arms_done, a)}.")
+    if status == "skewed" or skewed:
+        which = skewed or ["trt", "ctl"]
+        notes.append(f"Median-reported data skewed in {_arms_phrase(which, a)} (skewness test): "
+                     "not converted to mean and SD, not pooled.")
+    return notes
+
+
+def _article(name: str) -> str:
+    return "an" if name[:1].lower() in "aeiou" else "a"
+
+
+def _reported_text(reported: dict) -> str:
+    if reported.get("est") is None:
+        return ""
+    m = effects.registry_get(reported.get("measure"))
+    log_scale = m.log_scale if m else True
+    short = m.short if m else str(reported.get("measure") or "")
+    return (f" ({short} {fmt.effect_ci(reported['est'], reported.get('ci_lb'), reported.get('ci_ub'), log_scale)})")

@@ -1,7 +1,7 @@
 """Contour-enhanced funnel plot (Sterne & Egger 2001; Peters et al. 2008 J Clin Epidemiol 61:991).
 
-Each trial's ln RR (x, labelled as RR on a log axis) against its standard error (y, 0 at the
-top). Shading around the null marks where a trial's two-sided Wald test has p > 0.10,
+Each trial's effect on the analysis scale (x: ln ratio on a log axis labelled on the ratio
+scale, or the difference itself) against its standard error (y, 0 at the top). Shading around the null marks where a trial's two-sided Wald test has p > 0.10,
 0.05 < p <= 0.10, 0.01 < p <= 0.05 and p <= 0.01: the contour for p is |y| = z_{1-p/2} se.
 The pooled random-effects estimate is a solid line with pseudo 95% limits est +- 1.96 se
 (dashed), as metafor ``funnel``. Trials added by trim-and-fill are open markers. Egger's and
@@ -21,6 +21,7 @@ from matplotlib.patches import Polygon
 from scipy.special import ndtri
 
 from metapool.plotting import axis as axes
+from metapool.plotting import effects
 from metapool.plotting import wording as fmt
 from metapool.plotting import living_text as lt
 from metapool.plotting import style
@@ -38,7 +39,7 @@ PLOT_HEIGHT = 230.0
 
 
 def contour_halfwidth(se: float, p: float) -> float:
-    """|ln RR| at which a trial with standard error `se` has two-sided Wald p-value `p`: z_{1-p/2} se."""
+    """|effect| (analysis scale) at which a trial with standard error `se` has two-sided Wald p-value `p`: z_{1-p/2} se."""
     return float(ndtri(1 - p / 2)) * se
 
 
@@ -60,23 +61,24 @@ def se_axis(se_max: float) -> tuple[float, list[float]]:
 
 
 def funnel_studies(pooled: dict) -> list[tuple[float, float]]:
-    """(ln RR, SE) of the trials that entered pooling."""
+    """(effect on the analysis scale, SE) of the trials that entered pooling."""
     return [(float(s["yi"]), math.sqrt(float(s["vi"]))) for s in pooled.get("studies") or []
             if s.get("yi") is not None and s.get("vi") is not None]
 
 
 def filled_studies(sens: dict) -> list[tuple[float, float]]:
-    """(ln RR, SE) of the trials trim-and-fill added (none when it was not run)."""
+    """(effect on the analysis scale, SE) of the trials trim-and-fill added (none when it was not run)."""
     tf = sens.get("trimfill") or {}
     return [(float(y), math.sqrt(float(v))) for y, v in zip(tf.get("fill_yi") or [], tf.get("fill_vi") or [])]
 
 
-def _rr(est, lo, hi) -> str:
-    return fmt.ratio_ci(math.exp(est), math.exp(lo), math.exp(hi))
-
-
-def caption_lines(sens: dict, k: int) -> list[str]:
+def caption_lines(sens: dict, k: int, measure=None) -> list[str]:
     """Caption lines: Egger (both forms), Harbord and trim-and-fill, or why they are not shown."""
+    m = measure or lt.measure({})
+
+    def _rr(est, lo, hi) -> str:
+        return lt.effect_cell(m, est, lo, hi)
+
     if k < K_MIN_SMALL_STUDY:
         return [f"Small-study tests need at least {K_MIN_SMALL_STUDY} trials (Cochrane Handbook "
                 f"13.3.5.4); k = {k}: Egger's and Harbord's tests and trim-and-fill are not shown."]
@@ -92,7 +94,7 @@ def caption_lines(sens: dict, k: int) -> list[str]:
             stat = (f"t = {result['z']:.2f} (df = {result['df']})" if result.get("df") is not None
                     else f"z = {result['z']:.2f}")
             lines.append(f"{name} (random-effects meta-regression on SE, metafor regtest): {stat}, "
-                         f"{fmt.p_value(result['p'])}; limit estimate as SE \u2192 0: RR "
+                         f"{fmt.p_value(result['p'])}; limit estimate as SE \u2192 0: {m.short} "
                          f"{_rr(result['limit_est'], result['limit_ci_lb'], result['limit_ci_ub'])}.")
         elif block == "egger_lm":
             lines.append(f"{name} (weighted regression, regtest model = \"lm\"): t = {result['t']:.2f} "
@@ -103,7 +105,7 @@ def caption_lines(sens: dict, k: int) -> list[str]:
             lines.append(f"{name} ({result['estimator']}): no trial imputed; the estimate is unchanged.")
         else:
             lines.append(f"{name} ({result['estimator']}): {result['k0']} trial{'s' * (result['k0'] != 1)} "
-                         f"imputed on the {result['side']} (open markers); adjusted RR "
+                         f"imputed on the {result['side']} (open markers); adjusted {m.short} "
                          f"{_rr(result['est'], result['ci_lb'], result['ci_ub'])}.")
     return lines
 
@@ -121,14 +123,16 @@ def funnel_figure(pooled: dict, sens: dict, options: ForestOptions) -> Figure:
     se_top, se_ticks = se_axis(max(se for _, se in points + filled))
     must = [y for y, _ in points + filled] + ([est] if est is not None else [])
     centre = est if est is not None else 0.0
-    axis = axes.choose(must, list(pseudo_limits(centre, se_top)))
+    m = lt.measure(pooled)
+    axis = axes.for_measure(m.log_scale, must, list(pseudo_limits(centre, se_top)),
+                            effects.axis_limit(m))
 
     page = Page(WIDTH)
     page.title(title, SUBTITLE)
     page.space(6.0)
     box = page.reserve(PLOT_HEIGHT, page.left + PLOT_LEFT, page.content - PLOT_LEFT - 8.0)
     tick_y = page.y + 12.0
-    page.texts.append(Text("Risk ratio (log scale)", box.x0 + box.width / 2, tick_y + 4.0,
+    page.texts.append(Text(f"{m.name} (log scale)" if m.log_scale else m.name, box.x0 + box.width / 2, tick_y + 4.0,
                            style.SMALL_SIZE, ha="center", va="top"))
     x_null = box.x0 + (0.0 - axis.lo) / (axis.hi - axis.lo) * box.width
     fav_t, fav_c = lt.favours(pooled, options)
@@ -136,12 +140,13 @@ def funnel_figure(pooled: dict, sens: dict, options: ForestOptions) -> Figure:
     page.texts.append(Text(fav_t, x_null - 4.0, fav_y, style.SMALL_SIZE, ha="right", va="top"))
     page.texts.append(Text(fav_c, x_null + 4.0, fav_y, style.SMALL_SIZE, va="top"))
     page.y = fav_y + style.SMALL_SIZE * 1.3 + 6.0
-    page.legend_rows(_legend(est is not None, bool(filled)))
+    page.legend_rows(_legend(est is not None, bool(filled), m))
     page.space(4.0)
-    for line in caption_lines(sens, len(points)):
+    for line in caption_lines(sens, len(points), m):
         bold = len(points) < K_MIN_SMALL_STUDY
         page.paragraph(line, style.FONT_SIZE if bold else style.SMALL_SIZE, "bold" if bold else "normal")
-    page.paragraph("Trials inside the white region have two-sided P > 0.10 against RR = 1; "
+    page.paragraph(f"Trials inside the white region have two-sided P > 0.10 against "
+                   f"{m.short} = {m.null:g}; "
                    "darker shades mark P \u2264 0.10, \u2264 0.05 and \u2264 0.01. Asymmetry can "
                    "come from small-study effects, heterogeneity or chance, not only from "
                    "publication bias.", colour=style.COLOURS["muted"])
@@ -151,17 +156,17 @@ def funnel_figure(pooled: dict, sens: dict, options: ForestOptions) -> Figure:
 
     page.render()
     ax = page.add_axes(box)
-    _draw_funnel(ax, axis, se_top, se_ticks, points, filled, est)
+    _draw_funnel(ax, axis, se_top, se_ticks, points, filled, est, m)
     return page.fig
 
 
-def _legend(has_estimate: bool, has_filled: bool) -> list[LegendEntry]:
+def _legend(has_estimate: bool, has_filled: bool, m) -> list[LegendEntry]:
     entries = [LegendEntry("marker", "Trial", style.COLOURS["study"], edge="white")]
     if has_filled:
         entries.append(LegendEntry("marker", "Imputed by trim-and-fill", style.COLOURS["fixed"],
                                    fill=False))
     if has_estimate:
-        entries += [LegendEntry("line", "Pooled RR", style.COLOURS["random"]),
+        entries += [LegendEntry("line", f"Pooled {m.short}", style.COLOURS["random"]),
                     LegendEntry("line", "Pseudo 95% limits", style.COLOURS["random"], linestyle="--")]
     entries += [LegendEntry("patch", "P > 0.10", "white", edge=style.COLOURS["null"]),
                 LegendEntry("patch", "0.05 < P \u2264 0.10", SHADES[0.10]),
@@ -172,13 +177,13 @@ def _legend(has_estimate: bool, has_filled: bool) -> list[LegendEntry]:
 
 def _draw_funnel(ax, axis: axes.Axis, se_top: float, se_ticks: list[float],
                  points: list[tuple[float, float]], filled: list[tuple[float, float]],
-                 est: float | None) -> None:
+                 est: float | None, m) -> None:
     style_axes(ax)
     set_ticks(ax, "x", list(axis.ticks))
     set_ticks(ax, "y", [(v, f"{v:g}") for v in se_ticks])
     ax.set_xlim(axis.lo, axis.hi)
     ax.set_ylim(se_top, 0.0)
-    ax.set_ylabel("Standard error of ln RR", fontproperties=style.font("normal", style.SMALL_SIZE))
+    ax.set_ylabel(f"Standard error of {'ln ' if m.log_scale else ''}{m.short}", fontproperties=style.font("normal", style.SMALL_SIZE))
     ax.set_facecolor(SHADES[0.01])
     shades = [SHADES[0.05], SHADES[0.10], "white"]  # inside the 0.01, 0.05 and 0.10 contours
     for p, colour in zip(sorted(CONTOURS), shades):

@@ -1,4 +1,4 @@
-"""Leave-one-out plot (metafor ``leave1out``): the pooled RR and 95% CI without each trial,
+"""Leave-one-out plot (metafor ``leave1out``): the pooled effect and 95% CI without each trial,
 against the estimate with all trials (dashed line over its CI band, and a last "All trials"
 row). Trials that metafor's ``influence`` would call influential (influence_flags) are drawn
 as vermillion diamonds and marked "*".
@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from metapool.plotting.options import ForestOptions
 
-import math
-
 from matplotlib.figure import Figure
 
+from metapool.plotting import effects
 from metapool.plotting import wording as fmt
 from metapool.plotting import living_text as lt
 from metapool.living.influence_flags import estimable_variances, influential
@@ -19,19 +18,22 @@ from metapool.plotting import table
 from metapool.plotting.page import message_page
 from metapool.plotting.table import Column, Interval, Row
 
-SUBTITLE = "Leave-one-out analysis: the pooled risk ratio with each trial left out in turn"
+SUBTITLE = "Leave-one-out analysis: the pooled {name} with each trial left out in turn"
 FLAG = "*"
-COLUMNS = (Column("label", ("Trial left out",), "left"),
-           Column(table.PLOT, ("Risk ratio (95% CI)",), "center"),
-           Column("rr", ("RR [95% CI]",)), Column("tau2", ("Tau\u00b2",)),
-           Column("i2", ("I\u00b2",)), Column("flag", ("Infl.",)))
+
+
+def columns(m) -> tuple[Column, ...]:
+    return (Column("label", ("Trial left out",), "left"),
+            Column(table.PLOT, (f"{m.name} (95% CI)",), "center"),
+            Column("effect", (f"{m.short} [95% CI]",)), Column("tau2", ("Tau\u00b2",)),
+            Column("i2", ("I\u00b2",)), Column("flag", ("Infl.",)))
+
+
+def subtitle(m) -> str:
+    return SUBTITLE.format(name=fmt.in_sentence(m.name))
 CRITERIA = (f"{FLAG} Influential by metafor's criteria (Viechtbauer & Cheung 2010): |DFFITS| > "
             "3\u221a(1/(k \u2212 1)), Cook's distance above the \u03c7\u00b2\u2081 median, hat value "
             "> 3/k, or |DFBETAS| > 1.")
-
-
-def _rr(est, lo, hi) -> str:
-    return fmt.DASH if None in (est, lo, hi) else fmt.ratio_ci(math.exp(est), math.exp(lo), math.exp(hi))
 
 
 def influence_flags(pooled: dict, sens: dict) -> list[bool]:
@@ -49,12 +51,13 @@ def leave1out_table(pooled: dict, sens: dict, options: ForestOptions) -> table.T
     """The rows of the leave-one-out plot (call only when sens['leave1out'] is not None)."""
     block = sens["leave1out"]
     labels = lt.study_labels(pooled)
+    m = lt.measure(pooled)
     flags = influence_flags(pooled, sens)
     rows = []
     for i, study in enumerate(block["study"]):
         est, lo, hi = block["est"][i], block["ci_lb"][i], block["ci_ub"][i]
         drawn = None not in (est, lo, hi)
-        cells = {"label": labels.get(str(study), str(study)), "rr": _rr(est, lo, hi),
+        cells = {"label": labels.get(str(study), str(study)), "effect": lt.effect_cell(m, est, lo, hi),
                  "tau2": lt.tau2_cell(block["tau2"][i]), "i2": lt.i2_cell(block["I2"][i]),
                  "flag": FLAG if flags[i] else ""}
         interval = (Interval("flag", "fixed", est, lo, hi) if flags[i] else
@@ -64,7 +67,7 @@ def leave1out_table(pooled: dict, sens: dict, options: ForestOptions) -> table.T
     reference = None
     if random and None not in (random.get("est"), random.get("ci_lb"), random.get("ci_ub")):
         reference = (random["est"], random["ci_lb"], random["ci_ub"])
-        cells = {"label": f"All trials (k = {random['k']})", "rr": _rr(*reference),
+        cells = {"label": f"All trials (k = {random['k']})", "effect": lt.effect_cell(m, *reference),
                  "tau2": lt.tau2_cell(random.get("tau2")), "i2": lt.i2_cell(random.get("I2")),
                  "flag": ""}
         rows.append(Row("summary", cells, style="bold", set_off="rule",
@@ -79,9 +82,10 @@ def leave1out_table(pooled: dict, sens: dict, options: ForestOptions) -> table.T
     missing = lt.not_pooled_line(pooled)
     if missing:
         footers.append(missing)
-    return table.Table(title=lt.title(pooled), subtitle=SUBTITLE, columns=COLUMNS,
+    return table.Table(title=lt.title(pooled), subtitle=subtitle(m), columns=columns(m),
                        rows=tuple(rows), favours=lt.favours(pooled, options),
-                       footers=tuple(footers), reference=reference)
+                       footers=tuple(footers), reference=reference, log_scale=m.log_scale,
+                       axis_limit=effects.axis_limit(m))
 
 
 def leave1out_figure(pooled: dict, sens: dict, options: ForestOptions) -> Figure:
@@ -89,7 +93,7 @@ def leave1out_figure(pooled: dict, sens: dict, options: ForestOptions) -> Figure
     if not sens.get("leave1out") or not sens["leave1out"].get("study"):
         reason = (sens.get("reasons") or {}).get("leave1out")
         k = pooled.get("k", 0)
-        page = message_page(lt.title(pooled), SUBTITLE,
+        page = message_page(lt.title(pooled), subtitle(lt.measure(pooled)),
                             f"No leave-one-out analysis (k = {k} trials with an estimable effect).",
                             reason)
         return page.render()

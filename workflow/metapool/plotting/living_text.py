@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from metapool.plotting import effects
 from metapool.plotting import wording as fmt
 from metapool.plotting.options import ForestOptions
 from metapool.plotting.forest_rows import arms
@@ -62,3 +63,17 @@ def not_pooled_line(pooled: dict) -> str | None:
 def integer(x: float) -> str:
     """A count of participants with thousands separators: '5,483'."""
     return f"{x:,.0f}"
+
+
+def effect_cell(measure, est: float | None, lo: float | None, hi: float | None) -> str:
+    """An analysis-scale estimate and CI in a table cell on the people's scale ('0.85 [0.69,
+    1.07]', '-3.60 [-11.70, 4.50]'); '-' when any is missing."""
+    if None in (est, lo, hi):
+        return fmt.DASH
+    return fmt.effect_ci(measure.to_people(est), measure.to_people(lo), measure.to_people(hi),
+                         measure.log_scale)
+
+
+def measure(pooled: dict):
+    """The analysis' measure (metapool.measures.registry)."""
+    return effects.measure(pooled)

@@ -15,11 +15,12 @@ class ForestOptions:
     overall: the overall diamond(s) and their footer lines (subgroup subtotals stay); set
         false where pooling different drugs into one number is not meaningful.
     show_fixed: a fixed-effect diamond next to each random-effects one.
-    fixed_method: "auto" (Mantel-Haenszel when the result has it, else inverse variance),
-        "mh" or "iv".
+    fixed_method: "auto" (the measure's own method, Mantel-Haenszel or Peto, when the result
+        has it, else inverse variance), "mh" or "iv".
     prediction_interval: the prediction-interval bar (drawn only when the result has one).
     show_title: the analysis title above the table.
-    xlim: (lower, upper) RR limits of the axis instead of the automatic range.
+    xlim: (lower, upper) limits of the axis on the people's scale instead of the automatic
+        range: 0 < lower < 1 < upper for ratio measures, lower < 0 < upper for differences.
     max_label_width: study labels wider than this (points) wrap onto more lines.
     """
 

@@ -125,7 +125,9 @@ class Table:
     (text, first key, last key) centred on the first heading line over a run of columns;
     favours: texts under the axis, left and right of the line of no effect; reference: an
     estimate (est, lo, hi) drawn as a dashed line over its CI band; axis: a given axis
-    instead of axis.choose; drawn: False when there is nothing to plot (no axis, no markers).
+    instead of axis.for_measure; drawn: False when there is nothing to plot (no axis, no
+    markers); log_scale: a ratio measure (log axis), else a difference (linear axis, at most
+    axis_limit either side of 0).
     """
 
     title: str | None
@@ -139,6 +141,8 @@ class Table:
     axis: axes.Axis | None = None
     drawn: bool = True
     max_label_width: float = LABEL_WIDTH
+    log_scale: bool = True
+    axis_limit: float | None = None
     style: TableStyle = LIVING
 
 
@@ -203,8 +207,8 @@ class Layout:
 
 
 def choose_axis(table: Table) -> axes.Axis:
-    """The table's axis, else axis.choose: totals and the reference must fit, and every
-    estimate; other confidence limits count up to axis.STUDY_CI_REACH."""
+    """The table's axis, else axis.for_measure: totals and the reference must fit, and every
+    estimate; other confidence limits count only so far (axis.py)."""
     if table.axis is not None:
         return table.axis
     must, should = [], []
@@ -219,7 +223,7 @@ def choose_axis(table: Table) -> axes.Axis:
             should.extend((iv.lo, iv.hi))
     if table.reference is not None:
         must.extend(table.reference)
-    return axes.choose(must, should)
+    return axes.for_measure(table.log_scale, must, should, table.axis_limit)
 
 
 def _size(row: Row) -> float:

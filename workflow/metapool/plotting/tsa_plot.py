@@ -1,11 +1,12 @@
 """Trial sequential analysis plot (Wetterslev, Thorlund, Brok & Gluud 2008 J Clin Epidemiol 61:64).
 
-The cumulative Z-curve (random-effects Z = ln RR / SE after each trial) against accrued
+The cumulative Z-curve (random-effects Z = estimate / SE on the analysis scale after each trial) against accrued
 participants; two-sided Lan-DeMets O'Brien-Fleming monitoring boundaries +-c_k and the
 beta-spending futility boundaries +-b_k (the inner wedge, drawn where b_k > 0), both at the
 trials' information fractions as the living-review result's "tsa" block gives them; the
 conventional +-z_{1-alpha/2} lines; a vertical line at the required information size (RIS);
-the block's conclusion as text. Z < 0 favours the treatment (RR < 1).
+the block's conclusion as text. The side labels go by the sign of Z, whatever the measure:
+Z < 0 (below the null: RR < 1, MD < 0) favours the treatment, Z > 0 the control.
 """
 
 from __future__ import annotations
@@ -94,10 +95,16 @@ def _tick_label(v: float) -> str:
 def settings_lines(tsa: dict) -> list[str]:
     """How the RIS and boundaries were set, and what entered."""
     d2 = tsa.get("D2") or 0.0
+    if tsa.get("acr") is not None and tsa.get("rrr") is not None:  # binary outcome
+        assumed = (f"assumed control risk {100 * tsa['acr']:.1f}% ({tsa.get('acr_source', 'given')}), "
+                   f"relative risk reduction {100 * tsa['rrr']:g}%")
+    else:  # a continuous outcome: the block's own assumptions
+        assumed = "; ".join(f"{k} {v:g}" for k, v in (("assumed difference", tsa.get("delta")),
+                                                       ("assumed SD", tsa.get("sd")))
+                            if isinstance(v, (int, float))) or "assumptions as given"
     lines = [
-        f"Required information size (RIS) {lt.integer(tsa['ris'])} participants: assumed control "
-        f"risk {100 * tsa['acr']:.1f}% ({tsa.get('acr_source', 'given')}), relative risk reduction "
-        f"{100 * tsa['rrr']:g}%, two-sided alpha {100 * tsa['alpha']:g}%, power "
+        f"Required information size (RIS) {lt.integer(tsa['ris'])} participants: {assumed}, "
+        f"two-sided alpha {100 * tsa['alpha']:g}%, power "
         f"{100 * (1 - tsa['beta']):g}%, diversity D\u00b2 = {100 * d2:.0f}% "
         f"(random effects, {tsa.get('tau2_method', 'DL')}); without the diversity adjustment "
         f"{lt.integer(tsa['ris_fixed'])}.",

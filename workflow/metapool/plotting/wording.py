@@ -9,7 +9,9 @@ from metapool.engine import tau2
 # "REML" reads better as the acronym in a footer; the other names are spelled out (metapool.tau2)
 TAU2_METHODS = {**tau2.NAMES, "REML": "REML"}
 CI_METHODS = {"hksj": "Hartung-Knapp-Sidik-Jonkman", "z": "Wald z"}
-FIXED_METHODS = {"iv": "inverse variance", "mh": "Mantel-Haenszel"}
+FIXED_METHODS = {"iv": "inverse variance", "mh": "Mantel-Haenszel", "peto": "Peto"}
+# RevMan's abbreviations of the methods in a forest plot's effect heading
+HEADING_METHODS = {"iv": "IV", "mh": "M-H", "peto": "Peto"}
 DASH = "-"
 
 
@@ -31,6 +33,40 @@ def ratio_ci(est: float | None, lo: float | None, hi: float | None) -> str:
     """'1.08 [0.80, 1.50]'; without an estimate '[0.80, 1.50]' (prediction intervals)."""
     interval = f"[{ratio(lo)}, {ratio(hi)}]"
     return interval if est is None else f"{ratio(est)} {interval}"
+
+
+def difference(x: float | None) -> str:
+    """A difference (RD as a proportion, MD in the outcome's units, SMD): two decimals,
+    '-3.60'; never '-0.00'."""
+    if x is None:
+        return DASH
+    text = f"{x:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
+def effect(x: float | None, log_scale: bool) -> str:
+    """An effect on the people's scale: a ratio (`ratio`) or a difference (`difference`)."""
+    return ratio(x) if log_scale else difference(x)
+
+
+def effect_ci(est: float | None, lo: float | None, hi: float | None, log_scale: bool) -> str:
+    """'0.85 [0.69, 1.07]' for ratios, '-3.60 [-11.70, 4.50]' for differences; without an
+    estimate '[lo, hi]' (prediction intervals)."""
+    interval = f"[{effect(lo, log_scale)}, {effect(hi, log_scale)}]"
+    return interval if est is None else f"{effect(est, log_scale)} {interval}"
+
+
+def number(x: float | None) -> str:
+    """An arm statistic (mean, SD) as given, at most two decimals: '85.3', '12', '-0.25'."""
+    if x is None:
+        return DASH
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def mean_sd(mean: float | None, sd: float | None) -> str:
+    """'85.3 (12.1)'; '-' when either is missing."""
+    return DASH if mean is None or sd is None else f"{number(mean)} ({number(sd)})"
 
 
 def count(x: int | float | None) -> str:
@@ -83,8 +119,12 @@ def heterogeneity(fit: dict | None) -> str:
 
 def overall_effect(fit: dict | None) -> str | None:
     """'Test for overall effect: t = 0.89 (df = 4), P = 0.42' or 'Z = 1.23, P = 0.22'."""
-    if not fit or fit.get("stat") is None:
+    if not fit:
         return None
+    if fit.get("stat") is None:  # a fixed-effect block: Wald z = est / se
+        if fit.get("est") is None or not fit.get("se"):
+            return None
+        fit = {**fit, "stat": fit["est"] / fit["se"], "df": None}
     if fit.get("df") is not None:
         test = f"t = {fit['stat']:.2f} (df = {df(fit['df'])})"
     else:
@@ -110,6 +150,25 @@ def random_method(fit: dict, level: float = 95) -> str:
     tau2_method, ci_method = fit.get("tau2_method", "REML"), fit.get("ci_method", "hksj")
     return (f"Random effects, {TAU2_METHODS.get(tau2_method, tau2_method)}; "
             f"{level:g}% CI by {CI_METHODS.get(ci_method, ci_method)}")
+
+
+def effect_heading(fixed_method: str | None, level: float = 95) -> str:
+    """RevMan's method line under a forest plot's effect heading: 'IV, Random, 95% CI' for the
+    random-effects model, 'Peto, Fixed, 95% CI' when a fixed-effect method is the model."""
+    if fixed_method is None:
+        return f"IV, Random, {level:g}% CI"
+    return f"{HEADING_METHODS[fixed_method]}, Fixed, {level:g}% CI"
+
+
+PROPER_NAMES = ("Peto",)  # measure names that start with a person's name
+
+
+def in_sentence(name: str) -> str:
+    """A measure name inside a sentence: 'odds ratio', 'std. mean difference', but 'Peto odds
+    ratio'."""
+    if name.split(" ")[0] in PROPER_NAMES:
+        return name
+    return name[:1].lower() + name[1:]
 
 
 def capitalised(name: str) -> str:
