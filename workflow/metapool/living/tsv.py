@@ -1,8 +1,9 @@
-"""Tab-separated rendering of ``run_living``'s result, one section per block, RRs for people."""
+"""Tab-separated rendering of ``run_living``'s result, one section per block, effects on the
+people's scale (the measure named in the settings: RR, OR, RD, MD, ...)."""
 
 from __future__ import annotations
 
-import math
+from metapool.measures import registry
 
 _PER_STUDY = {
     "cumulative": ("k", "est", "ci_lb", "ci_ub", "pval", "tau2", "I2"),
@@ -23,26 +24,26 @@ def _fmt(x) -> str:
     return str(x)
 
 
-def _rr_columns(block: dict, i: int | None = None) -> list[str]:
+def _people(m: registry.Measure, block: dict, i: int | None = None) -> list[str]:
     vals = [block.get(f) if i is None else block[f][i] for f in _LOG_SCALE]
-    return [_fmt(math.exp(v)) if v is not None else "" for v in vals]
+    return [_fmt(m.to_people(v)) if v is not None else "" for v in vals]
 
 
-def _per_study(name: str, block: dict) -> list[str]:
+def _per_study(name: str, block: dict, m: registry.Measure) -> list[str]:
     fields = _PER_STUDY[name]
-    rr = name in ("cumulative", "leave1out")
-    head = ["study"] + (["RR", "RR_lower", "RR_upper"] if rr else []) + list(fields)
+    effect = name in ("cumulative", "leave1out")
+    head = ["study"] + ([m.code, f"{m.code}_lower", f"{m.code}_upper"] if effect else []) + list(fields)
     lines = ["\t".join(head)]
     for i, label in enumerate(block["study"]):
-        row = [label] + (_rr_columns(block, i) if rr else []) + [_fmt(block[f][i]) for f in fields]
+        row = [label] + (_people(m, block, i) if effect else []) + [_fmt(block[f][i]) for f in fields]
         lines.append("\t".join(row))
     return lines
 
 
-def _scalars(name: str, block: dict) -> list[str]:
+def _scalars(name: str, block: dict, m: registry.Measure) -> list[str]:
     lines = ["field\tvalue"]
     if name == "trimfill":
-        lines += [f"RR{suffix}\t{v}" for suffix, v in zip(("", "_lower", "_upper"), _rr_columns(block))]
+        lines += [f"{m.code}{suffix}\t{v}" for suffix, v in zip(("", "_lower", "_upper"), _people(m, block))]
     for key, value in block.items():
         if isinstance(value, (list, dict)) or key == "study":
             continue
@@ -54,6 +55,7 @@ def living_to_tsv(result: dict) -> str:
     """One '# block' section per analysis: a per-study table or field/value rows; reasons where absent."""
     out: list[str] = []
     reasons = result.get("reasons", {})
+    m = registry.get((result.get("settings") or {}).get("measure") or registry.DEFAULT)
     for name, block in result.items():
         if name in ("settings", "reasons"):
             continue
@@ -62,9 +64,9 @@ def living_to_tsv(result: dict) -> str:
             out.append(f"not computed\t{reasons.get(name, '')}")
         else:
             if name == "tsa":
-                out += _scalars(name, block)
+                out += _scalars(name, block, m)
                 out.append("")
                 out.append(f"# {name} looks")
-            out += _per_study(name, block) if name in _PER_STUDY else _scalars(name, block)
+            out += _per_study(name, block, m) if name in _PER_STUDY else _scalars(name, block, m)
         out.append("")
     return "\n".join(out)
