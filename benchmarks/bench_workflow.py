@@ -27,21 +27,26 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-HEADER = ("trial,first_author,year,journal,doi,pmid,agent,agent_class,comparator,comparator_class,"
-          "population,outcome,timepoint_days,events_trt,total_trt,events_ctl,total_ctl,rr,rr_lower,"
-          "rr_upper,status,quote,source")
+sys.path.insert(0, str(REPO / "workflow"))
+from metapool.inputs.trials import columns  # noqa: E402
+
+HEADER = ",".join(columns())
 
 
 def trial_csv(t: int, population: str, rng: random.Random) -> tuple[str, str]:
-    """(file name, CSV text) of synthetic trial t."""
+    """(file name, CSV text) of synthetic trial t (the trial-table columns of the schema)."""
     name = f"SYN-{t:05d}"
     n1, n2 = rng.randint(40, 400), rng.randint(40, 400)
     p = rng.uniform(0.2, 0.5)
     e1 = min(n1, max(0, round(n1 * p * rng.uniform(0.7, 1.2))))
     e2 = min(n2, max(0, round(n2 * p)))
-    row = (f"{name},Synth,{2000 + t % 25},Synthetic Journal,,,synthetic agent,catecholamine,placebo,"
-           f"placebo,{population},all-cause mortality,28,{e1},{n1},{e2},{n2},,,,verbatim,"
-           f"\"synthetic benchmark row {t}\",benchmark")
+    cells = {"trial": name, "first_author": "Synth", "year": 2000 + t % 25, "journal": "Synthetic Journal",
+             "agent": "synthetic agent", "agent_class": "catecholamine", "comparator": "placebo",
+             "comparator_class": "placebo", "role": "adjunct", "population": population,
+             "septic_shock_only": "yes", "blinding": "double-blind", "outcome": "all-cause mortality",
+             "timepoint_days": 28, "events_trt": e1, "total_trt": n1, "events_ctl": e2, "total_ctl": n2,
+             "status": "verbatim", "quote": f"\"synthetic benchmark row {t}\"", "source": "benchmark"}
+    row = ",".join(str(cells.get(c, "")) for c in columns())
     return f"{name.lower()}.csv", HEADER + "\n" + row + "\n"
 
 
