@@ -246,3 +246,14 @@ def test_the_review_has_no_published_assessment():
     """No quotable published RoB 2 assessment was found for the review's trials: data/rob/ holds
     no table, so every real result is 'not assessed'."""
     assert rob_files(ROOT / "data" / "rob") == []
+
+
+def test_readme_documents_the_columns_and_rules():
+    readme = (ROOT / "data" / "raw" / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Risk-of-bias tables"):]
+    for column in COLUMNS:
+        if not column.endswith("_support") or column == "overall_support":
+            assert f"`{column}`" in section, column
+    assert "`d1_support` ... `d5_support`" in section
+    for judgment in ("`low`", "`some concerns`", "`high`", "`not assessed`", "`review team`"):
+        assert judgment in section
