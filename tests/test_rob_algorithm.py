@@ -12,7 +12,7 @@ COMBINATIONS = list(itertools.product(rob2.JUDGMENTS, repeat=5))
 
 
 def expected_allowed(domains: tuple[str, ...]) -> set[str]:
-    """The rule as the brief and Sterne et al. 2019 (Table 3) state it, written independently."""
+    """The rule as the brief and Sterne et al. 2019 state it, written independently."""
     allowed = set()
     if all(d == "low" for d in domains):
         allowed.add("low")

@@ -125,7 +125,8 @@ def test_markdown_table():
     assert all(line.count(" | ") == len(HEADERS) - 1 for line in table if "---" not in line)
     assert "⊕⊕◯◯ Low (provisional) [2, 3]" in md
     one = to_markdown(rows[:1], title="Summary of findings: 28-day mortality")
-    assert one.startswith("# Summary of findings: 28-day mortality\n") and one.count("\n| ") == 3  # header, rule, one row
+    assert one.startswith("# Summary of findings: 28-day mortality\n")
+    assert one.count("\n| ") == 3  # header, rule, one row
 
 
 class _Checker(html.parser.HTMLParser):

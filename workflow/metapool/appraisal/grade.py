@@ -4,7 +4,7 @@ Evidence from randomised trials starts at high (GRADE Handbook 5.1) and loses le
 (GRADE Handbook 5.2; 0, 1 "serious" or 2 "very serious"); the level never falls below very low.
 Each rule below states what it reads and its thresholds (GradeRules, grade_config.py):
 
-- Risk of bias (5.2.1; Cochrane Handbook v6 Table 14.2.b): shares of random-effects weight by
+- Risk of bias (5.2.1; Cochrane Handbook v5.1 Table 12.2.d): shares of random-effects weight by
   RoB 2 overall judgment. Two levels when more than rob_very_serious_weight (0.5) comes from
   results at high risk; one when more than rob_serious_weight (0.5) comes from results not at
   low risk (some concerns or high), or (rob_interpretation) when excluding the high-risk trials

@@ -40,7 +40,7 @@ class GradeRules:
     rob_serious_weight: downgrade risk of bias one level when more than this share of the
       random-effects weight comes from results not at low risk (some concerns or high), i.e.
       when "most information" is not from results at low risk (Cochrane Handbook v5.1 Table
-      12.2.d, v6 Table 14.2.b; GRADE Handbook 5.2.1).
+      12.2.d; GRADE Handbook 5.2.1).
     rob_very_serious_weight: two levels when more than this share comes from results at high
       risk (most information from results whose bias "substantially lowers confidence").
     rob_interpretation: one level also when excluding the high-risk trials changes whether the

@@ -1,11 +1,11 @@
 """The RoB 2 tool's domains, judgments and overall algorithm, per result (Sterne et al. 2019 BMJ
 366:l4898 (RoB 2); Higgins et al. 2019, Revised Cochrane risk-of-bias tool for randomized trials
-(RoB 2), full guidance document, section 1.3.4 "Reaching an overall risk-of-bias judgement").
+(RoB 2), full guidance document: reaching an overall risk-of-bias judgement).
 
 Overall: low only if every domain is low; high if any domain is high; some concerns if any
 domain has some concerns and none is high. The guidance also lets assessors judge a result at
 high risk when several domains have some concerns "in a way that substantially lowers
-confidence in the result" (Sterne et al. 2019, Table 3); that is a judgment, never the
+confidence in the result" (Sterne et al. 2019); that is a judgment, never the
 algorithm's proposal, and is accepted here only with at least two some-concerns domains.
 
 A result without an assessment is "not assessed" in every domain: nothing is inferred.
@@ -30,7 +30,7 @@ LOW, SOME_CONCERNS, HIGH = "low", "some concerns", "high"
 JUDGMENTS = (LOW, SOME_CONCERNS, HIGH)
 NOT_ASSESSED = "not assessed"
 LEVELS = JUDGMENTS + (NOT_ASSESSED,)  # display order: best first, not assessed last
-MIN_CONCERNS_FOR_HIGH = 2  # "some concerns for multiple domains" (Sterne et al. 2019, Table 3)
+MIN_CONCERNS_FOR_HIGH = 2  # "some concerns for multiple domains" (Sterne et al. 2019)
 
 
 def _checked(domains: Sequence[str]) -> tuple[str, ...]:
@@ -46,7 +46,7 @@ def _checked(domains: Sequence[str]) -> tuple[str, ...]:
 def overall_from_domains(domains: Sequence[str]) -> str:
     """The overall judgment RoB 2's algorithm proposes from the five domain judgments (D1-D5):
     high if any domain is high, else some concerns if any has some concerns, else low
-    (Sterne et al. 2019 BMJ 366:l4898, Table 3)."""
+    (Sterne et al. 2019 BMJ 366:l4898)."""
     values = _checked(domains)
     if HIGH in values:
         return HIGH
@@ -57,7 +57,7 @@ def overall_from_domains(domains: Sequence[str]) -> str:
 
 def allowed_overall(domains: Sequence[str]) -> tuple[str, ...]:
     """Every overall judgment RoB 2 allows for these domains: the algorithm's, plus high when at
-    least two domains have some concerns and none is high (Sterne et al. 2019, Table 3)."""
+    least two domains have some concerns and none is high (Sterne et al. 2019)."""
     values = _checked(domains)
     proposed = overall_from_domains(values)
     if proposed == SOME_CONCERNS and values.count(SOME_CONCERNS) >= MIN_CONCERNS_FOR_HIGH:

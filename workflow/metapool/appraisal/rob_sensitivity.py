@@ -1,7 +1,7 @@
 """Risk-of-bias sensitivity analysis: the random-effects model restricted by RoB 2 overall judgment.
 
-Two restrictions (Cochrane Handbook 8.7 and 10.14; GRADE Handbook 5.2.1: "consider ... a
-sensitivity analysis restricted to studies at low risk of bias"):
+Two restrictions (Cochrane Handbook 10.14, sensitivity analyses; GRADE Handbook 5.2.1, which
+suggests restricting the analysis to results at low risk of bias when the risk of bias varies):
   low_only      only results at low risk of bias overall;
   exclude_high  every result except those at high risk (results not assessed stay in).
 Each is pooled with pool_studies at the main analysis' settings. A block is not computed, and

@@ -1,5 +1,5 @@
-"""Summary of findings: one row per analysis (Guyatt et al. 2011 J Clin Epidemiol 64:383, GRADE 12
-and 13; Cochrane Handbook ch. 14; GRADE Handbook 5.1 for the certainty definitions).
+"""Summary of findings: one row per analysis (Guyatt et al. 2011 J Clin Epidemiol 64:383, GRADE 1;
+Guyatt et al. 2013 J Clin Epidemiol 66:158 and 66:173, GRADE 12 and 13; Cochrane Handbook ch. 14).
 
 A row holds the engine's numbers unchanged (the pooled random-effects estimate on the people's
 scale, living.json's absolute effects per 1,000, the certainty) and the texts people read:
@@ -20,7 +20,7 @@ from metapool.measures import registry
 
 DASH = "\u2014"
 PER = 1000
-# Balshem et al. 2011 J Clin Epidemiol 64:401, Table 2 (GRADE Handbook 5.1)
+# The GRADE definitions of the four levels (Balshem et al. 2011 J Clin Epidemiol 64:401; GRADE Handbook 5)
 DEFINITIONS = {
     "high": "We are very confident that the true effect lies close to that of the estimate of the effect.",
     "moderate": "We are moderately confident in the effect estimate: the true effect is likely to be close to "
