@@ -252,19 +252,20 @@ def test_final_judgment_may_also_downgrade_a_domain_not_proposed():
 
 
 @pytest.mark.parametrize("final, column", [
-    ({"imprecision": {"downgrade": 1}}, "grade.final.imprecision.reason"),
-    ({"imprecision": {"downgrade": 1, "reason": "  "}}, "grade.final.imprecision.reason"),
-    ({"imprecision": {"downgrade": 3, "reason": "x"}}, "grade.final.imprecision.downgrade"),
-    ({"imprecision": {"downgrade": True, "reason": "x"}}, "grade.final.imprecision.downgrade"),
-    ({"imprecision": {"downgrade": 1, "reason": "x", "note": "y"}}, "grade.final.imprecision.note"),
-    ({"imprecision": 1}, "grade.final.imprecision"),
-    ({"precision": {"downgrade": 1, "reason": "x"}}, "grade.final.precision"),
-    ({"indirectness": {"downgrade": 1, "reason": "x"}}, "grade.final.indirectness"),
+    ({"imprecision": {"downgrade": 1}}, "imprecision.reason"),
+    ({"imprecision": {"downgrade": 1, "reason": "  "}}, "imprecision.reason"),
+    ({"imprecision": {"downgrade": 3, "reason": "x"}}, "imprecision.downgrade"),
+    ({"imprecision": {"downgrade": True, "reason": "x"}}, "imprecision.downgrade"),
+    ({"imprecision": {"downgrade": 1, "reason": "x", "note": "y"}}, "imprecision.note"),
+    ({"imprecision": 1}, "imprecision"),
+    ({"precision": {"downgrade": 1, "reason": "x"}}, "precision"),
+    ({"indirectness": {"downgrade": 1, "reason": "x"}}, "indirectness"),
 ])
 def test_final_judgment_without_a_reason_is_rejected(final, column):
     with pytest.raises(InputError) as caught:
         grade_certainty(pooled(), living(), judgments={"final": final})
-    assert any(p.column == column for p in caught.value.problems), caught.value
+    wanted = f"analyses.<name>.grade.final.{column}"
+    assert any(p.column == wanted for p in caught.value.problems), caught.value
 
 
 def test_judgment_errors_all_at_once():
@@ -300,20 +301,20 @@ def test_rules_from_mapping_merge_mid():
 
 
 @pytest.mark.parametrize("values, column, rule", [
-    ({"rob_weight": 0.5}, "grade.rules.rob_weight", "unknown rule"),
-    ({"inconsistency_i2": "50%"}, "grade.rules.inconsistency_i2", "is not a number"),
-    ({"inconsistency_i2": 150}, "grade.rules.inconsistency_i2", "outside 0 to 100"),
-    ({"rob_serious_weight": 1.5}, "grade.rules.rob_serious_weight", "outside 0 to 1"),
-    ({"rob_interpretation": "yes"}, "grade.rules.rob_interpretation", "not true or false"),
-    ({"publication_bias_min_k": 2}, "grade.rules.publication_bias_min_k", "at least 3"),
-    ({"publication_bias_min_k": 10.5}, "grade.rules.publication_bias_min_k", "whole number"),
-    ({"mid": {"XX": [0.8, 1.2]}}, "grade.rules.mid.XX", "unknown effect measure"),
-    ({"mid": {"RR": [1.1, 1.2]}}, "grade.rules.mid.RR", "either side of the null"),
-    ({"mid": {"RR": [0, 1.2]}}, "grade.rules.mid.RR", "not a positive ratio"),
-    ({"mid": {"RR": [0.8]}}, "grade.rules.mid.RR", "give [lower, upper]"),
-    ({"mid": {"MD": {"relative_change": 0.2}}}, "grade.rules.mid.MD", "ratio measures only"),
-    ({"mid": {"RR": {"relative_change": 1.5}}}, "grade.rules.mid.RR", "strictly between 0 and 1"),
-    ({"mid": [0.75, 1.25]}, "grade.rules.mid", "a mapping of measure code"),
+    ({"rob_weight": 0.5}, "grade.rob_weight", "unknown rule"),
+    ({"inconsistency_i2": "50%"}, "grade.inconsistency_i2", "is not a number"),
+    ({"inconsistency_i2": 150}, "grade.inconsistency_i2", "outside 0 to 100"),
+    ({"rob_serious_weight": 1.5}, "grade.rob_serious_weight", "outside 0 to 1"),
+    ({"rob_interpretation": "yes"}, "grade.rob_interpretation", "not true or false"),
+    ({"publication_bias_min_k": 2}, "grade.publication_bias_min_k", "at least 3"),
+    ({"publication_bias_min_k": 10.5}, "grade.publication_bias_min_k", "whole number"),
+    ({"mid": {"XX": [0.8, 1.2]}}, "grade.mid.XX", "unknown effect measure"),
+    ({"mid": {"RR": [1.1, 1.2]}}, "grade.mid.RR", "either side of the null"),
+    ({"mid": {"RR": [0, 1.2]}}, "grade.mid.RR", "not a positive ratio"),
+    ({"mid": {"RR": [0.8]}}, "grade.mid.RR", "give [lower, upper]"),
+    ({"mid": {"MD": {"relative_change": 0.2}}}, "grade.mid.MD", "ratio measures only"),
+    ({"mid": {"RR": {"relative_change": 1.5}}}, "grade.mid.RR", "strictly between 0 and 1"),
+    ({"mid": [0.75, 1.25]}, "grade.mid", "a mapping of measure code"),
 ])
 def test_rules_from_mapping_rejects(values, column, rule):
     with pytest.raises(InputError) as caught:

@@ -1,9 +1,9 @@
 """What the certainty rules of grade.py read from the configuration.
 
-GradeRules: the thresholds, the same for every analysis (defaults justified in grade.py and
-below). Judgments: what the reviewers state per analysis: indirectness (levels and reason) and
-their final judgment of any domain, which may differ from the proposed downgrade only with a
-stated reason. Both parse plain mappings (YAML) and report every problem at once as
+GradeRules (config `grade:`): the thresholds, the same for every analysis (defaults justified
+below and in grade.py). Judgments (config `analyses.<name>.grade:`): what the reviewers state
+for one analysis: indirectness (levels and reason) and their final judgment of any domain,
+which may differ from the proposed downgrade only with a stated reason. Both parse plain mappings (YAML) and report every problem at once as
 metapool.errors.Problem (file = the config, column = the key path).
 """
 
@@ -76,7 +76,7 @@ class GradeRules:
 
     @classmethod
     def from_mapping(cls, values: Mapping | None, where: str = "config/config.yaml",
-                     key: str = "grade.rules") -> "GradeRules":
+                     key: str = "grade") -> "GradeRules":
         """GradeRules from a mapping of the fields above (unset keys keep their defaults);
         `mid` maps a measure code to [lower, upper] or {relative_change: 0.25}, and is merged
         over the defaults (null removes a measure's MID). InputError lists every problem."""
@@ -203,7 +203,7 @@ class Judgments:
 
     @classmethod
     def from_mapping(cls, values: Mapping | None, where: str = "config/config.yaml",
-                     key: str = "grade") -> "Judgments":
+                     key: str = "analyses.<name>.grade") -> "Judgments":
         """Judgments from {"indirectness": {"downgrade": 1, "reason": ...},
         "final": {"imprecision": {"downgrade": 1, "reason": ...}, ...}}; a judgment without a
         reason, an unknown domain or a downgrade outside 0-2 is an InputError (all at once)."""
