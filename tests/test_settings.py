@@ -70,7 +70,8 @@ def test_every_settings_field_is_a_schema_key():
 
 def test_workflow_settings_defaults_match_the_schema():
     props = SCHEMA["properties"]
-    assert WorkflowSettings() == WorkflowSettings(props["data_dir"]["default"], props["versions_dir"]["default"],
+    assert WorkflowSettings() == WorkflowSettings(props["data_dir"]["default"], props["rob_dir"]["default"],
+                                                  props["versions_dir"]["default"],
                                                   props["batching"]["properties"]["max_jobs"]["default"])
 
 

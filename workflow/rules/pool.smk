@@ -8,6 +8,7 @@ for batch in BATCHES:
             batch_rule_name("pool", batch)
         input:
             trials=batch_trial_files(batch),
+            rob=batch_rob_files(batch),
         output:
             batch_pool_outputs(batch),
         log:

@@ -35,3 +35,22 @@ rule summary_forest:
         "../envs/metapool.yaml"
     script:
         "../scripts/summary_forest.py"
+
+
+rule summary_of_findings:
+    input:
+        pooled=all_pooled_json(),
+    output:
+        tsv=layout.SOF["tsv"],
+        md=layout.SOF["md"],
+        html=report(
+            layout.SOF["html"],
+            caption="../report/sof.rst",
+            category="Summary of findings",
+        ),
+    log:
+        "logs/summary_of_findings.log",
+    conda:
+        "../envs/metapool.yaml"
+    script:
+        "../scripts/summary_of_findings.py"

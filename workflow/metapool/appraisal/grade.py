@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 from metapool.appraisal import rob2
 from metapool.appraisal.grade_config import DOMAIN_NAMES, DOMAINS, GradeRules, Judgment, Judgments
+from metapool.engine import restrict
 from metapool.measures import registry
 
 __all__ = ["GradeRules", "Judgments", "Judgment", "Rating", "DomainRating", "Certainty", "grade_certainty",
@@ -147,16 +148,18 @@ def _includes_null(lb: float | None, ub: float | None) -> bool | None:
     return None if lb is None or ub is None else lb <= 0.0 <= ub
 
 
-def _interpretation_changes(pooled: dict, sensitivity: Mapping | None) -> bool | None:
-    """Whether excluding high-risk trials changes whether the 95% CI includes no effect."""
-    block = (sensitivity or {}).get("exclude_high")
+def _interpretation_changes(pooled: dict) -> bool | None:
+    """Whether excluding high-risk trials (engine.restrict "exclude_high_risk") changes whether
+    the 95% CI includes no effect."""
+    block = restrict.block(pooled, "exclude_high_risk")
+    excluded = (block or {}).get("random")
     random = pooled.get("random") or {}
-    if not block or block.get("ci_lb") is None:
+    if not excluded or excluded.get("ci_lb") is None:
         return None
-    return _includes_null(block["ci_lb"], block["ci_ub"]) != _includes_null(random["ci_lb"], random["ci_ub"])
+    return _includes_null(excluded["ci_lb"], excluded["ci_ub"]) != _includes_null(random["ci_lb"], random["ci_ub"])
 
 
-def risk_of_bias(pooled: dict, rules: GradeRules, sensitivity: Mapping | None = None) -> Rating:
+def risk_of_bias(pooled: dict, rules: GradeRules) -> Rating:
     """Risk-of-bias rating from the weight shares by overall judgment (module docstring)."""
     s = weight_shares(pooled["studies"])
     if s["trials_assessed"] == 0:
@@ -167,7 +170,7 @@ def risk_of_bias(pooled: dict, rules: GradeRules, sensitivity: Mapping | None = 
               f"some concerns, {_pct(s['weight_high'])} high")
     if s["weight_not_assessed"]:
         shares += f", {_pct(s['weight_not_assessed'])} not assessed (provisional)"
-    changes = _interpretation_changes(pooled, sensitivity) if rules.rob_interpretation else None
+    changes = _interpretation_changes(pooled) if rules.rob_interpretation else None
     if s["weight_high"] > rules.rob_very_serious_weight:
         return Rating(2, f"{shares}: most information is from results at high risk of bias "
                          f"(> {_pct(rules.rob_very_serious_weight)})", s)
@@ -293,22 +296,20 @@ def _final(domain: str, proposed: Rating, judgments: Judgments) -> tuple[Rating,
 
 
 def grade_certainty(pooled: dict, living: Mapping | None = None, rules: GradeRules | None = None,
-                    judgments: Judgments | Mapping | None = None,
-                    sensitivity: Mapping | None = None) -> Certainty | None:
+                    judgments: Judgments | Mapping | None = None) -> Certainty | None:
     """The certainty of one analysis; None when nothing is pooled (k = 0).
 
     pooled: the pooled.json dict (studies carry `rob` blocks or None; absent is not assessed);
-    living: the living.json dict (egger_rma, tsa); sensitivity: the rob_sensitivity block
-    (default pooled["rob_sensitivity"]); judgments: Judgments or its config mapping.
+    living: the living.json dict (egger_rma, tsa); the risk-of-bias restriction is read from
+    pooled["restricted"] (engine.restrict); judgments: Judgments or its config mapping.
     """
     if not pooled.get("random"):
         return None
     rules = rules or GradeRules()
     if not isinstance(judgments, Judgments):
         judgments = Judgments.from_mapping(judgments)
-    sensitivity = sensitivity if sensitivity is not None else pooled.get("rob_sensitivity")
     proposed = {
-        "risk_of_bias": risk_of_bias(pooled, rules, sensitivity),
+        "risk_of_bias": risk_of_bias(pooled, rules),
         "inconsistency": inconsistency(pooled, rules),
         "indirectness": indirectness(judgments),
         "imprecision": imprecision(pooled, living, rules),

@@ -12,10 +12,11 @@ level lost. Rendering (TSV, Markdown, HTML) is in sof_render.py.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
 from metapool.appraisal.grade import SYMBOLS, Certainty
+from metapool.engine.study_effects import participants as study_participants
 from metapool.measures import registry
 
 DASH = "\u2014"
@@ -67,6 +68,12 @@ class SofRow:
         """The row's numbers and its texts (texts under "text")."""
         return {**asdict(self), "reasons": list(self.reasons), "text": texts(self)}
 
+    @classmethod
+    def from_dict(cls, values: Mapping) -> "SofRow":
+        """The row back from :meth:`to_dict` (as stored in pooled.json's "sof")."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: (tuple(v) if k == "reasons" else v) for k, v in values.items() if k in names})
+
 
 def whole(x: float) -> int:
     """Round half up to a whole number (per-1,000 figures are read as counts of people)."""
@@ -77,9 +84,9 @@ def participants(pooled: dict) -> tuple[int | None, int]:
     """Participants of the pooled trials (sum of both arms' totals) and how many pooled trials give
     no arm sizes (their participants are not counted)."""
     pooled_trials = [s for s in pooled.get("studies", []) if s.get("weight_random") is not None]
-    known = [s for s in pooled_trials if s.get("total_trt") is not None and s.get("total_ctl") is not None]
-    total = sum(int(s["total_trt"]) + int(s["total_ctl"]) for s in known)
-    return (total if known else None), len(pooled_trials) - len(known)
+    sizes = [study_participants(s, s["status"]) for s in pooled_trials]
+    known = [n for n in sizes if n is not None]
+    return (int(sum(known)) if known else None), len(sizes) - len(known)
 
 
 def _certainty_fields(certainty: Certainty | Mapping | None) -> dict:
@@ -92,12 +99,10 @@ def _certainty_fields(certainty: Certainty | Mapping | None) -> dict:
             "reasons": tuple(certainty["reasons"])}
 
 
-def _people_scale(measure: registry.Measure, random: Mapping) -> tuple:
-    """Estimate and 95% CI on the people's scale: the engine's own RR block where it has one (so
-    the numbers are the forest plot's to the last digit), else measure.to_people."""
-    if measure.code == "RR" and random.get("rr"):
-        return tuple(random["rr"].get(k) for k in ("est", "ci_lb", "ci_ub"))
-    return tuple(measure.to_people(random.get(k)) for k in ("est", "ci_lb", "ci_ub"))
+def _people_scale(random: Mapping) -> tuple:
+    """Estimate and 95% CI on the people's scale: the engine's own block (the forest plot's numbers)."""
+    natural = random.get("natural") or {}
+    return tuple(natural.get(k) for k in ("est", "ci_lb", "ci_ub"))
 
 
 def sof_row(pooled: dict, living: Mapping | None = None, certainty: Certainty | Mapping | None = None) -> SofRow:
@@ -105,7 +110,7 @@ def sof_row(pooled: dict, living: Mapping | None = None, certainty: Certainty | 
     certainty defaults to pooled["certainty"] (None: not graded)."""
     measure = registry.get(pooled.get("measure", registry.DEFAULT))
     random = pooled.get("random") or {}
-    people = _people_scale(measure, random)
+    people = _people_scale(random)
     absolute = (living or {}).get("absolute") if measure.absolute else None
     n, unknown = participants(pooled)
     absolute_keys = ("acr", "acr_source", "assumed_per_1000", "corresponding_per_1000", "corresponding_ci_lb",

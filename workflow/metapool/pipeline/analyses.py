@@ -32,6 +32,8 @@ def from_config(config: dict, source: str = "config/config.yaml") -> list[Analys
                                     f"subgroup column {sub!r} is not a trial-table column"))
         try:
             out.append(from_config_entry(name, spec, defaults))
+        except InputError as err:
+            problems.extend(err.problems)
         except ValueError as err:
             problems.append(Problem(source, None, f"analyses.{name}", str(err)))
     if problems:

@@ -12,9 +12,13 @@ def draw_analysis_figures(pooled: dict, sens: dict, options: ForestOptions, path
     figures (the other keys of ``paths``)."""
     from metapool.plotting.forest_plot import draw_forest
     from metapool.plotting.living_figures import draw_living_figures
+    from metapool.plotting.rob_figures import draw_rob_figures
     from metapool.plotting.versions_plot import draw_versions_figure
     from metapool.versions.state import analysis_state
 
     draw_forest(pooled, paths["forest"], options)
     draw_versions_figure(pooled["analysis"], versions, analysis_state(pooled, sens), paths["versions"])
-    draw_living_figures(pooled, sens, options, {k: v for k, v in paths.items() if k not in ("forest", "versions")})
+    rob = {k: v for k, v in paths.items() if k.startswith("rob_")}
+    draw_rob_figures(pooled, rob)
+    draw_living_figures(pooled, sens, options, {k: v for k, v in paths.items()
+                                                if k not in ("forest", "versions") and k not in rob})

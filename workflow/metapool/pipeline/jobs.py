@@ -21,12 +21,15 @@ def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def pooled_result(analysis: AnalysisSettings, rows: list[dict]) -> dict:
-    """pool_studies on the analysis' selection, plus "analysis" and "title"."""
+def pooled_result(analysis: AnalysisSettings, rows: list[dict], rob=None) -> dict:
+    """pool_studies on the analysis' selection (with each study's risk of bias from ``rob``, an
+    inputs.rob.RobTable; None: not assessed), its restricted sensitivity analyses, plus
+    "analysis" and "title"."""
     from metapool.engine.pool import pool_studies
     from metapool.engine.restrict import restrictions
+    from metapool.inputs.rob import RobTable, attach_rob
 
-    studies = study_entries(rows, analysis.subgroup)
+    studies = attach_rob(study_entries(rows, analysis.subgroup), rob or RobTable())
     kwargs = dict(tau2_method=analysis.tau2, ci_method=analysis.ci, control=analysis.engine_control(),
                   measure=analysis.measure, include_adjusted=analysis.include_adjusted,
                   include_skewed=analysis.include_skewed)
@@ -36,6 +39,23 @@ def pooled_result(analysis: AnalysisSettings, rows: list[dict]) -> dict:
         result["notes"].insert(0, f"The filter of analysis {analysis.name!r} selects no study with usable "
                                   f"data ({len(rows)} row(s) selected): nothing to pool.")
     return {"analysis": analysis.name, "title": analysis.title, **result}
+
+
+def appraise(analysis: AnalysisSettings, pooled: dict, living: dict) -> None:
+    """Add the GRADE certainty (appraisal.grade; None when nothing is pooled) and the summary-of-
+    findings row (appraisal.sof) to ``pooled``."""
+    from metapool.appraisal.grade import grade_certainty
+    from metapool.appraisal.sof import sof_row
+    from metapool.engine.pool import clean
+
+    if not analysis.plot.overall:  # subgroups side by side: no pooled estimate to grade or tabulate
+        pooled["certainty"] = None
+        title = f"{analysis.title} (by {analysis.subgroup}; not pooled across them)"
+        pooled["sof"] = clean(sof_row({**pooled, "title": title, "random": None}, None).to_dict())
+        return
+    certainty = grade_certainty(pooled, living, analysis.certainty_rules(), analysis.judgments())
+    pooled["certainty"] = clean(certainty.to_dict()) if certainty else None
+    pooled["sof"] = clean(sof_row(pooled, living).to_dict())
 
 
 def living_result(analysis: AnalysisSettings, rows: list[dict]) -> dict:
@@ -50,13 +70,18 @@ def living_result(analysis: AnalysisSettings, rows: list[dict]) -> dict:
                       tsa_difference=living.tsa.difference, tsa_sd=living.tsa.sd)
 
 
-def run_pool(trial_files: list[str], settings: list[dict]) -> None:
-    """Pool each analysis from the raw tables it draws on; write pooled.{json,tsv}, living.{json,tsv}."""
+def run_pool(trial_files: list[str], settings: list[dict], rob_files: list[str] = ()) -> None:
+    """Pool each analysis from the raw tables it draws on (and the risk-of-bias tables of its
+    trials); write pooled.{json,tsv}, living.{json,tsv}."""
     from metapool.engine.render import to_json, to_tsv
-    from metapool.living import living_to_tsv
+    from metapool.inputs.rob import load_rob
     from metapool.inputs.trials import load_trials
+    from metapool.appraisal.sof import SofRow
+    from metapool.appraisal.sof_render import to_markdown as sof_markdown
+    from metapool.living import living_to_tsv
 
     rows = load_trials(trial_files).rows
+    rob = load_rob(rob_files).raise_for_problems()
     for s in settings:
         analysis = AnalysisSettings.from_dict(s)
         clear_stale_temps(layout.pool_outputs(analysis.name).values())
@@ -65,12 +90,14 @@ def run_pool(trial_files: list[str], settings: list[dict]) -> None:
         if problems:
             raise InputError(problems)
         out = layout.pool_outputs(analysis.name)
-        pooled = pooled_result(analysis, chosen)
+        pooled = pooled_result(analysis, chosen, rob)
         sens = living_result(analysis, chosen)
+        appraise(analysis, pooled, sens)
         write_text(out["pooled_json"], to_json(pooled))
         write_text(out["pooled_tsv"], to_tsv(pooled, {"analysis": analysis.name}))
         write_text(out["living_json"], to_json({"analysis": analysis.name, "title": analysis.title, **sens}))
         write_text(out["living_tsv"], living_to_tsv(sens))
+        write_text(out["sof_md"], sof_markdown([SofRow.from_dict(pooled["sof"])], f"Summary of findings: {analysis.title}"))
         _log(f"{analysis.name}: k = {pooled['k']} of {pooled['k_total']} selected rows")
 
 
@@ -114,6 +141,18 @@ def run_summary_forest(pooled_files: list[str], paths: dict[str, str]) -> None:
 
     clear_stale_temps(paths.values())
     draw_summary(summary_rows(pooled_files), {k: Path(v) for k, v in paths.items()})
+
+
+def run_sof(pooled_files: list[str], paths: dict[str, str]) -> None:
+    """results/sof.{tsv,md,html}: the review's summary-of-findings table, one row per analysis."""
+    from metapool.appraisal.sof import SofRow
+    from metapool.appraisal import sof_render
+
+    clear_stale_temps(paths.values())
+    rows = [SofRow.from_dict(json.loads(Path(f).read_text(encoding="utf-8"))["sof"]) for f in pooled_files]
+    write_text(paths["tsv"], sof_render.to_tsv(rows))
+    write_text(paths["md"], sof_render.to_markdown(rows))
+    write_text(paths["html"], sof_render.to_html(rows))
 
 
 def run_trials_table(trial_files: list[str], out_tsv: str) -> None:

@@ -67,7 +67,10 @@ class AnalysisSettings:
     include_adjusted: bool = True
     include_skewed: bool = False
     timepoint: TimepointSettings | None = None
-    restrictions: list = field(default_factory=lambda: ["septic_shock_only", "blinded"])
+    restrictions: list = field(default_factory=lambda: ["septic_shock_only", "blinded", "low_risk_only",
+                                                        "exclude_high_risk"])
+    grade_rules: dict = field(default_factory=dict)
+    grade: dict = field(default_factory=dict)
     plot: ForestOptions = field(default_factory=ForestOptions)
     living: LivingSettings = field(default_factory=LivingSettings)
 
@@ -75,11 +78,25 @@ class AnalysisSettings:
         object.__setattr__(self, "measure", registry.get(self.measure).code)
         object.__setattr__(self, "tau2", self.tau2.upper())
         object.__setattr__(self, "ci", self.ci.lower())
-        Control.from_mapping(self.control)  # ValueError now, not in a job
+        Control.from_mapping(self.control)  # errors now, not in a job
+        self.certainty_rules()
+        self.judgments()
 
     def engine_control(self) -> Control:
         """The tau^2 iteration settings (metafor's control) as the engine takes them."""
         return Control.from_mapping(self.control)
+
+    def certainty_rules(self):
+        """The GRADE rules' thresholds (appraisal.grade_config.GradeRules) from `grade_rules:`."""
+        from metapool.appraisal.grade_config import GradeRules
+
+        return GradeRules.from_mapping(self.grade_rules, key=f"analyses.{self.name}.grade_rules")
+
+    def judgments(self):
+        """The reviewers' GRADE judgments (appraisal.grade_config.Judgments) from `grade:`."""
+        from metapool.appraisal.grade_config import Judgments
+
+        return Judgments.from_mapping(self.grade, key=f"analyses.{self.name}.grade")
 
     def to_dict(self) -> dict:
         """Plain JSON-able form (the Snakemake param); ``from_dict`` inverts it."""
@@ -144,6 +161,7 @@ class WorkflowSettings:
     `metapool publish`), batching.max_jobs (jobs per stage)."""
 
     data_dir: str = "data/raw"
+    rob_dir: str = "data/rob"
     versions_dir: str = "data/versions"
     max_jobs: int = 64
 
@@ -154,6 +172,7 @@ class WorkflowSettings:
     @classmethod
     def from_config(cls, config: dict) -> "WorkflowSettings":
         batching = config.get("batching") or {}
-        values = {"data_dir": config.get("data_dir"), "versions_dir": config.get("versions_dir"),
+        values = {"data_dir": config.get("data_dir"), "rob_dir": config.get("rob_dir"),
+                  "versions_dir": config.get("versions_dir"),
                   "max_jobs": batching.get("max_jobs")}
         return cls(**{k: v for k, v in values.items() if v is not None})

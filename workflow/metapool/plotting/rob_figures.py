@@ -235,14 +235,13 @@ FIGURES = {
 }
 
 
-def draw_rob_figures(pooled: dict, paths: Mapping[str, Mapping[str, str | os.PathLike]],
-                     settings: dict | None = None) -> None:
+def draw_rob_figures(pooled: dict, paths: Mapping[str, Mapping[str, str | os.PathLike]]) -> None:
     """Draw each figure named in `paths` ({figure: {format: path}}; figures in FIGURES) for one
     analysis from its pooled.json (studies carrying `rob` blocks)."""
     unknown = sorted(set(paths) - set(FIGURES))
     if unknown:
         raise ValueError(f"unknown risk-of-bias figure(s) {unknown}; known: {', '.join(FIGURES)}")
-    title = lt.title(pooled, settings or {})
+    title = lt.title(pooled)
     for name, draw in FIGURES.items():
         if name in paths:
             with style.figure_style():
