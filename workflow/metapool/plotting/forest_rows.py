@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from metapool.plotting import axis as axes
 from metapool.plotting import effects
+from metapool.plotting import marks
 from metapool.plotting import table
 from metapool.plotting import wording as fmt
 from metapool.plotting.effects import POOLED
@@ -39,6 +40,18 @@ ARM_KEYS = {  # per data kind: (column key, source key) per arm cell
 ARM_HEADERS = {"ev_t": "Events", "ev_c": "Events", "m_t": "Mean (SD)", "m_c": "Mean (SD)",
                "n_t": "Total", "n_c": "Total"}
 COUNT_KEYS = ("events_trt", "total_trt", "events_ctl", "total_ctl")
+# Risk of bias (RoB 2): the domains of a study's `rob` block, their column headings and names
+ROB_DOMAINS = (("d1", "D1", "randomisation process"),
+               ("d2", "D2", "deviations from intended interventions"),
+               ("d3", "D3", "missing outcome data"),
+               ("d4", "D4", "measurement of the outcome"),
+               ("d5", "D5", "selection of the reported result"),
+               ("overall", "Overall", "overall risk of bias"))
+ROB_HEADING = "Risk of bias"
+ROB_LEGEND = (("low", "Low risk"), ("some concerns", "Some concerns"), ("high", "High risk"),
+              (None, "Not assessed"))
+ROB_NOT_ASSESSED = "Risk of bias: not assessed"
+ROB_PAD = 8.0  # the risk-of-bias columns are set apart from the effect column
 
 
 @dataclass(frozen=True)
@@ -127,6 +140,11 @@ class Forest:
             marks.append(str(self.notes.index(note) + 1).translate(SUPERSCRIPTS))
         return ",".join(marks)
 
+    @property
+    def rob(self) -> bool:
+        """Risk-of-bias columns are drawn: asked for, and at least one study assessed."""
+        return self.options.show_rob and any(s.get("rob") for s in self.studies)
+
     def primary(self, fits: dict) -> dict | None:
         """The model drawn as 'the' estimate of `fits`: random effects, or the measure's
         fixed-effect method when that is its only model (Peto)."""
@@ -140,15 +158,22 @@ def forest_table(result: dict, options: ForestOptions) -> table.Table:
     keys = [key for key, _ in ARM_KEYS[f.kind]]
     spans = (((f.arms.treatment, keys[0], keys[1]), (f.arms.control, keys[2], keys[3]))
              if keys else ())
+    cols = columns(f.measure, f.level)
+    if f.rob:
+        cols += tuple(Column(key, ("", heading), "center", min_width=2 * marks.ROB_RADIUS + 2.0,
+                             pad_before=ROB_PAD if key == ROB_DOMAINS[0][0] else 0.0)
+                      for key, heading, _ in ROB_DOMAINS)
+        spans += ((ROB_HEADING, ROB_DOMAINS[0][0], ROB_DOMAINS[-1][0]),)
     return table.Table(
         title=str(title) if options.show_title and title else None,
-        columns=columns(f.measure, f.level), rows=tuple(_rows(f)),
+        columns=cols, rows=tuple(_rows(f)),
         favours=(f.arms.favours_treatment, f.arms.favours_control),
         footers=tuple(_footer_lines(f)), spans=spans,
         axis=(axes.from_limits(*options.xlim, log_scale=f.measure.log_scale)
               if options.xlim is not None else None),
         drawn=f.primary(result) is not None, max_label_width=options.max_label_width,
         log_scale=f.measure.log_scale, axis_limit=effects.axis_limit(f.measure),
+        legend=ROB_LEGEND if f.rob else (), legend_title=f"{ROB_HEADING}:" if f.rob else "",
         style=table.FOREST)
 
 
@@ -224,16 +249,23 @@ def _study_row(f: Forest, study: dict, mark: str) -> Row:
     label = study.get("label") or str(study.get("study", ""))
     cells = {"study": label + mark, **_arm_cells(f, study)}
     effect = effects.people(study)
+    symbols = rob_symbols(study) if f.rob else None
     if status in POOLED and effect.get("est") is not None:
         weight = study_weight(study, m)
         cells["weight"] = fmt.percent(weight)
         cells["effect"] = fmt.effect_ci(effect["est"], effect["ci_lb"], effect["ci_ub"], m.log_scale)
         interval = Interval("box", "study", m.from_people(effect["est"]),
                             m.from_people(effect["ci_lb"]), m.from_people(effect["ci_ub"]), weight)
-        return Row("study", cells, interval=interval)
+        return Row("study", cells, interval=interval, symbols=symbols)
     cells["weight"] = ""
     cells["effect"] = NOT_POOLED_TEXT.get(status, "not estimable")
-    return Row("study", cells)
+    return Row("study", cells, symbols=symbols)
+
+
+def rob_symbols(study: dict) -> dict[str, str | None]:
+    """Column key -> RoB 2 judgement (marks.ROB_LEVELS; None: not assessed) of a study."""
+    rob = study.get("rob") or {}
+    return {key: marks.rob_level(rob.get(key)) for key, _, _ in ROB_DOMAINS}
 
 
 def _arm_totals(f: Forest, studies: list[dict]) -> dict[str, str]:
@@ -335,8 +367,38 @@ def _footer_lines(f: Forest) -> list[str]:
         else:
             lines.append(f"Fixed effect, {fmt.FIXED_METHODS[method]}; {f.level:g}% CI by Wald z; "
                          "weights and box areas from the fixed-effect model")
+    lines.extend(_rob_lines(f))
     lines.extend(f"{str(i + 1).translate(SUPERSCRIPTS)} {note}" for i, note in enumerate(f.notes))
     lines.extend(f.result.get("notes") or [])
+    return lines
+
+
+def _rob_lines(f: Forest) -> list[str]:
+    """The domain legend (or 'not assessed') and the restriction to low risk of bias."""
+    if not f.options.show_rob:
+        return []
+    lines = []
+    if f.rob:
+        lines.append("Risk of bias (RoB 2): " + "; ".join(f"{heading} {name}" for _, heading, name
+                                                          in ROB_DOMAINS[:-1])
+                     + "; Overall judgement.")
+    else:
+        lines.append(ROB_NOT_ASSESSED)
+    sens = f.result.get("rob_sensitivity")
+    if sens:
+        effect = sens.get("effect") or {}
+        k = sens.get("k")
+        restriction = sens.get("restriction")
+        what = f" ({restriction})" if restriction else ""
+        if effect.get("est") is not None and effect.get("ci_lb") is not None:
+            estimate = (f"{f.measure.short} "
+                        + fmt.effect_ci(effect["est"], effect["ci_lb"], effect["ci_ub"],
+                                        f.measure.log_scale))
+        else:
+            estimate = "not estimable"
+        line = f"Restricted to trials at low risk of bias{what}: {estimate} (k = {k})"
+        note = sens.get("note")
+        lines.append(line + (f"; {note}" if note else "") + ".")
     return lines
 
 

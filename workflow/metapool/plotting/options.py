@@ -22,6 +22,8 @@ class ForestOptions:
     xlim: (lower, upper) limits of the axis on the people's scale instead of the automatic
         range: 0 < lower < 1 < upper for ratio measures, lower < 0 < upper for differences.
     max_label_width: study labels wider than this (points) wrap onto more lines.
+    show_rob: risk-of-bias traffic lights (RoB 2 domains D1-D5 and Overall) right of the effect
+        column, with their legend; a line "Risk of bias: not assessed" when no study is.
     """
 
     treatment_label: str | None = None
@@ -35,6 +37,7 @@ class ForestOptions:
     show_title: bool = True
     xlim: tuple[float, float] | None = None
     max_label_width: float = 190.0
+    show_rob: bool = True
 
     def __post_init__(self):
         if self.fixed_method not in ("auto", "mh", "iv"):
