@@ -300,3 +300,37 @@ def synthetic_living(pooled: dict) -> dict:
                    "cumulative": cumulative, "leave1out": leave1out if len(used) >= 3 else None,
                    "influence": None, "tsa": None, "trimfill": None, "egger_rma": None,
                    "egger_lm": None, "harbord": None, "reasons": reasons})
+
+
+ROB_JUDGEMENTS = ("low", "some concerns", "high")
+
+
+def with_rob(result: dict, *, seed: int = 5, assessed: float = 1.0,
+             sensitivity: bool = True) -> dict:
+    """`result` with made-up RoB 2 judgements (`rob` per study; a share `assessed` of the
+    studies, the others null) and a `rob_sensitivity` block restricted to the studies at low
+    overall risk (numbers made up, tests only)."""
+    import copy
+
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    out = copy.deepcopy(result)
+    for i, s in enumerate(out.get("studies") or []):
+        if rng.uniform() >= assessed:
+            s["rob"] = None
+            continue
+        domains = {f"d{j}": ROB_JUDGEMENTS[int(rng.choice(3, p=(0.6, 0.3, 0.1)))]
+                   for j in range(1, 6)}
+        worst = max(domains.values(), key=ROB_JUDGEMENTS.index)
+        s["rob"] = {**domains, "overall": worst, "assessor": "two reviewers (synthetic)"}
+    low = [s for s in out.get("studies") or [] if (s.get("rob") or {}).get("overall") == "low"]
+    random = out.get("random") or {}
+    effect = dict(random.get("effect") or random.get("rr") or {})
+    out["rob_sensitivity"] = None if not sensitivity else {
+        "restriction": "overall low risk of bias", "k": len(low),
+        "effect": ({"est": effect.get("est"), "ci_lb": effect.get("ci_lb"), "ci_ub": effect.get("ci_ub")}
+                   if low and effect else None),
+        "note": "random effects, REML; Hartung-Knapp-Sidik-Jonkman" if low else
+                "no trial at low risk of bias"}
+    return out

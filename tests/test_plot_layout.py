@@ -155,6 +155,7 @@ def test_footer_lines():
         "Test for overall effect: t = 1.23 (df = 1), P = 0.23",
         "Random effects, REML; 95% CI by Hartung-Knapp-Sidik-Jonkman; weights and box areas "
         "from the random-effects model",
+        "Risk of bias: not assessed",
         rowsmod_footnote("reported_rr"),
         "A note from the engine.",
     ]

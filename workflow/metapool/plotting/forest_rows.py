@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from metapool.plotting import axis as axes
 from metapool.plotting import effects
+from metapool.plotting import marks
 from metapool.plotting import table
 from metapool.plotting import wording as fmt
 from metapool.plotting.effects import POOLED
@@ -39,6 +40,18 @@ ARM_KEYS = {  # per data kind: (column key, source key) per arm cell
 ARM_HEADERS = {"ev_t": "Events", "ev_c": "Events", "m_t": "Mean (SD)", "m_c": "Mean (SD)",
                "n_t": "Total", "n_c": "Total"}
 COUNT_KEYS = ("events_trt", "total_trt", "events_ctl", "total_ctl")
+# Risk of bias (RoB 2): the domains of a study's `rob` block, their column headings and names
+ROB_DOMAINS = (("d1", "D1", "randomisation process"),
+               ("d2", "D2", "deviations from intended interventions"),
+               ("d3", "D3", "missing outcome data"),
+               ("d4", "D4", "measurement of the outcome"),
+               ("d5", "D5", "selection of the reported result"),
+               ("overall", "Overall", "overall risk of bias"))
+ROB_HEADING = "Risk of bias"
+ROB_LEGEND = (("low", "Low risk"), ("some concerns", "Some concerns"), ("high", "High risk"),
+              (None, "Not assessed"))
+ROB_NOT_ASSESSED = "Risk of bias: not assessed"
+ROB_PAD = 8.0  # the risk-of-bias columns are set apart from the effect column
 
 
 @dataclass(frozen=True)
@@ -127,6 +140,22 @@ class Forest:
             marks.append(str(self.notes.index(note) + 1).translate(SUPERSCRIPTS))
         return ",".join(marks)
 
+    @property
+    def few(self) -> bool:
+        """k of 2 up to options.fixed_when_few: the fixed-effect diamond is drawn beside the
+        random-effects one, with a footer saying why (Cochrane Handbook 10.10.4.3)."""
+        k = self.result.get("k") or 0
+        return self.options.fixed_when_few is not None and 2 <= k <= self.options.fixed_when_few
+
+    @property
+    def show_fixed(self) -> bool:
+        return (self.options.show_fixed or self.few) and effects.primary_method(self.measure) is None
+
+    @property
+    def rob(self) -> bool:
+        """Risk-of-bias columns are drawn: asked for, and at least one study assessed."""
+        return self.options.show_rob and any(s.get("rob") for s in self.studies)
+
     def primary(self, fits: dict) -> dict | None:
         """The model drawn as 'the' estimate of `fits`: random effects, or the measure's
         fixed-effect method when that is its only model (Peto)."""
@@ -140,15 +169,22 @@ def forest_table(result: dict, options: ForestOptions) -> table.Table:
     keys = [key for key, _ in ARM_KEYS[f.kind]]
     spans = (((f.arms.treatment, keys[0], keys[1]), (f.arms.control, keys[2], keys[3]))
              if keys else ())
+    cols = columns(f.measure, f.level)
+    if f.rob:
+        cols += tuple(Column(key, ("", heading), "center", min_width=2 * marks.ROB_RADIUS + 2.0,
+                             pad_before=ROB_PAD if key == ROB_DOMAINS[0][0] else 0.0)
+                      for key, heading, _ in ROB_DOMAINS)
+        spans += ((ROB_HEADING, ROB_DOMAINS[0][0], ROB_DOMAINS[-1][0]),)
     return table.Table(
         title=str(title) if options.show_title and title else None,
-        columns=columns(f.measure, f.level), rows=tuple(_rows(f)),
+        columns=cols, rows=tuple(_rows(f)),
         favours=(f.arms.favours_treatment, f.arms.favours_control),
         footers=tuple(_footer_lines(f)), spans=spans,
         axis=(axes.from_limits(*options.xlim, log_scale=f.measure.log_scale)
               if options.xlim is not None else None),
         drawn=f.primary(result) is not None, max_label_width=options.max_label_width,
         log_scale=f.measure.log_scale, axis_limit=effects.axis_limit(f.measure),
+        legend=ROB_LEGEND if f.rob else (), legend_title=f"{ROB_HEADING}:" if f.rob else "",
         style=table.FOREST)
 
 
@@ -224,16 +260,23 @@ def _study_row(f: Forest, study: dict, mark: str) -> Row:
     label = study.get("label") or str(study.get("study", ""))
     cells = {"study": label + mark, **_arm_cells(f, study)}
     effect = effects.people(study)
+    symbols = rob_symbols(study) if f.rob else None
     if status in POOLED and effect.get("est") is not None:
         weight = study_weight(study, m)
         cells["weight"] = fmt.percent(weight)
         cells["effect"] = fmt.effect_ci(effect["est"], effect["ci_lb"], effect["ci_ub"], m.log_scale)
         interval = Interval("box", "study", m.from_people(effect["est"]),
                             m.from_people(effect["ci_lb"]), m.from_people(effect["ci_ub"]), weight)
-        return Row("study", cells, interval=interval)
+        return Row("study", cells, interval=interval, symbols=symbols)
     cells["weight"] = ""
     cells["effect"] = NOT_POOLED_TEXT.get(status, "not estimable")
-    return Row("study", cells)
+    return Row("study", cells, symbols=symbols)
+
+
+def rob_symbols(study: dict) -> dict[str, str | None]:
+    """Column key -> RoB 2 judgement (marks.ROB_LEVELS; None: not assessed) of a study."""
+    rob = study.get("rob") or {}
+    return {key: marks.rob_level(rob.get(key)) for key, _, _ in ROB_DOMAINS}
 
 
 def _arm_totals(f: Forest, studies: list[dict]) -> dict[str, str]:
@@ -257,8 +300,7 @@ def _pooled_rows(f: Forest, kind: str, name: str, fits: dict,
     total; the first total row is set off from the rows above."""
     m = f.measure
     primary = f.primary(fits)
-    fixed_primary = effects.primary_method(m) is not None
-    show_fixed = f.options.show_fixed and not fixed_primary
+    show_fixed = f.show_fixed
     shown = [("random", primary)]  # colour role 'random': the primary model's (black) diamond
     if show_fixed:
         shown.append(("fixed", fixed_fit(fits, f.options, m)[1]))
@@ -330,13 +372,51 @@ def _footer_lines(f: Forest) -> list[str]:
         if method is None:
             lines.append(fmt.random_method(primary, f.level)
                          + "; weights and box areas from the random-effects model")
-            if f.options.show_fixed:
+            if f.show_fixed:
                 lines.append(_fixed_method_line(f))
+            if f.few and f.options.overall:
+                lines.append(f"Few trials (k = {f.result['k']}): the random-effects CI is unreliable with so few "
+                             "trials, so the fixed-effect estimate is shown beside it (Cochrane Handbook 10.10.4.3)")
         else:
             lines.append(f"Fixed effect, {fmt.FIXED_METHODS[method]}; {f.level:g}% CI by Wald z; "
                          "weights and box areas from the fixed-effect model")
+    lines.extend(_rob_lines(f))
     lines.extend(f"{str(i + 1).translate(SUPERSCRIPTS)} {note}" for i, note in enumerate(f.notes))
     lines.extend(f.result.get("notes") or [])
+    return lines
+
+
+def _rob_lines(f: Forest) -> list[str]:
+    """The domain legend (or 'not assessed') and the restriction to low risk of bias."""
+    if not f.options.show_rob:
+        return []
+    lines = []
+    if f.rob:
+        lines.append("Risk of bias (RoB 2): " + "; ".join(f"{heading} {name}" for _, heading, name
+                                                          in ROB_DOMAINS[:-1])
+                     + "; Overall judgement.")
+    else:
+        lines.append(ROB_NOT_ASSESSED)
+    return lines + _restricted_lines(f)
+
+
+def _restricted_lines(f: Forest) -> list[str]:
+    """The restricted sensitivity analyses (engine.restrict): one line per computed one, one line
+    listing those not computed with why."""
+    lines, skipped = [], []
+    for b in f.result.get("restricted") or ():
+        random = b.get("random")
+        if random is None:
+            skipped.append(f"{b['label']} ({b['note']})")
+            continue
+        effect = random.get("natural") or {}
+        estimate = (f"{f.measure.short} " + fmt.effect_ci(effect["est"], effect["ci_lb"], effect["ci_ub"],
+                                                         f.measure.log_scale)
+                    if effect.get("est") is not None and effect.get("ci_lb") is not None else "not estimable")
+        lines.append(f"Sensitivity, {b['label']}: {estimate} (k = {random['k']}; leaves out "
+                     f"{', '.join(b['excluded'])}).")
+    if skipped:
+        lines.append("Sensitivity analyses not computed: " + "; ".join(skipped) + ".")
     return lines
 
 

@@ -118,3 +118,58 @@ def paint_markers(ax, x, placed: list[tuple[Marker, float]], clip: tuple[float, 
         polys.set_clip_path(Rectangle(clip[:2], clip[2], clip[3], transform=ax.transData))
     if arrows:
         ax.add_collection(PolyCollection(arrows, facecolors=style.COLOURS["ci"], edgecolors="none"))
+
+
+# Risk-of-bias traffic lights (RoB 2, as R robvis / meta rob()): colour and a glyph that also
+# tells the levels apart in grayscale: low "+", some concerns "-", high "x", not assessed "?".
+ROB_LEVELS = ("low", "some concerns", "high", None)
+ROB_FILL = {"low": "#009E73", "some concerns": "#F0E442", "high": style.VERMILLION, None: "white"}
+ROB_EDGE = {"low": "#00684C", "some concerns": "#A39700", "high": "#8F3F00", None: style.GREY}
+ROB_GLYPH_COLOUR = {"low": "white", "some concerns": "black", "high": "white", None: style.GREY}
+ROB_GLYPH = {"low": "+", "some concerns": "\u2212", "high": "\u00d7", None: "?"}
+ROB_RADIUS = 4.2
+GLYPH_HALF = 2.1  # half the length of a glyph's strokes
+
+
+def rob_level(value) -> str | None:
+    """A RoB 2 judgement as one of ROB_LEVELS ('Low', 'some concerns', 'High risk' -> ...)."""
+    if value is None:
+        return None
+    v = str(value).strip().lower()
+    if v.startswith("low"):
+        return "low"
+    if v.startswith("some"):
+        return "some concerns"
+    if v.startswith("high"):
+        return "high"
+    return None
+
+
+def paint_symbols(ax, symbols) -> None:
+    """Risk-of-bias circles with their glyph strokes at each (level, x, y); the '?' of a not
+    assessed judgement is a text (table.py adds it)."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Circle
+
+    if not symbols:
+        return
+    circles = [Circle((x, y), ROB_RADIUS) for _, x, y in symbols]
+    ax.add_collection(PatchCollection(circles, facecolors=[ROB_FILL[lv] for lv, _, _ in symbols],
+                                      edgecolors=[ROB_EDGE[lv] for lv, _, _ in symbols],
+                                      linewidths=0.6))
+    strokes, colours = [], []
+    h = GLYPH_HALF
+    for level, x, y in symbols:
+        if level in ("low", "some concerns"):
+            strokes.append([(x - h, y), (x + h, y)])
+            colours.append(ROB_GLYPH_COLOUR[level])
+        if level == "low":
+            strokes.append([(x, y - h), (x, y + h)])
+            colours.append(ROB_GLYPH_COLOUR[level])
+        if level == "high":
+            d = h * 0.8
+            strokes += [[(x - d, y - d), (x + d, y + d)], [(x - d, y + d), (x + d, y - d)]]
+            colours += [ROB_GLYPH_COLOUR[level]] * 2
+    if strokes:
+        ax.add_collection(LineCollection(strokes, colors=colours, linewidths=1.1, capstyle="butt",
+                                         zorder=2.5))

@@ -15,6 +15,8 @@ class ForestOptions:
     overall: the overall diamond(s) and their footer lines (subgroup subtotals stay); set
         false where pooling different drugs into one number is not meaningful.
     show_fixed: a fixed-effect diamond next to each random-effects one.
+    fixed_when_few: with 2 to this many trials the fixed-effect diamond is drawn anyway, with a
+        footer saying why (random-effects CIs are unreliable with few trials); None: never.
     fixed_method: "auto" (the measure's own method, Mantel-Haenszel or Peto, when the result
         has it, else inverse variance), "mh" or "iv".
     prediction_interval: the prediction-interval bar (drawn only when the result has one).
@@ -22,6 +24,8 @@ class ForestOptions:
     xlim: (lower, upper) limits of the axis on the people's scale instead of the automatic
         range: 0 < lower < 1 < upper for ratio measures, lower < 0 < upper for differences.
     max_label_width: study labels wider than this (points) wrap onto more lines.
+    show_rob: risk-of-bias traffic lights (RoB 2 domains D1-D5 and Overall) right of the effect
+        column, with their legend; a line "Risk of bias: not assessed" when no study is.
     """
 
     treatment_label: str | None = None
@@ -30,11 +34,13 @@ class ForestOptions:
     favours_control: str | None = None
     overall: bool = True
     show_fixed: bool = False
+    fixed_when_few: int | None = 4
     fixed_method: str = "auto"
     prediction_interval: bool = True
     show_title: bool = True
     xlim: tuple[float, float] | None = None
     max_label_width: float = 190.0
+    show_rob: bool = True
 
     def __post_init__(self):
         if self.fixed_method not in ("auto", "mh", "iv"):

@@ -87,7 +87,8 @@ class Row:
     drawn in the interval column instead of a marker); style: 'normal' or 'bold'; small: the
     smaller font; span: the label spans the columns left of the interval column; muted: drawn
     in the muted colour; set_off: 'gap' (space above) or 'rule' (a rule above) when rows come
-    before it.
+    before it; symbols: risk-of-bias judgements drawn as traffic lights (marks.paint_symbols)
+    centred in their columns.
     """
 
     kind: str
@@ -98,6 +99,7 @@ class Row:
     interval: Interval | None = None
     muted: bool = False
     set_off: str | None = None
+    symbols: dict[str, str | None] | None = None  # column key -> marks.ROB_LEVELS judgement
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,8 @@ class Column:
     align: str = "right"
     left: float = 0.0
     width: float = 0.0
+    min_width: float = 0.0  # narrowest width (a column of symbols)
+    pad_before: float = 0.0  # extra space left of the column (sets a block of columns apart)
 
     @property
     def anchor(self) -> float:
@@ -127,7 +131,8 @@ class Table:
     estimate (est, lo, hi) drawn as a dashed line over its CI band; axis: a given axis
     instead of axis.for_measure; drawn: False when there is nothing to plot (no axis, no
     markers); log_scale: a ratio measure (log axis), else a difference (linear axis, at most
-    axis_limit either side of 0).
+    axis_limit either side of 0); legend: (judgement, label) traffic lights in a line after
+    `legend_title`, under the axis.
     """
 
     title: str | None
@@ -143,6 +148,8 @@ class Table:
     max_label_width: float = LABEL_WIDTH
     log_scale: bool = True
     axis_limit: float | None = None
+    legend: tuple[tuple[str | None, str], ...] = ()
+    legend_title: str = ""
     style: TableStyle = LIVING
 
 
@@ -197,6 +204,7 @@ class Layout:
     footers: tuple[Text, ...]
     reference: tuple[float, float, float] | None = None
     style: TableStyle = LIVING
+    symbols: tuple[tuple[str | None, float, float], ...] = ()  # (judgement, x, y)
 
     @property
     def texts(self) -> tuple[Text, ...]:
@@ -252,7 +260,8 @@ def _columns(table: Table, rows: list[Row]) -> list[Column]:
         if c.key == PLOT:
             continue
         cells = [_cell_width(r, c.key) for r in rows if not (r.span and c.key == label_key)]
-        widths[c.key] = max(cells + [text.width(h, style.FONT_SIZE, "bold") for h in c.header])
+        widths[c.key] = max(cells + [text.width(h, style.FONT_SIZE, "bold") for h in c.header]
+                            + [c.min_width])
     # Spanning headings widen the columns under them evenly.
     for heading, first, last in table.spans:
         under = keys[keys.index(first):keys.index(last) + 1]
@@ -279,6 +288,7 @@ def _columns(table: Table, rows: list[Row]) -> list[Column]:
     for c in table.columns:
         if c.key == PLOT:
             x += PLOT_PAD - GAP
+        x += c.pad_before
         columns.append(replace(c, left=x, width=widths[c.key]))
         x += widths[c.key] + (PLOT_PAD if c.key == PLOT else GAP)
     return columns
@@ -314,6 +324,42 @@ def _row_texts(row: Row, y: float, columns: dict[str, Column], label_key: str,
             texts.append(Text(value, x, y, size, row.style, ha, colour=colour,
                               linespacing=ts.row_linespacing))
     return texts
+
+
+def _symbols(row: Row, y: float, columns: dict[str, Column]) -> tuple[list, list[Text]]:
+    """Traffic lights of a row centred in their columns, and the '?' texts of unassessed ones."""
+    placed, texts = [], []
+    for key, level in (row.symbols or {}).items():
+        c = columns[key]
+        x = c.left + c.width / 2
+        placed.append((level, x, y))
+        if level is None:
+            texts.append(Text(marks.ROB_GLYPH[None], x, y, style.SMALL_SIZE, "bold", "center",
+                              colour=marks.ROB_GLYPH_COLOUR[None]))
+    return placed, texts
+
+
+def _legend(table: Table, page: Page) -> list:
+    """The traffic-light legend in one line (flowing onto more at the content width)."""
+    placed = []
+    size = style.SMALL_SIZE
+    y = page.y + SMALL_LINE / 2 + 1.0
+    x = MARGIN
+    if table.legend_title:
+        page.texts.append(Text(table.legend_title, x, y, size, "bold"))
+        x += text.width(table.legend_title, size, "bold") + 6.0
+    for level, label in table.legend:
+        w = 2 * marks.ROB_RADIUS + 4.0 + text.width(label, size)
+        if x > MARGIN and x + w > page.width - MARGIN:
+            x, y = MARGIN, y + SMALL_LINE + 4.0
+        placed.append((level, x + marks.ROB_RADIUS, y))
+        if level is None:
+            page.texts.append(Text(marks.ROB_GLYPH[None], x + marks.ROB_RADIUS, y, size, "bold",
+                                   "center", colour=marks.ROB_GLYPH_COLOUR[None]))
+        page.texts.append(Text(label, x + 2 * marks.ROB_RADIUS + 4.0, y, size))
+        x += w + 10.0
+    page.y = y + SMALL_LINE / 2 + 5.0
+    return placed
 
 
 def _favours(favours: tuple[str, str], plot: Plot, y: float) -> list[Text]:
@@ -363,7 +409,7 @@ def layout(table: Table) -> Layout:
     headers = tuple(page.texts)
 
     top = page.y
-    placed, row_texts = [], []
+    placed, row_texts, symbols = [], [], []
     max_weight = max((r.interval.weight for r in rows if r.interval is not None
                       and r.interval.weight is not None), default=0.0)
     for row in rows:
@@ -376,6 +422,9 @@ def layout(table: Table) -> Layout:
         y = page.y + height / 2
         placed.append(_place(row, y, height, axis, max_weight))
         row_texts.extend(_row_texts(row, y, col, label_key, ts))
+        row_symbols, glyphs = _symbols(row, y, col)
+        symbols.extend(row_symbols)
+        row_texts.extend(glyphs)
         page.space(height)
     page.space(4.0)
 
@@ -392,12 +441,14 @@ def layout(table: Table) -> Layout:
         page.space(2.0)
 
     page.texts = []
+    if table.legend:
+        symbols.extend(_legend(table, page))
     for line in table.footers:
         page.paragraph(line, style.SMALL_SIZE, line=SMALL_LINE,
                        colour=style.COLOURS[ts.footer_colour])
     return Layout(width, page.height, page.y, tuple(columns), headers, tuple(page.rules), tuple(placed),
                   tuple(row_texts), plot, tuple(axis_labels), tuple(page.texts),
-                  table.reference, ts)
+                  table.reference, ts, tuple(symbols))
 
 
 def _place(row: Row, y: float, height: float, axis: axes.Axis, max_weight: float) -> PlacedRow:
@@ -424,6 +475,7 @@ def render(lay: Layout) -> Figure:
         marks.paint_axis(ax, plot.x, plot.x0, plot.x1, plot.top, plot.axis_y, plot.axis.ticks)
         marks.paint_markers(ax, plot.x, [(r.marker, r.y) for r in lay.rows if r.marker is not None],
                             (plot.x0, 0.0, plot.width, lay.height))
+    marks.paint_symbols(ax, lay.symbols)
     return fig
 
 

@@ -1,0 +1,98 @@
+"""Risk-of-bias traffic lights beside the forest plot (RoB 2 domains D1-D5 and Overall)."""
+
+import pytest
+from matplotlib.text import Text
+
+from examples import example_result, synthetic_result, with_rob
+from metapool.plotting import draw_forest
+from metapool.plotting import marks
+from metapool.plotting import style
+from metapool.plotting.forest_plot import build_layout, render
+from metapool.plotting.forest_rows import ROB_NOT_ASSESSED, footer_lines, forest_rows, forest_table
+from metapool.plotting.options import ForestOptions
+
+ROB_KEYS = ["d1", "d2", "d3", "d4", "d5", "overall"]
+
+
+def keys(result, **options):
+    return [c.key for c in forest_table(result, ForestOptions(**options)).columns]
+
+
+def test_columns_right_of_the_effect_only_when_a_study_is_assessed():
+    result = example_result(6)
+    assert keys(with_rob(result))[-7:] == ["effect"] + ROB_KEYS
+    assert not set(ROB_KEYS) & set(keys(result))
+    assert not set(ROB_KEYS) & set(keys(with_rob(result), show_rob=False))
+    assert ROB_NOT_ASSESSED in footer_lines(result, ForestOptions())
+    assert ROB_NOT_ASSESSED not in footer_lines(with_rob(result), ForestOptions())
+    assert not any("Risk of bias" in line for line in footer_lines(result, ForestOptions(show_rob=False)))
+    table = forest_table(with_rob(result), ForestOptions())
+    assert ("Risk of bias", "d1", "overall") in table.spans
+    assert [label for _, label in table.legend] == ["Low risk", "Some concerns", "High risk", "Not assessed"]
+
+
+def test_each_study_gets_its_judgements_and_unassessed_ones_a_question_mark():
+    result = with_rob(example_result(12), assessed=0.6, seed=2)
+    rows = [r for r in forest_rows(result, ForestOptions()) if r.kind == "study"]
+    for row, study in zip(rows, result["studies"]):
+        rob = study["rob"]
+        expected = {k: (rob[k] if rob else None) for k in ROB_KEYS}
+        assert row.symbols == expected
+    assert any(r.symbols["d1"] is None for r in rows) and any(r.symbols["d1"] for r in rows)
+    totals = [r for r in forest_rows(result, ForestOptions()) if r.kind != "study"]
+    assert all(r.symbols is None for r in totals)
+
+
+def test_judgement_words():
+    assert [marks.rob_level(v) for v in ("Low", "low risk", "Some concerns", "HIGH", None, "unclear")] == \
+        ["low", "low", "some concerns", "high", None, None]
+    # the four levels differ in glyph, not only in colour
+    assert len(set(marks.ROB_GLYPH.values())) == 4
+
+
+def test_sensitivity_footer():
+    result = with_rob(example_result(6), seed=5)
+    sens = result["rob_sensitivity"]
+    line = next(l for l in footer_lines(result, ForestOptions()) if l.startswith("Restricted"))
+    assert line.startswith("Restricted to trials at low risk of bias (overall low risk of bias): RR ")
+    assert f"(k = {sens['k']})" in line
+    none = with_rob(example_result(6), sensitivity=False)
+    assert not any(l.startswith("Restricted") for l in footer_lines(none, ForestOptions()))
+
+
+def text_boxes(fig):
+    renderer = fig.canvas.get_renderer()
+    texts = [t for t in fig.findobj(Text) if t.get_text() and t.get_visible()]
+    return [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+
+
+@pytest.mark.parametrize("k", [1, 6, 25])
+@pytest.mark.parametrize("assessed", [1.0, 0.5])
+def test_renders_without_overlaps(k, assessed):
+    result = with_rob(example_result(k, subgroups=k == 25, long_name=k == 25, awkward=k >= 6),
+                      assessed=assessed)
+    layout = build_layout(result, {})
+    with style.figure_style():
+        fig = render(layout)
+        boxes = text_boxes(fig)
+    width, height = fig.bbox.width, fig.bbox.height
+    for text, box in boxes:
+        assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height, text
+    overlaps = [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:]
+                if box_a.overlaps(box_b)]
+    assert overlaps == []
+    cols = {c.key: c for c in layout.columns}
+    scale = fig.dpi / 72
+    for level, x, y in layout.symbols:  # every circle inside the figure, in a RoB column or the legend
+        assert marks.ROB_RADIUS <= x <= layout.width - marks.ROB_RADIUS
+        in_column = any(abs(x - (cols[k].left + cols[k].width / 2)) < 1e-9 for k in ROB_KEYS)
+        assert in_column or y > layout.plot.axis_y
+    assert scale > 0
+
+
+def test_all_formats_keep_text(tmp_path):
+    paths = {f: tmp_path / f"forest.{f}" for f in ("svg", "png", "pdf")}
+    draw_forest(with_rob(synthetic_result("MD", 8)), paths, {})
+    svg = paths["svg"].read_text(encoding="utf-8")
+    assert "Risk of bias" in svg and ">D5<" in svg and ">Overall<" in svg
+    assert paths["png"].stat().st_size > 1000 and paths["pdf"].stat().st_size > 1000
