@@ -57,9 +57,9 @@ def restricted(studies: Sequence[dict], main: dict, r: Restriction, **pool_kwarg
     if not any(r.known(s) for s in pooled):
         return {**block, "note": r.unknown}
     if not dropped:
-        return {**block, "note": f"every pooled trial qualifies ({r.label}): the same as the main analysis"}
+        return {**block, "note": "every pooled trial qualifies: the same as the main analysis"}
     if not kept:
-        return {**block, "note": f"no pooled trial qualifies ({r.label})"}
+        return {**block, "note": "no pooled trial qualifies"}
     random = pool_studies(kept, **pool_kwargs)["random"]
     return {**block, "random": {k: random.get(k) for k in RANDOM}, "note": None}
 
