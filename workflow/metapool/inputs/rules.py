@@ -10,7 +10,7 @@ Values are typed (int, float, str or None); each breach is reported against one 
 from __future__ import annotations
 
 import math
-from typing import Callable, Mapping
+from typing import Callable, Collection, Mapping
 
 from metapool.measures import registry
 
@@ -183,15 +183,23 @@ def check_kinds(values: Mapping, report: Report) -> None:
         report("effect_measure", f"{measure} is a binary-outcome measure on a row with arm summaries")
 
 
-def check_numbers(values: Mapping, report: Report) -> None:
-    """Every rule of this module on one row's typed values (columns it lacks count as blank)."""
-    bad = check_types(values, report)
-    if bad:
-        return
-    check_counts(values, report)
-    check_continuous(values, report)
-    check_reported(values, report)
-    check_kinds(values, report)
+def check_numbers(values: Mapping, report: Report, unreadable: Collection[str] = ()) -> None:
+    """Every rule of this module on one row's typed values (columns it lacks count as blank).
+
+    unreadable: columns whose cell could not be read (already reported; their value is None).
+    A group of columns (counts, arm summaries, reported effect) with an unreadable or
+    mistyped cell is not checked further, since its blanks are not blanks; the other groups
+    are, so every problem of a row is reported at once.
+    """
+    bad = check_types(values, report) | set(unreadable)
+    if not bad & set(COUNTS):
+        check_counts(values, report)
+    if not bad & set(CONTINUOUS):
+        check_continuous(values, report)
+    if not bad & set(REPORTED):
+        check_reported(values, report)
+    if not bad:
+        check_kinds(values, report)
 
 
 def has_numbers(values: Mapping) -> bool:
