@@ -117,7 +117,7 @@ def check_arm(values: Mapping, arm: str, report: Report) -> None:
             elif v("median") is not None and not v(low) <= v("median") <= v(high):
                 report(col("median"), f"median ({_show(v('median'))}) lies outside [{col(low)}, {col(high)}] = "
                                       f"[{_show(v(low))}, {_show(v(high))}]")
-    if v("min") is not None and v("q1") is not None and (v("min") > v("q1") or v("q3") > v("max")):
+    if all(v(s) is not None for s in ("min", "q1", "q3", "max")) and (v("min") > v("q1") or v("q3") > v("max")):
         report(col("q1"), f"the IQR [{_show(v('q1'))}, {_show(v('q3'))}] must lie within the range "
                             f"[{_show(v('min'))}, {_show(v('max'))}]")
     if v("median") is not None and v("q1") is None and v("min") is None:
