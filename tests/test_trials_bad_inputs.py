@@ -72,7 +72,8 @@ def test_valid_base_row_loads(tmp_path):
     table = load_trials([write(tmp_path, [row()])])
     assert len(table) == 1 and table.warnings == []
     loaded = table.rows[0]
-    assert (loaded["events_trt"], loaded["total_trt"], loaded["effect"], loaded["poolable"]) == (23, 62, None, ("counts",))
+    assert (loaded["events_trt"], loaded["total_trt"], loaded["effect"], loaded["poolable"]) == \
+        (23, 62, None, ("counts",))
     assert (loaded["role"], loaded["septic_shock_only"], loaded["blinding"]) == ("adjunct", "yes", "open-label")
     assert all(loaded[c] is None for c in rules.CONTINUOUS + rules.REPORTED)
     assert (loaded["file"], loaded["row"], loaded["year"]) == (str(tmp_path / "stress-l.csv"), 2, 2023)
@@ -338,7 +339,8 @@ NO_COUNTS = dict.fromkeys(rules.COUNTS, "")
     ({**NO_COUNTS, "status": "missing", "n_trt": "62", "n_ctl": "63"}, "is 'missing' but numbers are given"),
     (NO_COUNTS, "is 'verbatim' but no count, arm summary or effect is given; use 'missing'"),
     ({**NO_COUNTS, "status": "derived"}, "is 'derived' but no count, arm summary or effect is given"),
-    ({**NO_COUNTS, "effect_measure": "RR", "effect_adjusted": "no"}, "is 'verbatim' but no count, arm summary or effect"),
+    ({**NO_COUNTS, "effect_measure": "RR", "effect_adjusted": "no"},
+     "is 'verbatim' but no count, arm summary or effect"),
 ])
 def test_status_disagrees_with_numbers(tmp_path, changes, rule):
     path = write(tmp_path, [row(**changes)])
