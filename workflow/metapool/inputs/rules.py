@@ -162,8 +162,9 @@ def check_reported(values: Mapping, report: Report) -> None:
     if measure is not None and str(measure).upper() in registry.CODES and registry.get(measure).log_scale:
         for column in triple:
             if values[column] <= 0:
-                report(column, f"{_show(values[column])} is not positive; a {registry.get(measure).name.lower()} "
-                               "and its bounds must be > 0")
+                name = registry.get(measure).name.lower()
+                report(column, f"{_show(values[column])} is not positive; {'an' if name[0] in 'aeiou' else 'a'} "
+                               f"{name} and its bounds must be > 0")
                 return
     if lower > est:
         report("effect_lower", f"effect_lower ({_show(lower)}) is above effect ({_show(est)}): "
