@@ -114,9 +114,9 @@ REPORTED = [
     case("md-zero-width-ci", {"effect_measure": "MD", "effect": "0", "effect_lower": "0", "effect_upper": "0"},
          "effect_upper", "effect_upper equals effect_lower (0); a zero-width CI has no variance"),
     *[case(f"{m.lower()}-zero", {"effect_measure": m, "effect": "0", "effect_lower": "0", "effect_upper": "2"},
-           "effect", f"0 is not positive; a {name} and its bounds must be > 0")
-      for m, name in (("RR", "risk ratio"), ("OR", "odds ratio"), ("PETO", "peto odds ratio"),
-                      ("ROM", "ratio of means"), ("HR", "hazard ratio"))],
+           "effect", f"0 is not positive; {name} and its bounds must be > 0")
+      for m, name in (("RR", "a risk ratio"), ("OR", "an odds ratio"), ("PETO", "a peto odds ratio"),
+                      ("ROM", "a ratio of means"), ("HR", "a hazard ratio"))],
     case("rr-negative-lower", {**EFFECT, "effect_lower": "-0.5"}, "effect_lower",
          "-0.5 is not positive; a risk ratio and its bounds must be > 0"),
     case("hr-negative-upper", {"effect_measure": "HR", "effect": "-0.8", "effect_lower": "-1.2",
