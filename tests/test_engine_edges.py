@@ -485,6 +485,32 @@ def test_mantel_haenszel_for_rr_or_rd_and_peto_for_peto(measure):
     assert res[present]["effect"]["est"] == pytest.approx(people(res[present]["est"]), rel=1e-11)
 
 
+def test_mh_risk_difference_of_plus_one_has_no_standard_error():
+    """One table 1/1 vs 0/659: RD = 1 and a variance 0 in exact arithmetic that rounds below 0;
+    metafor 3.8-1 rma.mh(measure="RD") gives se NaN (NaNs produced), and so None here."""
+    res = no_nan(pool_studies([counts_study("a", 1, 1, 0, 659)], measure="RD"))
+    mh = res["fixed_mh"]
+    assert mh["est"] == pytest.approx(1.0, rel=1e-12)
+    assert mh["se"] is None and mh["ci_lb"] is None and mh["pval"] is None
+    # with a second table metafor gives a standard error again
+    ref = {"est": 0.0831017933821672, "se": 0.212743503185802, "ci_lb": -0.333867810806888,
+           "ci_ub": 0.500071397571222, "pval": 0.696078396617383, "Q": 5.47823253620169}
+    two = pool_studies([counts_study("a", 1, 1, 0, 659), counts_study("b", 3, 10, 4, 10)], measure="RD")
+    for field, value in ref.items():
+        assert oracle.close(two["fixed_mh"][field], value), field
+
+
+def test_peto_odds_ratio_beyond_the_float_range_is_null():
+    """One table 1/1 vs 0/659: log Peto OR 660 (CI 609.6 to 710.4); metafor's exp(ci.ub) is Inf."""
+    res = no_nan(pool_studies([counts_study("a", 1, 1, 0, 659)], measure="PETO"))
+    peto_block = res["fixed_peto"]
+    for field, value in {"est": 660.0, "se": 25.7099497753434, "ci_lb": 609.609424395993,
+                         "ci_ub": 710.390575604007}.items():
+        assert oracle.close(peto_block[field], value), field
+    assert peto_block["effect"]["ci_lb"] == pytest.approx(5.62353149001840e+264, rel=1e-6)
+    assert peto_block["effect"]["ci_ub"] is None
+
+
 @pytest.mark.parametrize("measure", ["MD", "SMD", "ROM"])
 def test_no_mantel_haenszel_or_peto_for_continuous_measures(measure):
     c = MEASURES[f"normand1999_{measure}"]
