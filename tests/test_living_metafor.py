@@ -82,7 +82,8 @@ def test_blocks_present_exactly_where_metafor_has_them(name):
     c = CASES[name]
     studies = [{"study": f"s{j}", "events_trt": a, "total_trt": n1, "events_ctl": cc, "total_ctl": n2}
                for j, (a, n1, cc, n2) in enumerate(zip(c["ai"], c["n1"], c["ci"], c["n2"]))]
-    res = run_living(studies)
+    res = run_living(studies, ci_method="z")  # extras.json: REML with Wald z (run_living defaults to HKSJ)
+    assert res["settings"]["ci_method"] == "z"
     k = EXTRAS[name]["k"]
     assert res["settings"]["k"] == k
     for block in ("leave1out", "influence"):
@@ -91,7 +92,8 @@ def test_blocks_present_exactly_where_metafor_has_them(name):
     for block in ("egger_rma", "egger_lm", "trimfill"):
         assert (res[block] is not None) == (k >= 10)
     if "cumul" in EXTRAS[name]:
-        assert close(res["cumulative"]["est"], EXTRAS[name]["cumul"]["est"])
+        for field in ("est", "se", "ci_lb", "ci_ub"):
+            assert close(res["cumulative"][field], EXTRAS[name]["cumul"][field]), field
         assert res["cumulative"]["study"] == res["leave1out"]["study"]
     if k >= 10:
         for block in ("egger_rma", "egger_lm", "trimfill"):

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from metapool.engine.pool import pool_studies
 from metapool.living import BLOCKS, run_living, living_to_tsv
 from metapool.living.absolute import absolute_effects
 from metapool.living.smallstudy import harbord
@@ -120,11 +121,64 @@ def test_absolute_risks_capped_at_1000():
     assert ab["rd_ci_ub"] == 600
 
 
+def reported(name: str, est: float, lower: float, upper: float, measure: str = "RR", **extra) -> dict:
+    return {"study": name, "effect_measure": measure, "effect": est, "effect_lower": lower, "effect_upper": upper,
+            **extra}
+
+
 def test_reported_rr_studies_pool_but_give_no_control_risk():
-    studies = studies_of("bcg")[:4] + [{"study": "rr", "rr": 0.7, "rr_lower": 0.5, "rr_upper": 0.98}]
+    studies = studies_of("bcg")[:4] + [reported("rr", 0.7, 0.5, 0.98)]
     res = run_living(studies)
     assert res["cumulative"]["study"][-1] == "rr" and len(res["leave1out"]["est"]) == 5
     assert res["absolute"]["acr_source"] == "median control-arm risk of 4 trials"
+    assert res["settings"]["status"][-1] == "reported"
+
+
+def test_living_defaults_to_hksj_as_pool_studies():
+    studies = studies_of("bcg")
+    res = run_living(studies)
+    assert (res["settings"]["tau2_method"], res["settings"]["ci_method"]) == ("REML", "hksj")
+    pooled = pool_studies(studies)["random"]
+    for field in ("est", "se", "ci_lb", "ci_ub"):
+        assert res["cumulative"][field][-1] == pytest.approx(pooled[field], rel=1e-9), field
+    assert res["absolute"]["rr_ci_lb"] == pytest.approx(pooled["effect"]["ci_lb"], rel=1e-9)
+
+
+@pytest.mark.parametrize("measure", ["OR", "RD"])
+def test_living_for_another_binary_measure(measure):
+    same = (reported("same", 0.8, 0.6, 1.05, measure="OR") if measure == "OR"
+            else reported("same", -0.01, -0.03, 0.01, measure="RD"))
+    studies = studies_of("bcg")[:6] + [reported("rr-only", 0.7, 0.5, 0.98), same]
+    res = run_living(studies, measure=measure)
+    pooled = pool_studies(studies, measure=measure)
+    assert res["settings"]["measure"] == measure and res["settings"]["k"] == pooled["k"] == 7
+    assert res["settings"]["status"] == [s["status"] for s in pooled["studies"]]
+    assert res["settings"]["status"][6] == "other_measure"           # an RR never enters an OR/RD analysis
+    assert "rr-only" not in res["cumulative"]["study"] and res["cumulative"]["study"][-1] == "same"
+    assert res["cumulative"]["est"][-1] == pytest.approx(pooled["random"]["est"], rel=1e-9)
+    assert res["absolute"]["measure"] == measure and res["tsa"] is not None
+    assert res["absolute"]["acr_source"] == "median control-arm risk of 6 trials"
+
+
+@pytest.mark.parametrize("measure", ["PETO", "HR"])
+def test_absolute_effects_and_tsa_only_where_defined(measure):
+    if measure == "PETO":
+        studies = studies_of("bcg")
+    else:
+        studies = [reported(f"s{i}", 0.8 + 0.05 * i, 0.5 + 0.02 * i, 1.2 + 0.1 * i, measure="HR") for i in range(4)]
+    res = run_living(studies, measure=measure)
+    assert res["absolute"] is None and f"not {measure}" in res["reasons"]["absolute"]
+    assert res["tsa"] is None and f"not {measure}" in res["reasons"]["tsa"]
+    assert res["cumulative"] is not None and res["leave1out"] is not None
+    json.dumps(res, allow_nan=False)
+
+
+def test_living_excludes_adjusted_effects_on_request():
+    studies = studies_of("bcg")[:4] + [reported("adj", 0.7, 0.5, 0.98, effect_adjusted="yes")]
+    assert run_living(studies)["settings"]["k"] == 5
+    res = run_living(studies, include_adjusted=False)
+    assert res["settings"]["k"] == 4 and res["settings"]["status"][-1] == "adjusted_excluded"
+    assert "adj" not in res["cumulative"]["study"]
 
 
 def test_tsv_has_every_block():
@@ -139,8 +193,7 @@ def test_tsv_has_every_block():
 
 def test_equal_standard_errors_leave_small_study_blocks_with_a_reason():
     # metafor stops too: with one standard error for all, sei is collinear with the intercept
-    studies = [{"study": f"s{i}", "rr": 0.8 + 0.01 * i, "rr_lower": (0.8 + 0.01 * i) * 0.8,
-                "rr_upper": (0.8 + 0.01 * i) / 0.8} for i in range(12)]
+    studies = [reported(f"s{i}", 0.8 + 0.01 * i, (0.8 + 0.01 * i) * 0.8, (0.8 + 0.01 * i) / 0.8) for i in range(12)]
     res = run_living(studies)
     for block in ("egger_rma", "egger_lm", "trimfill"):
         assert res[block] is None and "full rank" in res["reasons"][block]

@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import oracle
 import pytest
 from scipy.stats import norm
 
@@ -149,6 +150,24 @@ def test_conclusions():
 
 
 def test_tsa_excludes_trials_without_numbers_randomised():
-    studies = studies_of("bcg")[:5] + [{"study": "rr-only", "rr": 0.8, "rr_lower": 0.6, "rr_upper": 1.1}]
-    tsa = run_living(studies)["tsa"]
+    studies = studies_of("bcg")[:5] + [{"study": "rr-only", "effect_measure": "RR", "effect": 0.8,
+                                        "effect_lower": 0.6, "effect_upper": 1.1}]
+    res = run_living(studies)
+    tsa = res["tsa"]
+    assert res["settings"]["status"][-1] == "reported"      # it is pooled, but has no number randomised
     assert tsa["excluded"] == ["rr-only"] and len(tsa["z"]) == 5
+
+
+def test_tsa_of_a_mean_difference_needs_the_difference_to_detect():
+    c = {m["name"]: m for m in oracle.MEASURES}["normand1999_MD"]
+    studies = [{"study": f"s{j}", "n_trt": n1, "mean_trt": m1, "sd_trt": s1, "n_ctl": n2, "mean_ctl": m2,
+                "sd_ctl": s2} for j, (m1, s1, n1, m2, s2, n2) in
+               enumerate(zip(c["m1"], c["sd1"], c["n1"], c["m2"], c["sd2"], c["n2"]))]
+    res = run_living(studies, measure="MD")
+    assert res["tsa"] is None and "difference to detect" in res["reasons"]["tsa"]
+    tsa = run_living(studies, measure="MD", tsa_difference=5.0)["tsa"]
+    sd = float(np.median(c["sd1"] + c["sd2"]))  # the median arm SD of the trials
+    assert tsa["ris_fixed"] == pytest.approx(4 * (1.959964 + 0.841621) ** 2 * sd**2 / 5.0**2, rel=1e-6)
+    assert tsa["excluded"] == [] and len(tsa["z"]) == len(studies)
+    given = run_living(studies, measure="MD", tsa_difference=5.0, tsa_sd=10.0)["tsa"]
+    assert given["ris_fixed"] == pytest.approx(4 * (1.959964 + 0.841621) ** 2 * 100 / 25, rel=1e-6)

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+import rule_cases
 from metapool.errors import InputError
-from metapool.inputs.trials import columns, load_trials
+from metapool.inputs import rules
+from metapool.inputs.trials import allowed_values, columns, load_trials
 
 FIXTURES = Path(__file__).parent / "data" / "bad_inputs"
 
@@ -19,9 +21,9 @@ BASE = {
     "trial": "STRESS-L", "first_author": "Whitehouse", "year": "2023", "journal": "JAMA",
     "doi": "10.1001/jama.2023.20134", "pmid": "37877587", "agent": "landiolol",
     "agent_class": "beta-1 blocker", "comparator": "standard care", "comparator_class": "standard care",
-    "population": "septic shock with tachycardia", "outcome": "all-cause mortality",
-    "timepoint_days": "28", "events_trt": "23", "total_trt": "62", "events_ctl": "16", "total_ctl": "63",
-    "rr": "", "rr_lower": "", "rr_upper": "", "status": "verbatim",
+    "role": "adjunct", "population": "septic shock with tachycardia", "septic_shock_only": "yes",
+    "blinding": "open-label", "outcome": "all-cause mortality", "timepoint_days": "28",
+    **rule_cases.blank(**rule_cases.COUNTS), "status": "verbatim",
     "quote": '"Mortality at day 28 ... was 37.1% (23 of 62) and 25.4% (16 of 63)"',
     "source": "https://pharmaconews.net/landiolol-effects-on-organ-failure-from-septic-shock",
 }
@@ -70,7 +72,10 @@ def test_valid_base_row_loads(tmp_path):
     table = load_trials([write(tmp_path, [row()])])
     assert len(table) == 1 and table.warnings == []
     loaded = table.rows[0]
-    assert (loaded["events_trt"], loaded["total_trt"], loaded["rr"], loaded["poolable"]) == (23, 62, None, "counts")
+    assert (loaded["events_trt"], loaded["total_trt"], loaded["effect"], loaded["poolable"]) == \
+        (23, 62, None, ("counts",))
+    assert (loaded["role"], loaded["septic_shock_only"], loaded["blinding"]) == ("adjunct", "yes", "open-label")
+    assert all(loaded[c] is None for c in rules.CONTINUOUS + rules.REPORTED)
     assert (loaded["file"], loaded["row"], loaded["year"]) == (str(tmp_path / "stress-l.csv"), 2, 2023)
 
 
@@ -145,7 +150,7 @@ def test_bom_and_crlf_are_accepted(tmp_path):
 def test_row_with_wrong_number_of_cells(tmp_path):
     path = tmp_path / "stress-l.csv"
     path.write_text(csv_text([row()]) + "STRESS-L,Whitehouse,2023\n", encoding="utf-8")
-    assert_problem(problems([path]), path, 3, None, "the row has 3 cells but the header has 23 columns")
+    assert_problem(problems([path]), path, 3, None, "the row has 3 cells but the header has 44 columns")
 
 
 def test_field_beyond_the_csv_limit(tmp_path):
@@ -196,37 +201,81 @@ def test_events_without_totals_are_allowed_but_not_counts(tmp_path):
     """I-MICRO: deaths printed, arm denominators not: valid, pooled from its RR if it has one."""
     path = write(tmp_path, [row(total_trt="", total_ctl=""),
                             row(timepoint_days="90", total_trt="", total_ctl="",
-                                rr="1.08", rr_lower="0.80", rr_upper="1.5")])
+                                effect_measure="RR", effect="1.08", effect_lower="0.80", effect_upper="1.5")])
     table = load_trials([path])
-    assert [r["poolable"] for r in table] == ["no_data", "reported_rr"]
+    assert [r["poolable"] for r in table] == [(), ("reported",)]
     assert (table.rows[0]["events_trt"], table.rows[0]["total_trt"]) == (23, None)
 
 
-# ---- reported RR -------------------------------------------------------------------
+# ---- reported effect ---------------------------------------------------------------
 
 @pytest.mark.parametrize(("column", "value", "rule"), [
-    ("rr", "0", "0 is not positive"),
-    ("rr_lower", "-0.5", "-0.5 is not positive"),
-    ("rr_upper", "high", "'high' is not a number"),
-    ("rr", "nan", "'nan' is not a finite number"),
-    ("rr_upper", "inf", "'inf' is not a finite number"),
+    ("effect", "0", "0 is not positive"),
+    ("effect_lower", "-0.5", "-0.5 is not positive"),
+    ("effect_upper", "high", "'high' is not a number"),
+    ("effect", "nan", "'nan' is not a finite number"),
+    ("effect_upper", "inf", "'inf' is not a finite number"),
 ])
-def test_bad_rr_cell(tmp_path, column, value, rule):
-    triple = {"rr": "1.1", "rr_lower": "0.9", "rr_upper": "1.4", column: value}
+def test_bad_effect_cell(tmp_path, column, value, rule):
+    triple = {"effect_measure": "RR", "effect": "1.1", "effect_lower": "0.9", "effect_upper": "1.4", column: value}
     path = write(tmp_path, [row(**triple)])
     assert_problem(problems([path]), path, 2, column, rule)
 
 
 @pytest.mark.parametrize(("triple", "column", "rule"), [
-    (("1.1", "1.2", "1.4"), "rr_lower", "rr_lower (1.2) is above rr (1.1)"),
-    (("1.5", "0.9", "1.4"), "rr_upper", "rr_upper (1.4) is below rr (1.5)"),
-    (("1.1", "1.1", "1.1"), "rr_upper", "a zero-width CI has no variance"),
-    (("1.1", "", "1.4"), "rr_lower", "blank while rr, rr_upper given"),
-    (("1.1", "", ""), "rr_upper", "give rr with both 95% CI bounds or none"),
-    (("", "0.9", "1.4"), "rr", "blank while rr_lower, rr_upper given"),
+    (("1.1", "1.2", "1.4"), "effect_lower", "effect_lower (1.2) is above effect (1.1)"),
+    (("1.5", "0.9", "1.4"), "effect_upper", "effect_upper (1.4) is below effect (1.5)"),
+    (("1.1", "1.1", "1.1"), "effect_upper", "a zero-width CI has no variance"),
+    (("1.1", "", "1.4"), "effect_lower", "blank while effect, effect_upper given"),
+    (("1.1", "", ""), "effect_upper", "give the effect with both 95% CI bounds or none"),
+    (("", "0.9", "1.4"), "effect", "blank while effect_lower, effect_upper given"),
 ])
-def test_inconsistent_rr_triple(tmp_path, triple, column, rule):
-    path = write(tmp_path, [row(rr=triple[0], rr_lower=triple[1], rr_upper=triple[2])])
+def test_inconsistent_effect_triple(tmp_path, triple, column, rule):
+    path = write(tmp_path, [row(effect_measure="RR", effect=triple[0], effect_lower=triple[1], effect_upper=triple[2])])
+    assert_problem(problems([path]), path, 2, column, rule)
+
+
+# ---- every rule of inputs.rules, on a trial table (rule_cases; the study table runs the same) ----
+
+def data_row(cells: dict, **changes: str) -> dict:
+    """BASE with its outcome cells replaced by ``cells`` (a continuous outcome when there are no counts)."""
+    outcome = BASE["outcome"] if any(cells.get(c) for c in rules.COUNTS) else "days in ICU"
+    return row(**rule_cases.blank(**cells), outcome=outcome, **changes)
+
+
+@pytest.mark.parametrize(("cells", "column", "rule"), rule_cases.RULES)
+def test_rule(tmp_path, cells, column, rule):
+    path = write(tmp_path, [row(timepoint_days="90"), data_row(cells)])
+    assert_problem(problems([path]), path, 3, column, rule)
+
+
+@pytest.mark.parametrize(("cells", "kinds"), rule_cases.VALID)
+def test_valid_outcome_cells_load_with_their_kinds(tmp_path, cells, kinds):
+    table = load_trials([write(tmp_path, [data_row(cells)])])
+    assert table.rows[0]["poolable"] == kinds and table.warnings == []
+
+
+def test_outcome_cells_are_typed(tmp_path):
+    cells = {**rule_cases.MEDIANS, "mean_trt": "10.2", "sd_trt": "4.1", "effect_measure": "md", "effect": "-1",
+             "effect_lower": "-2.5", "effect_upper": "0.5", "effect_adjusted": "YES"}
+    loaded = load_trials([write(tmp_path, [data_row(cells)])]).rows[0]
+    assert (loaded["n_trt"], loaded["median_trt"], loaded["q1_ctl"], loaded["max_ctl"]) == (62, 9.0, 7.0, 30.0)
+    assert isinstance(loaded["n_trt"], int) and isinstance(loaded["median_trt"], float)
+    assert (loaded["mean_trt"], loaded["sd_trt"], loaded["mean_ctl"]) == (10.2, 4.1, None)
+    assert (loaded["effect_measure"], loaded["effect"], loaded["effect_adjusted"]) == ("MD", -1.0, "yes")
+    assert loaded["poolable"] == ("medians", "reported")
+
+
+@pytest.mark.parametrize(("column", "value", "rule"), [
+    ("n_trt", "62.0", "'62.0' is not written as a whole number (write 62)"),
+    ("n_ctl", "-63", "-63 is negative"),
+    ("mean_trt", "ten", "'ten' is not a number"),
+    ("sd_ctl", "inf", "'inf' is not a finite number"),
+    ("median_trt", "9,5", "'9,5' is not a number"),
+])
+def test_bad_arm_summary_cell(tmp_path, column, value, rule):
+    cells = {**rule_cases.MEANS, "median_trt": "9", "q1_trt": "6", "q3_trt": "14", column: value}
+    path = write(tmp_path, [data_row(cells)])
     assert_problem(problems([path]), path, 2, column, rule)
 
 
@@ -279,13 +328,33 @@ def test_unknown_status(tmp_path):
                    "'reported' is not an allowed status (allowed: verbatim, derived, missing)")
 
 
+NO_COUNTS = dict.fromkeys(rules.COUNTS, "")
+
+
 @pytest.mark.parametrize(("changes", "rule"), [
-    ({"status": "missing"}, "is 'missing' but counts are given"),
-    ({"events_trt": "", "total_trt": "", "events_ctl": "", "total_ctl": ""}, "is 'verbatim' but all four counts are blank"),
+    ({"status": "missing"}, "is 'missing' but numbers are given; use 'verbatim' or 'derived'"),
+    ({**NO_COUNTS, "status": "missing", **rule_cases.EFFECT}, "is 'missing' but numbers are given"),
+    ({**NO_COUNTS, "status": "missing", **rule_cases.MEANS}, "is 'missing' but numbers are given"),
+    ({**NO_COUNTS, "status": "missing", "events_trt": "48", "events_ctl": "47"}, "is 'missing' but numbers are given"),
+    ({**NO_COUNTS, "status": "missing", "n_trt": "62", "n_ctl": "63"}, "is 'missing' but numbers are given"),
+    (NO_COUNTS, "is 'verbatim' but no count, arm summary or effect is given; use 'missing'"),
+    ({**NO_COUNTS, "status": "derived"}, "is 'derived' but no count, arm summary or effect is given"),
+    ({**NO_COUNTS, "effect_measure": "RR", "effect_adjusted": "no"},
+     "is 'verbatim' but no count, arm summary or effect"),
 ])
-def test_status_disagrees_with_counts(tmp_path, changes, rule):
+def test_status_disagrees_with_numbers(tmp_path, changes, rule):
     path = write(tmp_path, [row(**changes)])
     assert_problem(problems([path]), path, 2, "status", rule)
+
+
+@pytest.mark.parametrize("changes", [
+    {**NO_COUNTS, **rule_cases.EFFECT},  # COMBAT-SHINE: only a reported RR, printed: verbatim
+    {**NO_COUNTS, **rule_cases.MEDIANS, "outcome": "days in ICU", "status": "derived"},
+    {**NO_COUNTS, "status": "missing"},
+])
+def test_status_agrees_with_numbers(tmp_path, changes):
+    table = load_trials([write(tmp_path, [row(**changes)])])
+    assert table.rows[0]["status"] == changes.get("status", "verbatim")
 
 
 def test_agent_class_not_in_list(tmp_path):
@@ -297,7 +366,30 @@ def test_agent_class_not_in_list(tmp_path):
 def test_comparator_class_not_in_list(tmp_path):
     path = write(tmp_path, [row(comparator_class="usual care")])
     assert_problem(problems([path]), path, 2, "comparator_class",
-                   "'usual care' is not an allowed comparator_class (allowed: placebo, standard care, norepinephrine)")
+                   "'usual care' is not an allowed comparator_class (allowed: placebo, standard care, norepinephrine, "
+                   "dobutamine, epinephrine)")
+
+
+@pytest.mark.parametrize(("column", "value", "rule"), [
+    ("role", "add-on", "'add-on' is not an allowed role (allowed: first-line, added to catecholamines, rescue, "
+                       "early start, adjunct)"),
+    ("role", "Adjunct", "did you mean 'adjunct'?"),
+    ("role", "", "blank; this column is required"),
+    ("septic_shock_only", "y", "'y' is not an allowed septic_shock_only (allowed: yes, no)"),
+    ("septic_shock_only", "", "blank; this column is required"),
+    ("blinding", "double blind", "did you mean 'double-blind'?"),
+    ("blinding", "masked", "'masked' is not an allowed blinding (allowed: double-blind, single-blind, open-label "
+                           "or blank)"),
+])
+def test_trial_design_cells(tmp_path, column, value, rule):
+    path = write(tmp_path, [row(**{column: value})])
+    assert_problem(problems([path]), path, 2, column, rule)
+
+
+def test_blank_blinding_is_allowed(tmp_path):
+    path = write(tmp_path, [row(blinding="")])
+    assert load_trials([path]).rows[0]["blinding"] is None
+    assert None in allowed_values("blinding")
 
 
 @pytest.mark.parametrize(("value", "rule"), [
@@ -330,12 +422,12 @@ def test_other_cells(tmp_path, column, value, rule):
 # ---- every problem, in every file, before anything is used ----------------------------
 
 def test_every_problem_in_every_file_is_reported(tmp_path):
-    first = write(tmp_path, [row(events_trt="-1", rr="2"), row(timepoint_days="90", status="unsure")])
+    first = write(tmp_path, [row(events_trt="-1", effect="2"), row(timepoint_days="90", status="unsure")])
     (tmp_path / "vasst.csv").write_bytes(b"")
     second = tmp_path / "vasst.csv"
     found = problems([first, second])
     assert_problem(found, first, 2, "events_trt", "negative")
-    assert_problem(found, first, 2, "rr_lower", "blank while rr given")
+    assert_problem(found, first, 2, "effect_lower", "blank while effect given")
     assert_problem(found, first, 3, "status", "'unsure' is not an allowed status")
     assert_problem(found, second, None, None, "empty")
     message = str(InputError(found))
@@ -349,3 +441,17 @@ def test_fixture_directory_reports_each_file(tmp_path):
     found = problems(paths)
     for path in paths:
         assert any(p.file == str(path) for p in found), path
+
+
+def test_each_fixture_reports_its_defect():
+    """The defects tests/data/bad_inputs/README.md lists, each named by file, row and column."""
+    found = problems(sorted(FIXTURES.glob("*.csv")))
+    vasst, athos, vancs, censer = (FIXTURES / f"{name}.csv" for name in ("vasst", "athos-3", "vancs-ii", "censer"))
+    assert_problem(found, vasst, 2, None, "not valid UTF-8: byte 0x96")
+    assert_problem(found, athos, 1, "events_ctl", "required column is missing; 'event_ctl' looks like a misspelling")
+    assert_problem(found, athos, 2, "total_trt", "'163.0' is not written as a whole number (write 163)")
+    assert_problem(found, vancs, 2, "effect", "'0.93 [0.55-1.56]' is not a number")
+    assert_problem(found, vancs, 3, "events_ctl", "events_ctl (194) exceeds total_ctl (125)")
+    assert_problem(found, censer, None, None, "the file is empty")
+    assert {p.file for p in found} == {str(p) for p in (vasst, athos, vancs, censer)}
+    assert len(found) == 7  # and nothing else: the misspelt header is also an unknown column

@@ -9,6 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from metapool.inputs import rules
 from metapool.inputs.trials import SCHEMA_PATH, allowed_values, columns, load_trials, schema, slugify, study_label, trial_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,24 +66,34 @@ def test_schema_is_where_the_reader_looks():
 
 def test_readme_documents_every_column_and_allowed_value():
     readme = (RAW / "README.md").read_text(encoding="utf-8")
-    documented = re.findall(r"^\| `([a-z_]+)` \|", readme, flags=re.MULTILINE)
+    documented = re.findall(r"^\| `([a-z0-9_]+)` \|", readme, flags=re.MULTILINE)
     assert documented == list(columns())
-    for column in ("agent_class", "comparator_class", "status"):
+    for column in ("agent_class", "comparator_class", "role", "septic_shock_only", "blinding",
+                   "effect_measure", "effect_adjusted", "status"):
         for value in allowed_values(column):
-            assert f"`{value}`" in readme, value
+            if value is not None:  # null: the column may be blank
+                assert f"`{value}`" in readme, (column, value)
 
 
-def test_reported_rrs_are_the_quoted_ones(table):
-    rrs = {(r["trial"], r["timepoint_days"]): (r["rr"], r["rr_lower"], r["rr_upper"])
-           for r in table if r["rr"] is not None}
-    assert rrs == {("I-MICRO", 28): (1.08, 0.80, 1.5), ("COMBAT-SHINE", 28): (1.13, 0.88, 1.46),
-                   ("COMBAT-SHINE", 90): (1.12, 0.91, 1.4)}
+def test_reported_effects_are_the_quoted_ones(table):
+    effects = {(r["trial"], r["timepoint_days"]): (r["effect_measure"], r["effect"], r["effect_lower"],
+                                                   r["effect_upper"], r["effect_adjusted"])
+               for r in table if r["effect"] is not None}
+    assert effects == {("I-MICRO", 28): ("RR", 1.08, 0.80, 1.5, None),
+                       ("COMBAT-SHINE", 28): ("RR", 1.13, 0.88, 1.46, None),
+                       ("COMBAT-SHINE", 90): ("RR", 1.12, 0.91, 1.4, None)}
+
+
+def test_no_arm_summaries_in_the_mortality_tables(table):
+    """Every shipped outcome is binary (mortality): no row carries continuous arm summaries."""
+    assert all(row[c] is None for row in table for c in rules.CONTINUOUS)
 
 
 def test_every_number_is_in_its_quote(table):
-    """Real numbers only: each count and RR is printed in the quote or its derivation note."""
+    """Real numbers only: each count, arm summary and reported effect is printed in the quote or its
+    derivation note."""
     for row in table:
-        for column in ("events_trt", "total_trt", "events_ctl", "total_ctl", "rr", "rr_lower", "rr_upper"):
+        for column in rules.NUMBERS:
             value = row[column]
             if value is not None:
                 text = f"{value:g}" if isinstance(value, float) else str(value)
@@ -91,14 +102,16 @@ def test_every_number_is_in_its_quote(table):
 
 def test_poolability(table):
     kinds = {(r["trial"], r["timepoint_days"]): r["poolable"] for r in table}
-    assert [k for k, v in kinds.items() if v == "counts"] == [
+    assert [k for k, v in kinds.items() if v == ("counts",)] == [
         ("ATHOS-3", 28), ("CENSER", 28), ("STRESS-L", 28), ("STRESS-L", 90), ("VANCS II", 28),
         ("VANCS II", 90), ("VASST", 28)]
-    assert sorted(k for k, v in kinds.items() if v == "reported_rr") == [
+    # I-MICRO prints deaths but not the arm totals: only its reported RR is usable
+    assert sorted(k for k, v in kinds.items() if v == ("reported",)) == [
         ("COMBAT-SHINE", 28), ("COMBAT-SHINE", 90), ("I-MICRO", 28)]
-    # an odds ratio (Liu) or a risk difference (SEPSIS-ACT, LeoPARDS) is not an RR
+    assert set(kinds.values()) == {("counts",), ("reported",), ()}
+    # an odds ratio (Liu) or a risk difference (SEPSIS-ACT, LeoPARDS) is not in the tables
     for trial in ("Liu terlipressin (NCT01697410)", "SEPSIS-ACT", "LeoPARDS"):
-        assert kinds[(trial, 28 if trial != "SEPSIS-ACT" else 90)] == "no_data"
+        assert kinds[(trial, 28 if trial != "SEPSIS-ACT" else 90)] == ()
 
 
 @pytest.mark.skipif(not STARTER.exists(), reason="../shared/ is not available")

@@ -45,7 +45,7 @@ def _rd(a, n1, c, n2) -> tuple[float, float | None]:
     P = sum(c (n1/N)^2 - a (n2/N)^2 + (n1/N)(n2/N)(n2 - n1)/2), Q = sum(a (n2 - c) + c (n1 - a))/(2N).
 
     metafor forms a (n2 - c) and c (n1 - a) in R integer arithmetic: beyond 2^31 - 1 its variance
-    is NA, and so is se here (None).
+    is NA, and so is se here (None); likewise where rounding makes the variance negative.
     """
     big_n = n1 + n2
     w = np.sum(n1 * (n2 / big_n))
@@ -54,7 +54,9 @@ def _rd(a, n1, c, n2) -> tuple[float, float | None]:
         return est, None
     p = np.sum(c * (n1 / big_n) ** 2 - a * (n2 / big_n) ** 2 + (n1 / big_n) * (n2 / big_n) * (n2 - n1) / 2)
     q = np.sum(a * (n2 - c) / big_n + c * (n1 - a) / big_n) / 2
-    return est, math.sqrt((est * p + q) / w**2)
+    var = float((est * p + q) / w**2)
+    # 0 in exact arithmetic for RD = +-1 (e.g. 1/1 vs 0/659) comes out as -1e-17: R's sqrt gives NaN, se NA
+    return est, math.sqrt(var) if var >= 0 else None
 
 
 _POOLED = {"RR": _rr, "OR": _or, "RD": _rd}

@@ -62,11 +62,13 @@ def study_problems(studies: list[dict]) -> list[Problem]:
 
 
 def _reported(study: dict) -> dict | None:
+    """The reported-effect block of the JSON contract; adjusted is true, false or null (not stated)."""
     if not all(study.get(c) is not None for c in rules.REPORTED[1:4]):
         return None
+    adjusted = study.get("effect_adjusted")
     return {"measure": str(study.get("effect_measure") or "").upper() or None, "est": study["effect"],
             "ci_lb": study["effect_lower"], "ci_ub": study["effect_upper"],
-            "adjusted": study.get("effect_adjusted")}
+            "adjusted": None if adjusted is None else str(adjusted).lower() == "yes"}
 
 
 def _arm_mean_sd(study: dict, arm: str) -> tuple[float, float, dict | None]:
@@ -136,7 +138,7 @@ def study_effects(studies: list[dict], measure: str = registry.DEFAULT, include_
             r = reported[j]
             if r["measure"] != m.code:
                 status[j] = "other_measure"
-            elif r["adjusted"] == "yes" and not include_adjusted:
+            elif r["adjusted"] and not include_adjusted:
                 status[j] = "adjusted_excluded"
             else:
                 y, v = effect_from_ci(m.code, [r["est"]], [r["ci_lb"]], [r["ci_ub"]])

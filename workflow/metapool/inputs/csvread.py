@@ -188,9 +188,10 @@ PARSERS: dict[str, Callable[[str], object]] = {
 
 def parse_data(cells: Mapping[str, str | None], report: Report) -> dict[str, int | float | str | None]:
     """The outcome data of one row (rules.DATA_COLUMNS; a column the file lacks is None),
-    each cell typed, then checked together by rules.check_numbers when every cell was readable."""
+    each cell typed, then checked together by rules.check_numbers (a group of cells with an
+    unreadable one is not checked further; the others are)."""
     values: dict[str, int | float | str | None] = {}
-    readable = True
+    unreadable = []
     for column in rules.DATA_COLUMNS:
         text = cells.get(column)
         try:
@@ -198,9 +199,8 @@ def parse_data(cells: Mapping[str, str | None], report: Report) -> dict[str, int
         except CellError as err:
             report(column, str(err))
             values[column] = None
-            readable = False
-    if readable:
-        rules.check_numbers(values, report)
+            unreadable.append(column)
+    rules.check_numbers(values, report, unreadable)
     return values
 
 

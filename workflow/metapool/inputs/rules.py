@@ -10,7 +10,7 @@ Values are typed (int, float, str or None); each breach is reported against one 
 from __future__ import annotations
 
 import math
-from typing import Callable, Mapping
+from typing import Callable, Collection, Mapping
 
 from metapool.measures import registry
 
@@ -34,6 +34,13 @@ def _given(values: Mapping, column: str) -> bool:
 
 def _number(x) -> bool:
     return not isinstance(x, bool) and isinstance(x, (int, float)) and math.isfinite(x)
+
+
+def _show(x) -> str:
+    """A number in a message as people write it: 2 (not 2.0), 1.08; floats by repr otherwise."""
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return repr(x) if isinstance(x, float) else str(x)
 
 
 def check_types(values: Mapping, report: Report) -> set[str]:
@@ -65,7 +72,7 @@ def check_counts(values: Mapping, report: Report) -> None:
             report(f"events_{arm}", f"blank while total_{arm} is given; a total needs its events "
                                     "(give the events or leave the total blank)")
         if events is not None and total is not None and events > total:
-            report(f"events_{arm}", f"events_{arm} ({events}) exceeds total_{arm} ({total})")
+            report(f"events_{arm}", f"events_{arm} ({_show(events)}) exceeds total_{arm} ({_show(total)})")
     given = {arm: _given(values, f"events_{arm}") for arm in ARMS}
     if given["trt"] != given["ctl"]:
         blank, other = ("ctl", "trt") if given["trt"] else ("trt", "ctl")
@@ -97,7 +104,7 @@ def check_arm(values: Mapping, arm: str, report: Report) -> None:
         have, lack = ("mean", "sd") if v("mean") is not None else ("sd", "mean")
         report(col(lack), f"blank while {col(have)} is given; a mean needs its SD (and an SD its mean)")
     if v("sd") is not None and v("sd") <= 0:
-        report(col("sd"), f"{v('sd')} is not positive; an SD must be > 0")
+        report(col("sd"), f"{_show(v('sd'))} is not positive; an SD must be > 0")
     for low, high in (("q1", "q3"), ("min", "max")):
         if (v(low) is None) != (v(high) is None):
             have, lack = (low, high) if v(low) is not None else (high, low)
@@ -106,12 +113,13 @@ def check_arm(values: Mapping, arm: str, report: Report) -> None:
             if v("median") is None:
                 report(col("median"), f"blank while {col(low)}/{col(high)} are given; quantiles need the median")
             if not v(low) < v(high):
-                report(col(high), f"{col(high)} ({v(high)}) must exceed {col(low)} ({v(low)})")
+                report(col(high), f"{col(high)} ({_show(v(high))}) must exceed {col(low)} ({_show(v(low))})")
             elif v("median") is not None and not v(low) <= v("median") <= v(high):
-                report(col("median"), f"median ({v('median')}) lies outside [{col(low)}, {col(high)}] = "
-                                      f"[{v(low)}, {v(high)}]")
-    if v("min") is not None and v("q1") is not None and (v("min") > v("q1") or v("q3") > v("max")):
-        report(col("q1"), f"the IQR [{v('q1')}, {v('q3')}] must lie within the range [{v('min')}, {v('max')}]")
+                report(col("median"), f"median ({_show(v('median'))}) lies outside [{col(low)}, {col(high)}] = "
+                                      f"[{_show(v(low))}, {_show(v(high))}]")
+    if all(v(s) is not None for s in ("min", "q1", "q3", "max")) and (v("min") > v("q1") or v("q3") > v("max")):
+        report(col("q1"), f"the IQR [{_show(v('q1'))}, {_show(v('q3'))}] must lie within the range "
+                            f"[{_show(v('min'))}, {_show(v('max'))}]")
     if v("median") is not None and v("q1") is None and v("min") is None:
         report(col("median"), "a median needs its IQR (q1, q3) and/or its range (min, max)")
 
@@ -154,15 +162,18 @@ def check_reported(values: Mapping, report: Report) -> None:
     if measure is not None and str(measure).upper() in registry.CODES and registry.get(measure).log_scale:
         for column in triple:
             if values[column] <= 0:
-                report(column, f"{values[column]} is not positive; a {registry.get(measure).name.lower()} "
-                               "and its bounds must be > 0")
+                name = registry.get(measure).name.lower()
+                report(column, f"{_show(values[column])} is not positive; {'an' if name[0] in 'aeiou' else 'a'} "
+                               f"{name} and its bounds must be > 0")
                 return
     if lower > est:
-        report("effect_lower", f"effect_lower ({lower}) is above effect ({est}): the CI excludes its estimate")
+        report("effect_lower", f"effect_lower ({_show(lower)}) is above effect ({_show(est)}): "
+                               "the CI excludes its estimate")
     if est > upper:
-        report("effect_upper", f"effect_upper ({upper}) is below effect ({est}): the CI excludes its estimate")
+        report("effect_upper", f"effect_upper ({_show(upper)}) is below effect ({_show(est)}): "
+                               "the CI excludes its estimate")
     if lower == upper:
-        report("effect_upper", f"effect_upper equals effect_lower ({lower}); a zero-width CI has no variance")
+        report("effect_upper", f"effect_upper equals effect_lower ({_show(lower)}); a zero-width CI has no variance")
 
 
 def check_kinds(values: Mapping, report: Report) -> None:
@@ -183,15 +194,23 @@ def check_kinds(values: Mapping, report: Report) -> None:
         report("effect_measure", f"{measure} is a binary-outcome measure on a row with arm summaries")
 
 
-def check_numbers(values: Mapping, report: Report) -> None:
-    """Every rule of this module on one row's typed values (columns it lacks count as blank)."""
-    bad = check_types(values, report)
-    if bad:
-        return
-    check_counts(values, report)
-    check_continuous(values, report)
-    check_reported(values, report)
-    check_kinds(values, report)
+def check_numbers(values: Mapping, report: Report, unreadable: Collection[str] = ()) -> None:
+    """Every rule of this module on one row's typed values (columns it lacks count as blank).
+
+    unreadable: columns whose cell could not be read (already reported; their value is None).
+    A group of columns (counts, arm summaries, reported effect) with an unreadable or
+    mistyped cell is not checked further, since its blanks are not blanks; the other groups
+    are, so every problem of a row is reported at once.
+    """
+    bad = check_types(values, report) | set(unreadable)
+    if not bad & set(COUNTS):
+        check_counts(values, report)
+    if not bad & set(CONTINUOUS):
+        check_continuous(values, report)
+    if not bad & set(REPORTED):
+        check_reported(values, report)
+    if not bad:
+        check_kinds(values, report)
 
 
 def has_numbers(values: Mapping) -> bool:

@@ -19,7 +19,7 @@ from metapool.inputs import rules
 from metapool.inputs.csvread import check_header, close_match, parse_data, read_table
 
 STUDY = "study"
-RESERVED = ("yi", "vi", "se", "ci_lb", "ci_ub", "weight_fixed", "weight_random", "status", "effect_block")
+RESERVED = ("yi", "vi", "se", "ci_lb", "ci_ub", "weight_fixed", "weight_random", "status", "reported", "converted")
 GROUPS = (rules.COUNTS, rules.REPORTED[:4])
 
 

@@ -170,9 +170,11 @@ def _typed_cell(column: str, spec: dict, text: str) -> str | int | None:
             raise CellError(f"{value} is not allowed; {column} must be {rule}")
         return value
     if "enum" in spec and text not in spec["enum"]:
-        guess = close_match(text, spec["enum"])
+        allowed = [value for value in spec["enum"] if value is not None]  # null: the cell may be blank
+        guess = close_match(text, allowed)
         hint = f"; did you mean '{guess}'?" if guess else ""
-        raise CellError(f"'{text}' is not an allowed {column} (allowed: {', '.join(spec['enum'])}){hint}")
+        blank = " or blank" if None in spec["enum"] else ""
+        raise CellError(f"'{text}' is not an allowed {column} (allowed: {', '.join(allowed)}{blank}){hint}")
     if "pattern" in spec and not re.search(spec["pattern"], text):
         raise CellError(f"'{text}' does not look like a {column} (pattern {spec['pattern']})")
     return text

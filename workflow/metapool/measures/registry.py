@@ -40,10 +40,16 @@ class Measure:
         return 1.0 if self.log_scale else 0.0
 
     def to_people(self, x: float | None) -> float | None:
-        """Analysis scale -> people's scale: exp for ratio measures, identity otherwise."""
+        """Analysis scale -> people's scale: exp for ratio measures, identity otherwise; inf where exp
+        overflows (as R's exp; e.g. a Peto log OR of 660 +- 50 from one table 1/1 vs 0/659)."""
         if x is None or (isinstance(x, float) and math.isnan(x)):
             return None
-        return math.exp(x) if self.log_scale else float(x)
+        if not self.log_scale:
+            return float(x)
+        try:
+            return math.exp(x)
+        except OverflowError:
+            return math.inf
 
     def from_people(self, x: float) -> float:
         """People's scale -> analysis scale (log for ratio measures)."""
