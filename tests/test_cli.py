@@ -96,7 +96,7 @@ def test_counts_only_file_matches_metafor(tmp_path, capsys):
         assert close(res["random"][field], value), field
     for field, value in ref["fixed_mh"].items():
         assert close(res["fixed_mh"][field], value), field
-    assert res["random"]["effect"]["est"] == pytest.approx(math.exp(res["random"]["est"]), rel=1e-11)
+    assert res["random"]["natural"]["est"] == pytest.approx(math.exp(res["random"]["est"]), rel=1e-11)
     assert res["fixed_peto"] is None
 
 
@@ -173,7 +173,7 @@ def test_every_measure_matches_metafor(tmp_path, capsys, name, options, key):
             assert_block(res[fixed], ref[fixed], fixed)
     people = math.exp if m.log_scale else float
     for field in ("est", "ci_lb", "ci_ub"):
-        assert res["random"]["effect"][field] == pytest.approx(people(res["random"][field]), rel=1e-11)
+        assert res["random"]["natural"][field] == pytest.approx(people(res["random"][field]), rel=1e-11)
 
 
 @pytest.mark.parametrize("measure", ["RD", "MD"])
@@ -237,7 +237,7 @@ def test_rr_only_file(tmp_path, capsys):
     assert study["yi"] == pytest.approx(math.log(1.08), rel=1e-11)
     assert study["se"] == pytest.approx((math.log(1.5) - math.log(0.8)) / (2 * 1.959964), rel=1e-11)
     assert res["k"] == 1 and res["fixed_mh"] is None
-    assert res["random"]["effect"]["est"] == pytest.approx(1.08, rel=1e-11)
+    assert res["random"]["natural"]["est"] == pytest.approx(1.08, rel=1e-11)
     assert res["random"]["tau2"] is None and res["random"]["pi_lb"] is None
     assert any("Only one study" in n for n in res["notes"])
 
@@ -291,9 +291,9 @@ def test_tsv_output(tmp_path, capsys):
     res = pool_studies([{"study": f"s{i + 1}", "events_trt": a, "total_trt": n1, "events_ctl": c,
                          "total_ctl": n2} for i, (a, n1, c, n2) in
                         enumerate(zip(*(ORACLE["subgroups"][x] for x in ("ai", "n1", "ci", "n2"))))])
-    assert float(random_row["effect"]) == pytest.approx(res["random"]["effect"]["est"], rel=1e-5)
+    assert float(random_row["effect"]) == pytest.approx(res["random"]["natural"]["est"], rel=1e-5)
     assert float(random_row["yi"]) == pytest.approx(res["random"]["est"], rel=1e-5)
-    assert float(random_row["pi_lb"]) == pytest.approx(res["random"]["effect"]["pi_lb"], rel=1e-5)
+    assert float(random_row["pi_lb"]) == pytest.approx(res["random"]["natural"]["pi_lb"], rel=1e-5)
     assert {r[TSV_COLUMNS.index("measure")] for r in rows if r[0] in ("study", "pooled", "subgroup")} == {"RR"}
     assert "nan" not in out.lower()
 

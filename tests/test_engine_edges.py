@@ -112,8 +112,8 @@ def test_one_study_is_the_study_itself():
     assert rand["df"] is None                       # HKSJ has no t on 0 df: the Wald interval, as metafor
     for field in ("tau2", "tau2_ci_lb", "tau2_ci_ub", "I2", "I2_ci_lb", "I2_ci_ub", "H2", "pi_lb", "pi_ub"):
         assert rand[field] is None, field
-    assert rand["effect"]["pi_lb"] is None and rand["effect"]["pi_ub"] is None
-    assert rand["effect"]["est"] == pytest.approx(math.exp(rand["est"]), rel=1e-11)
+    assert rand["natural"]["pi_lb"] is None and rand["natural"]["pi_ub"] is None
+    assert rand["natural"]["est"] == pytest.approx(math.exp(rand["est"]), rel=1e-11)
     assert res["fixed_iv"]["I2"] is None and res["fixed_iv"]["H2"] is None
     assert study["weight_fixed"] == 100 and study["weight_random"] == 100
     assert any("Only one study" in n and "study itself" in n for n in res["notes"])
@@ -123,7 +123,7 @@ def test_two_studies_have_no_prediction_interval():
     res = no_nan(pool_studies([counts_study("a", 10, 50, 20, 50), counts_study("b", 30, 100, 25, 90)]))
     assert res["k"] == 2
     assert res["random"]["pi_lb"] is None and res["random"]["pi_ub"] is None
-    assert res["random"]["effect"]["pi_lb"] is None and res["random"]["effect"]["pi_ub"] is None
+    assert res["random"]["natural"]["pi_lb"] is None and res["random"]["natural"]["pi_ub"] is None
     assert res["random"]["tau2"] is not None and res["random"]["df"] == 1
     assert any("prediction interval" in n for n in res["notes"])
 
@@ -247,7 +247,7 @@ def test_no_events_or_only_events_in_both_arms_are_not_estimable():
     for s in res["studies"]:
         if s["status"] == "not_estimable":
             assert s["weight_fixed"] is None and s["weight_random"] is None
-            assert s["yi"] is None and s["vi"] is None and s["effect"]["est"] is None
+            assert s["yi"] is None and s["vi"] is None and s["natural"]["est"] is None
             assert any(n.startswith(s["study"] + ": not estimable") for n in res["notes"])
     assert sum(s["weight_random"] for s in res["studies"] if s["weight_random"]) == pytest.approx(100)
     # MH keeps every table, as rma.mh does
@@ -342,8 +342,8 @@ def test_mixed_counts_and_reported_rr():
     assert micro["reported"] == {"measure": "RR", "est": 1.08, "ci_lb": 0.80, "ci_ub": 1.5, "adjusted": None}
     assert [s["reported"] for s in res["studies"][:2]] == [None, None]
     # the pooled-scale CI is symmetric about ln 1.08 with the width of the reported one
-    assert micro["effect"]["est"] == pytest.approx(1.08)
-    width = math.log(micro["effect"]["ci_ub"]) - math.log(micro["effect"]["ci_lb"])
+    assert micro["natural"]["est"] == pytest.approx(1.08)
+    width = math.log(micro["natural"]["ci_ub"]) - math.log(micro["natural"]["ci_lb"])
     assert width == pytest.approx(math.log(1.5) - math.log(0.80), rel=1e-6)
     assert res["fixed_mh"] is None
     assert any("Mantel-Haenszel not computed" in n for n in res["notes"])
@@ -378,7 +378,7 @@ def binary_studies(name: str) -> list[dict]:
 def assert_not_pooled(study: dict, status: str) -> None:
     assert study["status"] == status
     assert {k: study[k] for k in NOT_POOLED} == NOT_POOLED
-    assert study["effect"] == {"est": None, "ci_lb": None, "ci_ub": None}
+    assert study["natural"] == {"est": None, "ci_lb": None, "ci_ub": None}
 
 
 @pytest.mark.parametrize("measure", ["OR", "RD", "PETO"])
@@ -401,7 +401,7 @@ def test_a_reported_or_enters_an_or_analysis_only():
     assert study["status"] == "reported"
     assert study["yi"] == pytest.approx(math.log(0.7), rel=1e-11)
     assert study["se"] == pytest.approx((math.log(1.1) - math.log(0.45)) / (2 * 1.959964), rel=1e-6)
-    assert study["effect"]["est"] == pytest.approx(0.7, rel=1e-11)
+    assert study["natural"]["est"] == pytest.approx(0.7, rel=1e-11)
     assert res["fixed_mh"] is None and any("Mantel-Haenszel not computed" in n for n in res["notes"])
     assert_not_pooled(no_nan(pool_studies(TWO + [liu], measure="RR"))["studies"][2], "other_measure")
 
@@ -414,9 +414,9 @@ def test_a_risk_difference_never_becomes_a_ratio():
     assert study["status"] == "reported"
     assert study["yi"] == pytest.approx(-0.036, rel=1e-11)                      # raw, not log
     assert study["se"] == pytest.approx(0.11 / (2 * 1.959964), rel=1e-6)
-    assert study["effect"]["est"] == pytest.approx(-0.036, rel=1e-11)            # not exp(-0.036)
-    assert study["effect"]["ci_lb"] == pytest.approx(study["ci_lb"], rel=1e-12)
-    assert res["random"]["effect"]["est"] == pytest.approx(res["random"]["est"], rel=1e-12)
+    assert study["natural"]["est"] == pytest.approx(-0.036, rel=1e-11)            # not exp(-0.036)
+    assert study["natural"]["ci_lb"] == pytest.approx(study["ci_lb"], rel=1e-12)
+    assert res["random"]["natural"]["est"] == pytest.approx(res["random"]["est"], rel=1e-12)
     for measure in ("RR", "OR", "PETO", "HR"):
         other = no_nan(pool_studies(TWO + [rd], measure=measure))
         assert_not_pooled(other["studies"][2], "other_measure")
@@ -482,7 +482,7 @@ def test_mantel_haenszel_for_rr_or_rd_and_peto_for_peto(measure):
         assert oracle.close(res[present][field], value), (present, field)
     assert res[present]["k"] == 13
     people = math.exp if measure != "RD" else float
-    assert res[present]["effect"]["est"] == pytest.approx(people(res[present]["est"]), rel=1e-11)
+    assert res[present]["natural"]["est"] == pytest.approx(people(res[present]["est"]), rel=1e-11)
 
 
 def test_mh_risk_difference_of_plus_one_has_no_standard_error():
@@ -507,8 +507,8 @@ def test_peto_odds_ratio_beyond_the_float_range_is_null():
     for field, value in {"est": 660.0, "se": 25.7099497753434, "ci_lb": 609.609424395993,
                          "ci_ub": 710.390575604007}.items():
         assert oracle.close(peto_block[field], value), field
-    assert peto_block["effect"]["ci_lb"] == pytest.approx(5.62353149001840e+264, rel=1e-6)
-    assert peto_block["effect"]["ci_ub"] is None
+    assert peto_block["natural"]["ci_lb"] == pytest.approx(5.62353149001840e+264, rel=1e-6)
+    assert peto_block["natural"]["ci_ub"] is None
 
 
 @pytest.mark.parametrize("measure", ["MD", "SMD", "ROM"])

@@ -110,19 +110,20 @@ def test_risk_of_bias_thresholds_are_configurable():
     assert risk_of_bias(pooled(high), GradeRules(rob_very_serious_weight=0.25)).downgrade == 2
 
 
-def sensitivity(ci_lb, ci_ub):
-    return {"exclude_high": {"ci_lb": ci_lb, "ci_ub": ci_ub}}
+def with_excluded(main, ci_lb, ci_ub):
+    """The main result with engine.restrict's "exclude_high_risk" block at that CI."""
+    return {**main, "restricted": [{"restriction": "exclude_high_risk", "random": {"ci_lb": ci_lb, "ci_ub": ci_ub}}]}
 
 
 def test_excluding_high_risk_changes_the_interpretation():
     studies = [study(20.0, HIGH), study(80.0, LOW)]
     main = pooled(studies, ci=rr_ci(0.6, 0.9))  # excludes no effect
-    assert risk_of_bias(main, RULES, sensitivity(*rr_ci(0.7, 1.1))).downgrade == 1
-    assert risk_of_bias(main, RULES, sensitivity(*rr_ci(0.6, 0.95))).downgrade == 0
-    assert risk_of_bias(main, GradeRules(rob_interpretation=False), sensitivity(*rr_ci(0.7, 1.1))).downgrade == 0
-    assert risk_of_bias(main, RULES, None).downgrade == 0  # no sensitivity block: rule not applicable
-    main["rob_sensitivity"] = sensitivity(*rr_ci(0.7, 1.1))  # read from pooled.json by default
-    assert grade_certainty(main, living(5000, 100), judgments=INDIRECT).domains[0].final.downgrade == 1
+    assert risk_of_bias(with_excluded(main, *rr_ci(0.7, 1.1)), RULES).downgrade == 1
+    assert risk_of_bias(with_excluded(main, *rr_ci(0.6, 0.95)), RULES).downgrade == 0
+    assert risk_of_bias(with_excluded(main, *rr_ci(0.7, 1.1)), GradeRules(rob_interpretation=False)).downgrade == 0
+    assert risk_of_bias(main, RULES).downgrade == 0  # no restriction block: rule not applicable
+    changed = with_excluded(main, *rr_ci(0.7, 1.1))
+    assert grade_certainty(changed, living(5000, 100), judgments=INDIRECT).domains[0].final.downgrade == 1
 
 
 # ---- inconsistency --------------------------------------------------------------------------

@@ -107,10 +107,10 @@ def test_absolute_effects_from_median_control_risk():
     acr = float(np.median([s["events_ctl"] / s["total_ctl"] for s in studies]))
     ab = res["absolute"]
     assert ab["acr"] == pytest.approx(acr, rel=1e-11)
-    assert ab["corresponding_per_1000"] == pytest.approx(1000 * acr * ab["rr"], rel=1e-9)
-    assert ab["rd_ci_lb"] == pytest.approx(1000 * acr * (ab["rr_ci_lb"] - 1), rel=1e-9)
-    assert ab["rr"] == pytest.approx(math.exp(CASES["bcg"]["ref"]["REML_knha"]["est"]), rel=1e-6)
-    assert ab["rr_ci_ub"] == pytest.approx(math.exp(CASES["bcg"]["ref"]["REML_knha"]["ci_ub"]), rel=1e-6)
+    assert ab["corresponding_per_1000"] == pytest.approx(1000 * acr * ab["effect"], rel=1e-9)
+    assert ab["rd_ci_lb"] == pytest.approx(1000 * acr * (ab["effect_ci_lb"] - 1), rel=1e-9)
+    assert ab["effect"] == pytest.approx(math.exp(CASES["bcg"]["ref"]["REML_knha"]["est"]), rel=1e-6)
+    assert ab["effect_ci_ub"] == pytest.approx(math.exp(CASES["bcg"]["ref"]["REML_knha"]["ci_ub"]), rel=1e-6)
     given = run_living(studies, acr=0.25)["absolute"]
     assert given["assumed_per_1000"] == pytest.approx(250.0) and given["acr_source"] == "given"
 
@@ -141,7 +141,7 @@ def test_living_defaults_to_hksj_as_pool_studies():
     pooled = pool_studies(studies)["random"]
     for field in ("est", "se", "ci_lb", "ci_ub"):
         assert res["cumulative"][field][-1] == pytest.approx(pooled[field], rel=1e-9), field
-    assert res["absolute"]["rr_ci_lb"] == pytest.approx(pooled["effect"]["ci_lb"], rel=1e-9)
+    assert res["absolute"]["effect_ci_lb"] == pytest.approx(pooled["natural"]["ci_lb"], rel=1e-9)
 
 
 @pytest.mark.parametrize("measure", ["OR", "RD"])

@@ -107,7 +107,7 @@ def test_finite_results_or_a_clear_error(tables, method, ci, measure):
         assert block["ci_lb"] <= block["est"] <= block["ci_ub"]
         assert block["pval"] is not None or block["se"] == 0, name
         for field in ("est", "ci_lb", "ci_ub"):
-            people = block["effect"][field]
+            people = block["natural"][field]
             if measure == "RR":  # |log RR| < 13 for totals up to 10^5: always a positive number
                 assert people is not None and people > 0, (name, field)
             if not registry.get(measure).log_scale:

@@ -15,6 +15,7 @@ from metapool.appraisal.grade import grade_certainty
 from metapool.appraisal.sof import SofRow, difference_text, sof_row, texts, whole
 from metapool.appraisal.sof_render import HEADERS, TSV_COLUMNS, footnotes, to_html, to_markdown, to_tsv
 from metapool.engine.render import fmt
+from metapool.measures import registry
 
 ROOT = Path(__file__).resolve().parents[1]
 ANALYSES = sorted(p.name for p in (ROOT / "results").iterdir() if p.is_dir())
@@ -43,7 +44,8 @@ def test_numbers_equal_the_engines(analysis):
         assert (row.est, row.ci_lb, row.ci_ub) == (None, None, None) and row.certainty is None
         assert texts(row)["relative"] == "not estimable" and texts(row)["certainty"] == "not graded"
         return
-    assert (row.est, row.ci_lb, row.ci_ub) == (random["rr"]["est"], random["rr"]["ci_lb"], random["rr"]["ci_ub"])
+    natural = random["natural"]
+    assert (row.est, row.ci_lb, row.ci_ub) == (natural["est"], natural["ci_lb"], natural["ci_ub"])
     assert row.trials == pooled["k"] and row.trials_selected == pooled["k_total"]
     absolute = living["absolute"]
     for key in ("acr", "assumed_per_1000", "corresponding_per_1000", "corresponding_ci_lb",
@@ -60,31 +62,37 @@ def test_texts_are_the_numbers_rounded(analysis):
     pooled, living = load(analysis)
     row = sof_row(pooled, living, grade_certainty(pooled, living))
     t = texts(row)
-    if row.est is not None:
-        assert t["relative"] == f"RR {row.est:.2f} ({row.ci_lb:.2f} to {row.ci_ub:.2f})"
+    m = registry.get(row.measure)
+    if row.est is not None and m.log_scale and row.ci_lb >= 0.01:
+        assert t["relative"] == f"{m.short} {row.est:.2f} ({row.ci_lb:.2f} to {row.ci_ub:.2f})"
+    elif row.est is not None and not m.log_scale:
+        assert t["relative"] == "\u2014"
     if row.corresponding_per_1000 is not None:
         assert t["assumed"] == f"{whole(row.assumed_per_1000):,} per 1,000"
         assert t["corresponding"] == (f"{whole(row.corresponding_per_1000):,} per 1,000 "
                                       f"({whole(row.corresponding_ci_lb):,} to {whole(row.corresponding_ci_ub):,})")
 
 
-def test_the_28_day_row():
-    pooled, living = load("all_agents_vs_control_28d")
+def test_the_vasopressin_row():
+    """One real row in full: its texts are the engine's numbers rounded as GRADE tables print them."""
+    pooled, living = load("vasopressin_vs_norepinephrine_any_timepoint")
     row = sof_row(pooled, living, grade_certainty(pooled, living))
-    assert texts(row) == {
-        "outcome": "Vasoactive and adjunct agents vs placebo or standard care: 28-day all-cause mortality",
-        "participants": "756 (5 RCTs; 2 without arm sizes)", "relative": "RR 1.00 (0.75 to 1.32)",
-        "assumed": "254 per 1,000", "corresponding": "253 per 1,000 (191 to 335)",
-        "difference": "1 fewer per 1,000 (63 fewer to 81 more)", "certainty": "⊕⊕◯◯ Low (provisional)"}
-    assert row.reasons[0].startswith("Imprecision (−2): 95% CI 0.75 to 1.32 includes no effect")
+    n, a = pooled["random"]["natural"], living["absolute"]
+    t = texts(row)
+    assert t["relative"] == f"RR {n['est']:.2f} ({n['ci_lb']:.2f} to {n['ci_ub']:.2f})"
+    assert t["participants"] == f"{living['tsa']['patients']:,.0f} ({pooled['k']} RCTs)"
+    assert t["assumed"] == f"{whole(a['assumed_per_1000']):,} per 1,000"
+    assert t["corresponding"] == (f"{whole(a['corresponding_per_1000']):,} per 1,000 "
+                                  f"({whole(a['corresponding_ci_lb']):,} to {whole(a['corresponding_ci_ub']):,})")
+    assert t["certainty"].endswith("(provisional)")
     assert row.reasons[-1] == "Provisional: risk of bias not assessed; indirectness not judged."
 
 
 def test_certainty_defaults_to_the_pooled_json_block():
-    pooled, living = load("vasopressin_vs_norepinephrine_28d")
+    pooled, living = load("vasopressin_vs_norepinephrine_mortality")
     block = grade_certainty(pooled, living).to_dict()
     assert sof_row({**pooled, "certainty": block}, living) == sof_row(pooled, living, block)
-    assert sof_row(pooled, living).certainty is None
+    assert sof_row({**pooled, "certainty": None}, living).certainty is None
 
 
 def test_tsv_cells_are_the_engines_numbers():
@@ -100,9 +108,10 @@ def test_tsv_cells_are_the_engines_numbers():
 
 def test_difference_measure_row():
     pooled = {"analysis": "md", "title": "ICU length of stay (days)", "measure": "MD", "k": 2, "k_total": 2,
-              "studies": [{"weight_random": 50.0, "total_trt": 10, "total_ctl": 12},
-                          {"weight_random": 50.0, "total_trt": 20, "total_ctl": 18}],
-              "random": {"k": 2, "est": 2.1, "ci_lb": -0.5, "ci_ub": 4.7, "I2": 0.0}}
+              "studies": [{"weight_random": 50.0, "status": "means", "n_trt": 10, "n_ctl": 12},
+                          {"weight_random": 50.0, "status": "means", "n_trt": 20, "n_ctl": 18}],
+              "random": {"k": 2, "est": 2.1, "ci_lb": -0.5, "ci_ub": 4.7, "I2": 0.0,
+                         "natural": {"est": 2.1, "ci_lb": -0.5, "ci_ub": 4.7}}}
     row = sof_row(pooled)
     assert (row.est, row.ci_lb, row.ci_ub) == (2.1, -0.5, 4.7) and row.participants == 60
     assert texts(row)["relative"] == "—"

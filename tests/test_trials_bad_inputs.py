@@ -367,7 +367,7 @@ def test_comparator_class_not_in_list(tmp_path):
     path = write(tmp_path, [row(comparator_class="usual care")])
     assert_problem(problems([path]), path, 2, "comparator_class",
                    "'usual care' is not an allowed comparator_class (allowed: placebo, standard care, norepinephrine, "
-                   "dobutamine, epinephrine)")
+                   "other catecholamine)")
 
 
 @pytest.mark.parametrize(("column", "value", "rule"), [

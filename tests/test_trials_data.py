@@ -23,8 +23,8 @@ def table():
 
 
 def test_all_raw_tables_load_without_problems_or_warnings(table):
-    assert len(trial_files(RAW)) == 14
-    assert len(table) == 18
+    assert len(trial_files(RAW)) == 41
+    assert len(table) == 63
     assert table.warnings == []
 
 
@@ -76,55 +76,75 @@ def test_readme_documents_every_column_and_allowed_value():
 
 
 def test_reported_effects_are_the_quoted_ones(table):
-    effects = {(r["trial"], r["timepoint_days"]): (r["effect_measure"], r["effect"], r["effect_lower"],
-                                                   r["effect_upper"], r["effect_adjusted"])
+    """The reported effects the review relies on, as printed (an RD in percentage points as a
+    proportion, with the arithmetic in the quote)."""
+    effects = {(r["trial"], r["outcome"], r["timepoint_days"]): (r["effect_measure"], r["effect"], r["effect_lower"],
+                                                                 r["effect_upper"], r["effect_adjusted"])
                for r in table if r["effect"] is not None}
-    assert effects == {("I-MICRO", 28): ("RR", 1.08, 0.80, 1.5, None),
-                       ("COMBAT-SHINE", 28): ("RR", 1.13, 0.88, 1.46, None),
-                       ("COMBAT-SHINE", 90): ("RR", 1.12, 0.91, 1.4, None)}
+    mortality = "all-cause mortality"
+    assert effects[("I-MICRO", mortality, 28)] == ("RR", 1.08, 0.80, 1.5, None)
+    assert effects[("COMBAT-SHINE", mortality, 28)] == ("RR", 1.13, 0.88, 1.46, None)
+    assert effects[("COMBAT-SHINE", mortality, 90)] == ("RR", 1.12, 0.91, 1.4, None)
+    assert effects[("LeoPARDS", mortality, 28)] == ("RD", 0.036, -0.045, 0.117, None)
+    assert effects[("SEPSIS-ACT", mortality, 90)] == ("RD", 0.011, -0.065, 0.088, None)
+    assert effects[("COMBAT-SHINE", "mean daily SOFA score", 90)] == ("MD", 0.2, -0.8, 1.2, "yes")
+    for row in table:
+        if row["effect_measure"] == "RD":
+            assert "[derived: the risk difference is printed in percentage points" in row["quote"], row["trial"]
+            assert row["status"] == "derived", row["trial"]
 
 
-def test_no_arm_summaries_in_the_mortality_tables(table):
-    """Every shipped outcome is binary (mortality): no row carries continuous arm summaries."""
-    assert all(row[c] is None for row in table for c in rules.CONTINUOUS)
+def test_arm_summaries_only_for_continuous_outcomes(table):
+    """Mortality and adverse events are binary: arm summaries appear only on SOFA-type outcomes."""
+    for row in table:
+        if any(row[c] is not None for c in rules.CONTINUOUS):
+            assert "SOFA" in row["outcome"], (row["trial"], row["outcome"])
 
 
 def test_every_number_is_in_its_quote(table):
     """Real numbers only: each count, arm summary and reported effect is printed in the quote or its
     derivation note."""
     for row in table:
+        quote = row["quote"].replace("\u2212", "-")  # a printed minus sign is a minus
         for column in rules.NUMBERS:
             value = row[column]
             if value is not None:
                 text = f"{value:g}" if isinstance(value, float) else str(value)
-                assert re.search(rf"(?<![\d.]){re.escape(text)}0*(?![\d])", row["quote"]), (row["trial"], column)
+                assert re.search(rf"(?<![\d.]){re.escape(text)}0*(?![\d])", quote), (row["trial"], column)
 
 
 def test_poolability(table):
-    kinds = {(r["trial"], r["timepoint_days"]): r["poolable"] for r in table}
-    assert [k for k, v in kinds.items() if v == ("counts",)] == [
-        ("ATHOS-3", 28), ("CENSER", 28), ("STRESS-L", 28), ("STRESS-L", 90), ("VANCS II", 28),
-        ("VANCS II", 90), ("VASST", 28)]
+    kinds = {(r["trial"], r["outcome"], r["timepoint_days"]): r["poolable"] for r in table}
+    for row in table:
+        assert (row["status"] == "missing") == (not rules.has_numbers(row)), (row["trial"], row["outcome"])
     # I-MICRO prints deaths but not the arm totals: only its reported RR is usable
-    assert sorted(k for k, v in kinds.items() if v == ("reported",)) == [
-        ("COMBAT-SHINE", 28), ("COMBAT-SHINE", 90), ("I-MICRO", 28)]
-    assert set(kinds.values()) == {("counts",), ("reported",), ()}
-    # an odds ratio (Liu) or a risk difference (SEPSIS-ACT, LeoPARDS) is not in the tables
-    for trial in ("Liu terlipressin (NCT01697410)", "SEPSIS-ACT", "LeoPARDS"):
-        assert kinds[(trial, 28 if trial != "SEPSIS-ACT" else 90)] == ()
+    assert kinds[("I-MICRO", "all-cause mortality", 28)] == ("reported",)
+    # its SOFA change has medians but no arm sizes: not usable
+    assert kinds[("I-MICRO", "change in SOFA score", 7)] == ()
+    # an odds ratio of unclear direction (Liu) stays out of the effect columns
+    assert kinds[("Liu terlipressin (NCT01697410)", "all-cause mortality", 28)] == ()
+    assert kinds[("STRESS-L", "all-cause mortality", 28)] == ("counts", "reported")
+    assert sum(1 for v in kinds.values() if "counts" in v) == 22
 
 
 @pytest.mark.skipif(not STARTER.exists(), reason="../shared/ is not available")
 def test_every_starter_row_is_kept_with_its_numbers(table):
+    """The starter's rows are still in the review with their numbers, except the documented
+    corrections: ATHOS-3's PMID (28528561, verified) and VANISH, whose mortality now comes from a
+    published meta-analysis' table without a stated time point (the 28-day row had no data)."""
     with open(STARTER, encoding="utf-8", newline="") as fh:
         starter = list(csv.DictReader(fh))
-    assert len(starter) == len(table)
-    loaded = {(r["trial"], r["timepoint_days"]): r for r in table}
+    assert len(starter) == 18
+    loaded = {(r["trial"], r["outcome"], r["timepoint_days"]): r for r in table}
+    corrections = {("ATHOS-3", "pmid"): 28528561}
     for s in starter:
-        row = loaded[(s["trial"], int(s["timepoint_days"]) if s["timepoint_days"] else None)]
-        for column in ("first_author", "journal", "doi", "outcome", "status"):
+        key = (s["trial"], s["outcome"], int(s["timepoint_days"]) if s["timepoint_days"] else None)
+        if key == ("VANISH", "all-cause mortality", 28):
+            assert ("VANISH", "all-cause mortality", None) in loaded
+            continue
+        row = loaded[key]
+        for column in ("first_author", "journal", "doi", "outcome"):
             assert (row[column] or "") == s[column], (s["trial"], column)
         for column in ("year", "pmid", "events_trt", "total_trt", "events_ctl", "total_ctl"):
-            assert row[column] == (int(s[column]) if s[column] else None), (s["trial"], column)
-        assert row["source"] == s["url"]
-        assert row["quote"] == f"{s['quote']} [regimen: {s['agent']} vs {s['comparator']}]"
+            want = corrections.get((s["trial"], column), int(s[column]) if s[column] else None)
+            assert row[column] == want, (s["trial"], column)
