@@ -334,3 +334,22 @@ def with_rob(result: dict, *, seed: int = 5, assessed: float = 1.0,
         "note": "random effects, REML; Hartung-Knapp-Sidik-Jonkman" if low else
                 "no trial at low risk of bias"}
     return out
+
+
+def text_boxes(canvas) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """(text, (x0, y0, x1, y1) in points, y down) of every non-empty text a canvas draws."""
+    from metapool.plotting.canvas import text_box
+
+    return [(t.text, text_box(t)) for t in canvas.texts() if t.text.strip()]
+
+
+def text_problems(canvas) -> tuple[list[str], list[tuple[str, str]]]:
+    """(texts reaching outside the page, pairs of texts that overlap)."""
+    boxes = text_boxes(canvas)
+    eps = 1e-6
+    outside = [t for t, (x0, y0, x1, y1) in boxes
+               if x0 < -eps or y0 < -eps or x1 > canvas.width + eps or y1 > canvas.height + eps]
+    overlaps = [(a, b) for i, (a, ba) in enumerate(boxes) for b, bb in boxes[i + 1:]
+                if ba[0] < bb[2] - eps and bb[0] < ba[2] - eps and ba[1] < bb[3] - eps
+                and bb[1] < ba[3] - eps]
+    return outside, overlaps

@@ -4,11 +4,9 @@ footnotes, living-review figures and the summary forest plot, on synthetic resul
 import math
 
 import pytest
-from matplotlib.text import Text
 
-from examples import example_result, synthetic_living, synthetic_result, to_v2
+from examples import example_result, synthetic_living, synthetic_result, text_problems, to_v2
 from metapool.plotting import axis as axes
-from metapool.plotting import style
 from metapool.plotting import wording as fmt
 from metapool.plotting.cumulative_plot import cumulative_table
 from metapool.plotting.forest_plot import build_layout, render
@@ -131,25 +129,12 @@ def test_ratio_axis_is_log_and_difference_axis_linear():
     assert rd.plot.axis.hi <= 1.0
 
 
-def text_boxes(fig):
-    renderer = fig.canvas.get_renderer()
-    texts = [t for t in fig.findobj(Text) if t.get_text() and t.get_visible()]
-    return [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
-
-
 @pytest.mark.parametrize("code", MEASURES)
 @pytest.mark.parametrize("subgroups", [False, True])
 def test_every_measure_renders_without_overlaps(code, subgroups):
     result = synthetic_result(code, 8, subgroups=subgroups)
-    with style.figure_style():
-        fig = render(build_layout(result, {"show_fixed": True}))
-        boxes = text_boxes(fig)
-    width, height = fig.bbox.width, fig.bbox.height
-    for text, box in boxes:
-        assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height, text
-    overlaps = [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:]
-                if box_a.overlaps(box_b)]
-    assert overlaps == []
+    outside, overlaps = text_problems(render(build_layout(result, {"show_fixed": True})))
+    assert outside == [] and overlaps == []
 
 
 def test_living_tables_use_the_measure():

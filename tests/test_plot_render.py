@@ -1,11 +1,9 @@
 """Every size of forest plot renders in all formats, with no text overlapping or clipped."""
 
 import pytest
-from matplotlib.text import Text
 
 from metapool.plotting import draw_forest
-from metapool.plotting import style
-from examples import example_result, synthetic_studies
+from examples import example_result, synthetic_studies, text_boxes, text_problems
 from metapool.plotting.forest_plot import render
 from metapool.plotting.forest_plot import build_layout
 from metapool.plotting.summary_forest import draw_summary
@@ -23,12 +21,6 @@ def result_for(k, subgroups):
     return example_result(k, subgroups=subgroups, long_name=k >= 25, awkward=k >= 6)
 
 
-def text_boxes(fig):
-    renderer = fig.canvas.get_renderer()
-    texts = [t for t in fig.findobj(Text) if t.get_text() and t.get_visible()]
-    return [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
-
-
 @pytest.mark.parametrize("k, subgroups", CASES)
 def test_renders_all_formats(tmp_path, k, subgroups):
     paths = {f: tmp_path / f"forest.{f}" for f in ("svg", "png", "pdf")}
@@ -41,28 +33,18 @@ def test_renders_all_formats(tmp_path, k, subgroups):
 @pytest.mark.parametrize("options", OPTIONS)
 @pytest.mark.parametrize("k, subgroups", CASES)
 def test_no_text_overlaps_or_leaves_the_figure(k, subgroups, options):
-    with style.figure_style():
-        fig = render(build_layout(result_for(k, subgroups), options))
-        boxes = text_boxes(fig)
-    width, height = fig.bbox.width, fig.bbox.height
-    assert len(boxes) > 10
-    for text, box in boxes:
-        assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height, text
-    overlaps = [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:]
-                if box_a.overlaps(box_b)]
-    assert overlaps == []
+    canvas = render(build_layout(result_for(k, subgroups), options))
+    assert len(text_boxes(canvas)) > 10
+    outside, overlaps = text_problems(canvas)
+    assert outside == [] and overlaps == []
 
 
 def test_no_text_overlaps_the_plot_column():
     """Table text stays out of the plot column (markers live there)."""
     layout = build_layout(example_result(25, subgroups=True, long_name=True), {})
-    with style.figure_style():
-        fig = render(layout)
-        boxes = text_boxes(fig)
-    scale = fig.dpi / 72
-    x0, x1 = layout.plot.x0 * scale, layout.plot.x1 * scale
-    top, bottom = fig.bbox.height - layout.plot.top * scale, fig.bbox.height - layout.plot.axis_y * scale
-    inside = [t for t, b in boxes if b.x1 > x0 and b.x0 < x1 and b.y0 < top and b.y1 > bottom]
+    boxes = text_boxes(render(layout))
+    x0, x1, top, bottom = layout.plot.x0, layout.plot.x1, layout.plot.top, layout.plot.axis_y
+    inside = [t for t, b in boxes if b[2] > x0 and b[0] < x1 and b[1] < bottom and b[3] > top]
     assert inside == []
 
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from metapool.plotting.options import ForestOptions
 
-from matplotlib.figure import Figure
-
 from metapool.plotting import effects
 from metapool.plotting import wording as fmt
 from metapool.plotting import living_text as lt
 from metapool.plotting import table
+from metapool.plotting.canvas import Canvas
 from metapool.plotting.page import message_page
 from metapool.plotting.table import Column, Interval, Row
 
@@ -60,13 +59,13 @@ def cumulative_table(pooled: dict, sens: dict, options: ForestOptions) -> table.
                        axis_limit=effects.axis_limit(m))
 
 
-def cumulative_figure(pooled: dict, sens: dict, options: ForestOptions) -> Figure:
-    """The cumulative forest plot, or a page saying why there is none (call inside figure_style)."""
+def cumulative_figure(pooled: dict, sens: dict, options: ForestOptions) -> Canvas:
+    """The cumulative forest plot, or a page saying why there is none ."""
     if not sens.get("cumulative") or not sens["cumulative"].get("study"):
         reason = (sens.get("reasons") or {}).get("cumulative")
         page = message_page(lt.title(pooled), subtitle(lt.measure(pooled)),
                             f"No cumulative meta-analysis (k = {pooled.get('k', 0)} trials with an "
                             "estimable effect).", reason)
-        return page.render()
+        return page.canvas()
     return table.draw(cumulative_table(pooled, sens, options))
 

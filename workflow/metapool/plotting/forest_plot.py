@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from metapool.plotting import style
 from metapool.plotting import table
 from metapool.plotting.forest_rows import forest_table
 from metapool.plotting.options import ForestOptions
-from metapool.plotting.save import save_figure
+from metapool.plotting.save import save_canvas
 from metapool.plotting.table import Layout, render
 
 __all__ = ["build_layout", "draw_forest", "render"]
@@ -24,7 +23,5 @@ def draw_forest(result: dict, paths: Mapping[str, str | os.PathLike],
                 options: ForestOptions | dict | None = None) -> Layout:
     """Draw the forest plot of one analysis (pooled.json dict) to `paths` ('svg'/'png'/'pdf')."""
     layout = build_layout(result, options)
-    with style.figure_style():
-        fig = render(layout)
-    save_figure(fig, paths)
+    save_canvas(render(layout), paths)
     return layout

@@ -15,9 +15,6 @@ from metapool.plotting.options import ForestOptions
 
 import math
 
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Polygon
 from scipy.special import ndtri
 
 from metapool.plotting import axis as axes
@@ -25,7 +22,8 @@ from metapool.plotting import effects
 from metapool.plotting import wording as fmt
 from metapool.plotting import living_text as lt
 from metapool.plotting import style
-from metapool.plotting.page import LegendEntry, Page, Text, message_page, set_ticks, style_axes
+from metapool.plotting.canvas import Canvas
+from metapool.plotting.page import Frame, LegendEntry, Page, Text, dash, message_page
 
 SUBTITLE = "Funnel plot, contour-enhanced: small-study effects and missing trials"
 K_MIN_SMALL_STUDY = 10  # = metapool.living.K_MIN_SMALL_STUDY (Cochrane Handbook 13.3.5.4)
@@ -110,13 +108,13 @@ def caption_lines(sens: dict, k: int, measure=None) -> list[str]:
     return lines
 
 
-def funnel_figure(pooled: dict, sens: dict, options: ForestOptions) -> Figure:
-    """The funnel plot, or a page saying why there is none (call inside figure_style)."""
+def funnel_figure(pooled: dict, sens: dict, options: ForestOptions) -> Canvas:
+    """The funnel plot, or a page saying why there is none."""
     points = funnel_studies(pooled)
     title = lt.title(pooled)
     if not points:
         return message_page(title, SUBTITLE, "No funnel plot: no trial has an estimable effect (k = 0).",
-                            lt.not_pooled_line(pooled)).render()
+                            lt.not_pooled_line(pooled)).canvas()
     filled = filled_studies(sens)
     random = pooled.get("random") or {}
     est = random.get("est")
@@ -154,10 +152,10 @@ def funnel_figure(pooled: dict, sens: dict, options: ForestOptions) -> Figure:
     if missing:
         page.paragraph(missing, colour=style.COLOURS["muted"])
 
-    page.render()
-    ax = page.add_axes(box)
-    _draw_funnel(ax, axis, se_top, se_ticks, points, filled, est, m)
-    return page.fig
+    canvas = page.canvas()
+    _draw_funnel(canvas, Frame(box, (axis.lo, axis.hi), (se_top, 0.0)), axis, se_top, se_ticks,
+                 points, filled, est, m)
+    return canvas
 
 
 def _legend(has_estimate: bool, has_filled: bool, m) -> list[LegendEntry]:
@@ -175,32 +173,29 @@ def _legend(has_estimate: bool, has_filled: bool, m) -> list[LegendEntry]:
     return entries
 
 
-def _draw_funnel(ax, axis: axes.Axis, se_top: float, se_ticks: list[float],
-                 points: list[tuple[float, float]], filled: list[tuple[float, float]],
-                 est: float | None, m) -> None:
-    style_axes(ax)
-    set_ticks(ax, "x", list(axis.ticks))
-    set_ticks(ax, "y", [(v, f"{v:g}") for v in se_ticks])
-    ax.set_xlim(axis.lo, axis.hi)
-    ax.set_ylim(se_top, 0.0)
-    ax.set_ylabel(f"Standard error of {'ln ' if m.log_scale else ''}{m.short}", fontproperties=style.font("normal", style.SMALL_SIZE))
-    ax.set_facecolor(SHADES[0.01])
+def _draw_funnel(canvas: Canvas, frame: Frame, axis: axes.Axis, se_top: float,
+                 se_ticks: list[float], points: list[tuple[float, float]],
+                 filled: list[tuple[float, float]], est: float | None, m) -> None:
+    clip = frame.clip
+    frame.background(canvas, SHADES[0.01])
     shades = [SHADES[0.05], SHADES[0.10], "white"]  # inside the 0.01, 0.05 and 0.10 contours
     for p, colour in zip(sorted(CONTOURS), shades):
         half = contour_halfwidth(se_top, p)
-        ax.add_patch(Polygon([(-half, se_top), (0.0, 0.0), (half, se_top)], closed=True,
-                             facecolor=colour, edgecolor="none", zorder=0.5))
-    ax.add_line(Line2D([0.0, 0.0], [0.0, se_top], color=style.COLOURS["null"], lw=0.6, zorder=1))
+        canvas.polygon(frame.xy([(-half, se_top), (0.0, 0.0), (half, se_top)]), colour, z=0.5,
+                       clip=clip)
+    canvas.line(frame.xy([(0.0, 0.0), (0.0, se_top)]), style.COLOURS["null"], 0.6, z=1.0,
+                clip=clip)
     if est is not None:
         lo, hi = pseudo_limits(est, se_top)
-        ax.add_line(Line2D([est, est], [0.0, se_top], color=style.COLOURS["random"], lw=0.9, zorder=2))
-        ax.add_line(Line2D([lo, est, hi], [se_top, 0.0, se_top], color=style.COLOURS["random"], lw=0.8,
-                           linestyle="--", zorder=2))
-    if filled:
-        ax.add_line(Line2D([y for y, _ in filled], [s for _, s in filled], linestyle="none", marker="o",
-                           markersize=5.0, markerfacecolor="white",
-                           markeredgecolor=style.COLOURS["fixed"], markeredgewidth=1.0, zorder=3))
-    ax.add_line(Line2D([y for y, _ in points], [s for _, s in points], linestyle="none", marker="o",
-                       markersize=5.0, markerfacecolor=style.COLOURS["study"], markeredgecolor="white",
-                       markeredgewidth=0.5, zorder=4, clip_on=False))
-
+        canvas.line(frame.xy([(est, 0.0), (est, se_top)]), style.COLOURS["random"], 0.9,
+                    clip=clip)
+        canvas.line(frame.xy([(lo, se_top), (est, 0.0), (hi, se_top)]), style.COLOURS["random"],
+                    0.8, dash("--", 0.8), clip=clip)
+    for y, se in filled:
+        x, yy = frame.xy([(y, se)])[0]
+        canvas.circle(x, yy, 2.5, "white", style.COLOURS["fixed"], 1.0, z=2.6, clip=clip)
+    for y, se in points:
+        x, yy = frame.xy([(y, se)])[0]
+        canvas.circle(x, yy, 2.5, style.COLOURS["study"], "white", 0.5, z=2.7)
+    frame.axes(canvas, list(axis.ticks), [(v, f"{v:g}") for v in se_ticks],
+               f"Standard error of {'ln ' if m.log_scale else ''}{m.short}")

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from metapool.plotting.options import ForestOptions
 
-from matplotlib.figure import Figure
-
 from metapool.plotting import effects
 from metapool.plotting import wording as fmt
 from metapool.plotting import living_text as lt
 from metapool.living.influence_flags import estimable_variances, influential
 from metapool.plotting import table
+from metapool.plotting.canvas import Canvas
 from metapool.plotting.page import message_page
 from metapool.plotting.table import Column, Interval, Row
 
@@ -88,13 +87,13 @@ def leave1out_table(pooled: dict, sens: dict, options: ForestOptions) -> table.T
                        axis_limit=effects.axis_limit(m))
 
 
-def leave1out_figure(pooled: dict, sens: dict, options: ForestOptions) -> Figure:
-    """The leave-one-out plot, or a page saying why there is none (call inside figure_style)."""
+def leave1out_figure(pooled: dict, sens: dict, options: ForestOptions) -> Canvas:
+    """The leave-one-out plot, or a page saying why there is none ."""
     if not sens.get("leave1out") or not sens["leave1out"].get("study"):
         reason = (sens.get("reasons") or {}).get("leave1out")
         k = pooled.get("k", 0)
         page = message_page(lt.title(pooled), subtitle(lt.measure(pooled)),
                             f"No leave-one-out analysis (k = {k} trials with an estimable effect).",
                             reason)
-        return page.render()
+        return page.canvas()
     return table.draw(leave1out_table(pooled, sens, options))

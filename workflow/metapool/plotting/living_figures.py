@@ -2,7 +2,7 @@
 
 `draw_living_figures` writes, per key of `paths`: "cumulative" (cumulative_plot), "leave1out"
 (leave1out_plot), "funnel" (funnel_plot) and "tsa" (tsa_plot), each to the formats given
-(svg, png, pdf) with save.save_figure (deterministic bytes, atomic writes).
+(svg, png, pdf) with save.save_canvas (deterministic bytes, atomic writes).
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from metapool.plotting.options import ForestOptions
 import os
 from collections.abc import Mapping
 
-from metapool.plotting import style
 from metapool.plotting.cumulative_plot import cumulative_figure
 from metapool.plotting.funnel_plot import funnel_figure
 from metapool.plotting.leave1out_plot import leave1out_figure
-from metapool.plotting.save import save_figure
+from metapool.plotting.save import save_canvas
 from metapool.plotting.tsa_plot import tsa_figure
 
 FIGURES = {
@@ -39,6 +38,4 @@ def draw_living_figures(pooled: dict, sens: dict, options: ForestOptions,
         raise ValueError(f"unknown living-review figure(s) {unknown}; known: {', '.join(FIGURES)}")
     for name, draw in FIGURES.items():
         if name in paths:
-            with style.figure_style():
-                fig = draw(pooled, sens, options)
-            save_figure(fig, paths[name])
+            save_canvas(draw(pooled, sens, options), paths[name])

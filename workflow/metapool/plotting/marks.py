@@ -1,8 +1,8 @@
 """The one painter of interval columns: axis, line of no effect, reference band and markers.
 
 Every table-like figure (table.py: forest, cumulative, leave-one-out plots) places intervals
-on an axis (axis.py, analysis scale) as `Marker`s and paints them here with matplotlib
-collections, in points (x right, y down): weighted boxes or fixed-size points with whiskers,
+on an axis (axis.py, analysis scale) as `Marker`s and paints them here onto a canvas.Canvas,
+in points (x right, y down): weighted boxes or fixed-size points with whiskers,
 diamonds for pooled estimates, bars for prediction intervals, and arrows where an interval
 runs past the axis (as in RevMan).
 """
@@ -10,9 +10,6 @@ runs past the axis (as in RevMan).
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from matplotlib.collections import LineCollection, PolyCollection
-from matplotlib.patches import Rectangle
 
 from metapool.plotting import axis as axes
 from metapool.plotting import style
@@ -51,73 +48,57 @@ def place(axis: axes.Axis, kind: str, role: str, est: float | None, lo: float, h
     return Marker(kind, role, est, c.lo, c.hi, size, c.arrow_lo, c.arrow_hi, c.est_inside)
 
 
-def paint_axis(ax, x, x0: float, x1: float, top: float, axis_y: float,
+def paint_axis(canvas, x, x0: float, x1: float, top: float, axis_y: float,
                ticks: tuple[tuple[float, str], ...]) -> None:
     """Line of no effect (analysis-scale 0) from `top` to the axis, the axis line and its ticks;
     `x` maps analysis-scale values to points."""
-    grey = style.COLOURS["null"]
-    segments = [[(x(0.0), top), (x(0.0), axis_y)], [(x0, axis_y), (x1, axis_y)]]
-    segments += [[(x(v), axis_y), (x(v), axis_y + style.TICK)] for v, _ in ticks]
-    ax.add_collection(LineCollection(segments, colors=[grey] + ["black"] * (len(segments) - 1),
-                                     linewidths=[style.RULE_WIDTH]
-                                     + [style.LINE_WIDTH] * (len(segments) - 1),
-                                     capstyle="butt"))
+    canvas.line([(x(0.0), top), (x(0.0), axis_y)], style.COLOURS["null"], style.RULE_WIDTH)
+    canvas.line([(x0, axis_y), (x1, axis_y)], "#000000", style.LINE_WIDTH)
+    for v, _ in ticks:
+        canvas.line([(x(v), axis_y), (x(v), axis_y + style.TICK)], "#000000", style.LINE_WIDTH)
 
 
-def paint_reference(ax, x, est: float, lo: float, hi: float, top: float, bottom: float) -> None:
+def paint_reference(canvas, x, est: float, lo: float, hi: float, top: float,
+                    bottom: float) -> None:
     """A reference estimate: its CI as a shaded band and a dashed line at the estimate."""
-    ax.add_patch(Rectangle((x(lo), top), x(hi) - x(lo), bottom - top, facecolor=BAND,
-                           edgecolor="none"))
-    ax.add_collection(LineCollection([[(x(est), top), (x(est), bottom)]],
-                                     colors=style.COLOURS["study"], linewidths=style.LINE_WIDTH,
-                                     linestyles=(0, (3.0, 2.0))))
+    canvas.polygon([(x(lo), top), (x(hi), top), (x(hi), bottom), (x(lo), bottom)], BAND,
+                   z=0.5)
+    canvas.line([(x(est), top), (x(est), bottom)], style.COLOURS["study"], style.LINE_WIDTH,
+                dash=(0.0, (3.0, 2.0)))
 
 
-def paint_markers(ax, x, placed: list[tuple[Marker, float]], clip: tuple[float, float, float, float]
-                  ) -> None:
+def paint_markers(canvas, x, placed: list[tuple[Marker, float]],
+                  clip: tuple[float, float, float, float]) -> None:
     """Every (marker, y) of `placed`; diamonds and bars are clipped to `clip` (x0, y0, w, h)."""
-    whiskers, points, point_colours, arrows, shapes, shape_colours = [], [], [], [], [], []
+    length, half_h = style.ARROW_LENGTH, style.ARROW_HALF_HEIGHT
     for m, y in placed:
         x_lo, x_hi = x(m.lo), x(m.hi)
         if m.kind in ("box", "point", "flag"):
-            whiskers.append([(x_lo, y), (x_hi, y)])
+            canvas.line([(x_lo, y), (x_hi, y)], style.COLOURS["ci"], style.LINE_WIDTH)
             if m.est_inside and m.size > 0:
                 xc = x(m.est)
-                if m.kind == "box":
-                    half = style.MAX_BOX * m.size / 2
-                else:
-                    half = style.POINT / 2
+                half = style.MAX_BOX * m.size / 2 if m.kind == "box" else style.POINT / 2
                 if m.kind == "flag":
                     half *= style.FLAG_SCALE
-                    points.append([(xc - half, y), (xc, y - half), (xc + half, y), (xc, y + half)])
+                    shape = [(xc - half, y), (xc, y - half), (xc + half, y), (xc, y + half)]
                 else:
-                    points.append([(xc - half, y - half), (xc + half, y - half),
-                                   (xc + half, y + half), (xc - half, y + half)])
-                point_colours.append(style.COLOURS[m.role])
+                    shape = [(xc - half, y - half), (xc + half, y - half),
+                             (xc + half, y + half), (xc - half, y + half)]
+                canvas.polygon(shape, style.COLOURS[m.role])
         elif m.kind == "diamond":
             xc, h = x(m.est), style.DIAMOND_HALF_HEIGHT
-            shapes.append([(x_lo, y), (xc, y - h), (x_hi, y), (xc, y + h)])
-            shape_colours.append(style.COLOURS[m.role])
+            canvas.polygon([(x_lo, y), (xc, y - h), (x_hi, y), (xc, y + h)],
+                           style.COLOURS[m.role], clip=clip)
         else:
             h = style.BAR_HALF_HEIGHT
-            shapes.append([(x_lo, y - h), (x_hi, y - h), (x_hi, y + h), (x_lo, y + h)])
-            shape_colours.append(style.COLOURS[m.role])
-        length, half_h = style.ARROW_LENGTH, style.ARROW_HALF_HEIGHT
+            canvas.polygon([(x_lo, y - h), (x_hi, y - h), (x_hi, y + h), (x_lo, y + h)],
+                           style.COLOURS[m.role], clip=clip)
         if m.arrow_lo:
-            arrows.append([(x_lo, y), (x_lo + length, y - half_h), (x_lo + length, y + half_h)])
+            canvas.polygon([(x_lo, y), (x_lo + length, y - half_h), (x_lo + length, y + half_h)],
+                           style.COLOURS["ci"], z=2.2)
         if m.arrow_hi:
-            arrows.append([(x_hi, y), (x_hi - length, y - half_h), (x_hi - length, y + half_h)])
-    if whiskers:
-        ax.add_collection(LineCollection(whiskers, colors=style.COLOURS["ci"],
-                                         linewidths=style.LINE_WIDTH, capstyle="butt"))
-    if points:
-        ax.add_collection(PolyCollection(points, facecolors=point_colours, edgecolors="none"))
-    if shapes:
-        polys = PolyCollection(shapes, facecolors=shape_colours, edgecolors="none")
-        ax.add_collection(polys)
-        polys.set_clip_path(Rectangle(clip[:2], clip[2], clip[3], transform=ax.transData))
-    if arrows:
-        ax.add_collection(PolyCollection(arrows, facecolors=style.COLOURS["ci"], edgecolors="none"))
+            canvas.polygon([(x_hi, y), (x_hi - length, y - half_h), (x_hi - length, y + half_h)],
+                           style.COLOURS["ci"], z=2.2)
 
 
 # Risk-of-bias traffic lights (RoB 2, as R robvis / meta rob()): colour and a glyph that also
@@ -145,31 +126,18 @@ def rob_level(value) -> str | None:
     return None
 
 
-def paint_symbols(ax, symbols) -> None:
+def paint_symbols(canvas, symbols) -> None:
     """Risk-of-bias circles with their glyph strokes at each (level, x, y); the '?' of a not
     assessed judgement is a text (table.py adds it)."""
-    from matplotlib.collections import PatchCollection
-    from matplotlib.patches import Circle
-
-    if not symbols:
-        return
-    circles = [Circle((x, y), ROB_RADIUS) for _, x, y in symbols]
-    ax.add_collection(PatchCollection(circles, facecolors=[ROB_FILL[lv] for lv, _, _ in symbols],
-                                      edgecolors=[ROB_EDGE[lv] for lv, _, _ in symbols],
-                                      linewidths=0.6))
-    strokes, colours = [], []
     h = GLYPH_HALF
     for level, x, y in symbols:
+        canvas.circle(x, y, ROB_RADIUS, ROB_FILL[level], ROB_EDGE[level], 0.6, z=2.4)
+        colour = ROB_GLYPH_COLOUR[level]
         if level in ("low", "some concerns"):
-            strokes.append([(x - h, y), (x + h, y)])
-            colours.append(ROB_GLYPH_COLOUR[level])
+            canvas.line([(x - h, y), (x + h, y)], colour, 1.1, z=2.5)
         if level == "low":
-            strokes.append([(x, y - h), (x, y + h)])
-            colours.append(ROB_GLYPH_COLOUR[level])
+            canvas.line([(x, y - h), (x, y + h)], colour, 1.1, z=2.5)
         if level == "high":
             d = h * 0.8
-            strokes += [[(x - d, y - d), (x + d, y + d)], [(x - d, y + d), (x + d, y - d)]]
-            colours += [ROB_GLYPH_COLOUR[level]] * 2
-    if strokes:
-        ax.add_collection(LineCollection(strokes, colors=colours, linewidths=1.1, capstyle="butt",
-                                         zorder=2.5))
+            canvas.line([(x - d, y - d), (x + d, y + d)], colour, 1.1, z=2.5)
+            canvas.line([(x - d, y + d), (x + d, y - d)], colour, 1.1, z=2.5)

@@ -3,24 +3,18 @@
 A `Page` collects positioned texts (`Text`, the one positioned-text class of the package),
 wrapped titles, paragraphs, rules, legends and rectangles reserved for plots; its height
 follows from what was added. Table-like figures (table.py) and the funnel and TSA plots all
-draw on it. `Page.render()` makes the Figure (object API, Agg canvas)
-with one invisible Axes over the whole page in points (x right, y down) for the text, and
-`Page.add_axes(box)` places a data Axes on a reserved rectangle. Call inside
-style.figure_style(). Fonts are the bundled DejaVu Sans of style.font; nothing is looked up
-among system fonts.
+draw on it. `Page.canvas()` puts what was added on a canvas.Canvas (x right, y down, points);
+a `Frame` is a data plot on a reserved rectangle: its value-to-point mapping, spines, ticks
+and tick labels, and the clip rectangle of what is drawn inside it. Fonts are the bundled
+DejaVu Sans of style.font; nothing is looked up among system fonts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
-
 from metapool.plotting import style
+from metapool.plotting.canvas import ASCENT, DESCENT, Canvas
 from metapool.plotting import text
 
 from metapool.plotting.style import LINE, MARGIN, RULE_WIDTH, SMALL_LINE, TITLE_LINE
@@ -43,7 +37,6 @@ class Text:
     va: str = "center"
     colour: str = style.COLOURS["text"]
     rotation: float = 0.0
-    linespacing: float | None = None  # None: matplotlib's 'normal' (from the font's metrics)
 
 
 @dataclass(frozen=True)
@@ -78,8 +71,6 @@ class Page:
     texts: list[Text] = field(default_factory=list)
     rules: list[tuple[float, float, float]] = field(default_factory=list)
     legend: list[tuple[LegendEntry, float, float]] = field(default_factory=list)
-    fig: Figure | None = None
-    canvas_ax: Axes | None = None
 
     @property
     def left(self) -> float:
@@ -140,54 +131,37 @@ class Page:
     def height(self) -> float:
         return self.y + MARGIN
 
-    def render(self) -> Figure:
-        """The Figure with every text, rule and legend sample added so far."""
-        height = self.height
-        fig = Figure(figsize=(self.width / 72, height / 72), dpi=style.DPI)
-        FigureCanvasAgg(fig)
-        ax = fig.add_axes((0, 0, 1, 1))
-        ax.set_axis_off()
-        ax.set_xlim(0, self.width)
-        ax.set_ylim(height, 0)
-        self.fig, self.canvas_ax = fig, ax
-        for t in self.texts:
-            draw_text(ax, t)
+    def canvas(self) -> Canvas:
+        """A Canvas with every text, rule and legend sample added so far."""
+        canvas = Canvas(self.width, self.height)
         for x0, x1, y in self.rules:
-            ax.add_line(Line2D([x0, x1], [y, y], color=style.COLOURS["null"], lw=RULE_WIDTH,
-                               solid_capstyle="butt"))
+            canvas.line([(x0, y), (x1, y)], style.COLOURS["null"], RULE_WIDTH)
         for entry, x, y in self.legend:
-            _legend_sample(ax, entry, x, y)
-        return fig
-
-    def add_axes(self, box: Box) -> Axes:
-        """A data Axes filling `box` (call after render())."""
-        h = self.height
-        return self.fig.add_axes((box.x0 / self.width, 1 - (box.y0 + box.height) / h,
-                                  box.width / self.width, box.height / h))
+            _legend_sample(canvas, entry, x, y)
+        for t in self.texts:
+            canvas.text(t)
+        return canvas
 
 
-def draw_text(ax: Axes, t: Text) -> None:
-    """A Text on `ax` in data coordinates: mathtext off (text stays text), no ligatures
-    (style.TEXT_FEATURES); a text with line breaks is one multi-line text."""
-    extra = {} if t.linespacing is None else {"linespacing": t.linespacing}
-    ax.text(t.x, t.y, t.text, fontproperties=style.font(t.weight, t.size), ha=t.ha, va=t.va,
-            color=t.colour, rotation=t.rotation, parse_math=False,
-            fontfeatures=style.TEXT_FEATURES, **extra)
+DASHES = {"-": None, "--": (3.7, 1.6), ":": (1.0, 1.65)}  # matplotlib's, times the line width
 
 
-def _legend_sample(ax: Axes, entry: LegendEntry, x: float, y: float) -> None:
+def dash(linestyle: str, width: float):
+    """A canvas dash pattern for a matplotlib line style at line width `width`."""
+    pattern = DASHES[linestyle]
+    return None if pattern is None else (0.0, tuple(d * width for d in pattern))
+
+
+def _legend_sample(canvas: Canvas, entry: LegendEntry, x: float, y: float) -> None:
     if entry.kind == "patch":
-        ax.add_patch(Rectangle((x + 2.0, y - 4.0), LEGEND_KEY - 4.0, 8.0, facecolor=entry.colour,
-                               edgecolor=entry.edge or "none", lw=0.5))
+        x0, x1 = x + 2.0, x + LEGEND_KEY - 2.0
+        canvas.polygon([(x0, y - 4.0), (x1, y - 4.0), (x1, y + 4.0), (x0, y + 4.0)], entry.colour,
+                       entry.edge, 0.5 if entry.edge else 0.0)
     elif entry.kind == "line":
-        ax.add_line(Line2D([x, x + LEGEND_KEY], [y, y], color=entry.colour, lw=1.0,
-                           linestyle=entry.linestyle, solid_capstyle="butt",
-                           dash_capstyle="butt"))
+        canvas.line([(x, y), (x + LEGEND_KEY, y)], entry.colour, 1.0, dash(entry.linestyle, 1.0))
     else:
-        ax.add_line(Line2D([x + LEGEND_KEY / 2], [y], marker=entry.marker, markersize=4.5,
-                           markerfacecolor=entry.colour if entry.fill else "white",
-                           markeredgecolor=entry.edge or entry.colour, markeredgewidth=0.8,
-                           linestyle="none"))
+        canvas.circle(x + LEGEND_KEY / 2, y, 4.5 / 2, entry.colour if entry.fill else "white",
+                      entry.edge or entry.colour, 0.8, z=2.0)
 
 
 def message_page(title: str, subtitle: str, message: str, detail: str | None = None) -> Page:
@@ -203,21 +177,58 @@ def message_page(title: str, subtitle: str, message: str, detail: str | None = N
     return page
 
 
-def style_axes(ax: Axes) -> None:
-    """Thin black left/bottom spines, no top/right, outward ticks in the small font."""
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    for side in ("left", "bottom"):
-        ax.spines[side].set_linewidth(0.8)
-    ax.tick_params(width=0.8, length=3.0, labelsize=style.SMALL_SIZE, direction="out")
+TICK_PAD = 3.5  # tick label to tick (matplotlib's default)
 
 
-def set_ticks(ax: Axes, axis: str, ticks: list[tuple[float, str]]) -> None:
-    """Fixed tick positions and labels on the x or y axis, labels in the bundled font."""
-    positions = [v for v, _ in ticks]
-    labels = [lab for _, lab in ticks]
-    prop = style.font("normal", style.SMALL_SIZE)
-    if axis == "x":
-        ax.set_xticks(positions, labels, fontproperties=prop)
-    else:
-        ax.set_yticks(positions, labels, fontproperties=prop)
+@dataclass(frozen=True)
+class Frame:
+    """A data plot on a page rectangle: x from xlim[0] (left) to xlim[1] (right), y from
+    ylim[0] (bottom edge) to ylim[1] (top edge)."""
+
+    box: Box
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+
+    def x(self, v: float) -> float:
+        return self.box.x0 + (v - self.xlim[0]) / (self.xlim[1] - self.xlim[0]) * self.box.width
+
+    def y(self, v: float) -> float:
+        b = self.box
+        return b.y0 + b.height - (v - self.ylim[0]) / (self.ylim[1] - self.ylim[0]) * b.height
+
+    def xy(self, points) -> list[tuple[float, float]]:
+        return [(self.x(a), self.y(b)) for a, b in points]
+
+    @property
+    def clip(self) -> tuple[float, float, float, float]:
+        return (self.box.x0, self.box.y0, self.box.width, self.box.height)
+
+    def background(self, canvas: Canvas, colour: str) -> None:
+        b = self.box
+        canvas.polygon([(b.x0, b.y0), (b.x0 + b.width, b.y0), (b.x0 + b.width, b.y0 + b.height),
+                        (b.x0, b.y0 + b.height)], colour, z=0.0)
+
+    def axes(self, canvas: Canvas, xticks: list[tuple[float, str]],
+             yticks: list[tuple[float, str]], ylabel: str | None = None) -> None:
+        """Left and bottom spines with outward ticks and their labels (small font), and a
+        vertical y-axis label left of the tick labels."""
+        b = self.box
+        left, bottom = b.x0, b.y0 + b.height
+        canvas.line([(left, b.y0), (left, bottom)], "#000000", 0.8, z=2.5, cap="projecting")
+        canvas.line([(left, bottom), (b.x0 + b.width, bottom)], "#000000", 0.8, z=2.5,
+                    cap="projecting")
+        size = style.SMALL_SIZE
+        for v, label in xticks:
+            x = self.x(v)
+            canvas.line([(x, bottom), (x, bottom + 3.0)], "#000000", 0.8, z=2.5)
+            canvas.text(Text(label, x, bottom + 3.0 + TICK_PAD, size, ha="center", va="top"))
+        widest = 0.0
+        for v, label in yticks:
+            y = self.y(v)
+            canvas.line([(left - 3.0, y), (left, y)], "#000000", 0.8, z=2.5)
+            canvas.text(Text(label, left - 3.0 - TICK_PAD, y, size, ha="right"))
+            widest = max(widest, text.width(label, size))
+        if ylabel:
+            x = left - 3.0 - TICK_PAD - widest - 4.0 - size * (ASCENT + DESCENT) / 2
+            canvas.text(Text(ylabel, x, b.y0 + b.height / 2, size, ha="center", rotation=90.0))
+

@@ -81,3 +81,76 @@ def install() -> bool:
     pdfps.get_glyphs_subset = get_glyphs_subset
     pdfps.font_as_file = font_as_file
     return True
+
+
+class _Item:
+    """A laid-out glyph as matplotlib's LayoutItem (what RendererPdf.draw_text reads)."""
+
+    __slots__ = ("ft_object", "char", "glyph_index", "x", "y", "prev_kern")
+
+    def __init__(self, ft_object, char, glyph_index, x, prev_kern):
+        self.ft_object, self.char, self.glyph_index = ft_object, char, glyph_index
+        self.x, self.y, self.prev_kern = x, 0.0, prev_kern
+
+
+_WEIGHT_OF_FILE: dict[str, str] = {}
+
+
+def _weight(fname: str) -> str | None:
+    if not _WEIGHT_OF_FILE:
+        from metapool.plotting import style
+
+        _WEIGHT_OF_FILE.update({str(style.FONT_DIR / f): w for w, f in style.FONT_FILES.items()})
+    return _WEIGHT_OF_FILE.get(str(fname))
+
+
+def cached_layout(string, font, *, features=None, language=None):
+    """matplotlib._text_helpers.layout for the bundled fonts without ligatures, from the
+    advance widths and kerning pairs text.py reads once per glyph (HarfBuzz shaping of every
+    string was most of a PDF's time); anything else goes to matplotlib's own layout."""
+    from metapool.plotting import style
+    from metapool.plotting import text
+
+    weight = _weight(font.fname)
+    if weight is None or language or tuple(features or ()) != tuple(style.TEXT_FEATURES):
+        yield from _original_layout(string, font, features=features, language=language)
+        return
+    scale = _CURRENT["size"] / text.UNITS
+    x, previous = 0.0, None
+    for ch in string:
+        index, advance = text._glyph(weight, ch)
+        kern = text._kern(weight, previous, index) * scale if previous is not None else 0.0
+        x += kern
+        yield _Item(font, ch, index, x, kern)
+        x += advance * scale
+        previous = index
+
+
+_CURRENT = {"size": 10.0}  # point size of the text being drawn (FT2Font does not tell)
+
+
+def text_size(size: float) -> None:
+    """The point size of the next RendererPdf.draw_text call (for cached_layout)."""
+    _CURRENT["size"] = size
+
+
+@contextmanager
+def fast_text():
+    """Route RendererPdf's text layout through cached_layout while drawing (call text_size
+    before each draw_text)."""
+    import matplotlib._text_helpers as helpers
+
+    saved = helpers.layout
+    helpers.layout = cached_layout
+    try:
+        yield
+    finally:
+        helpers.layout = saved
+
+
+try:
+    import matplotlib._text_helpers as _helpers
+
+    _original_layout = _helpers.layout
+except ImportError:  # pragma: no cover
+    _original_layout = None

@@ -1,9 +1,11 @@
 """Deterministic, atomic saving of a figure to SVG, PNG and PDF.
 
-Metadata that varies between runs or versions (dates, software versions) is dropped,
-rcParams come from style.figure_style (fixed SVG hash salt, text kept as text), and each
-file is written to a temporary file in its own directory, then renamed over the target
-(os.replace), so a reader never sees a half-written figure.
+`save_canvas` writes a canvas.Canvas (every per-analysis figure) with its own writers;
+`save_figure` a matplotlib Figure (the summary forest plot, drawn by forestplot). Metadata that
+varies between runs or versions (dates, software versions) is dropped, rcParams come from
+style.figure_style (fixed SVG hash salt, text kept as text), and each file is written to a
+temporary file in its own directory, then renamed over the target (os.replace), so a reader
+never sees a half-written figure.
 """
 
 from __future__ import annotations
@@ -47,6 +49,22 @@ def save_figure(fig: Figure, paths: Mapping[str, str | os.PathLike]) -> None:
             if fmt in paths:
                 atomic_write(Path(paths[fmt]), lambda fh, fmt=fmt: fig.savefig(
                     fh, format=fmt, dpi=png_dpi(fig), metadata=METADATA[fmt]))
+
+
+def save_canvas(canvas, paths: Mapping[str, str | os.PathLike]) -> None:
+    """Write a canvas.Canvas once per format key of `paths` ('svg', 'png', 'pdf')."""
+    from metapool.plotting import canvas as cv
+
+    unknown = sorted(set(paths) - set(FORMATS))
+    if unknown:
+        raise ValueError(f"unknown figure format(s) {unknown}; known: {', '.join(FORMATS)}")
+    writers = {"svg": cv.to_svg,
+               "png": lambda c: cv.to_png(c, min(style.DPI, MAX_PNG_PIXELS * 72 / max(c.width, c.height))),
+               "pdf": lambda c: cv.to_pdf(c, METADATA["pdf"])}
+    for fmt in FORMATS:
+        if fmt in paths:
+            data = writers[fmt](canvas)
+            atomic_write(Path(paths[fmt]), lambda fh, data=data: fh.write(data))
 
 
 def atomic_write(path: Path, write) -> None:

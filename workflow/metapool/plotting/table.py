@@ -7,7 +7,8 @@ scale, the favours texts, footers and an optional reference estimate. `layout(ta
 it on a page: columns as wide as their widest cell or heading (measured text), wrapped long
 labels, rows top-down, the axis (axis.choose unless the table gives one) with ticks and the
 favours texts, footers; every position in points, x from the left, y from the top.
-`render(layout)` draws it (page.Page for the text and rules, marks.py for the interval column).
+`render(layout)` draws it on a canvas.Canvas (page.Page for the text and rules, marks.py for
+the interval column); canvas.to_svg / to_png / to_pdf write it.
 A new table-like figure is one module that builds a Table.
 """
 
@@ -15,12 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from matplotlib.figure import Figure
-
 from metapool.plotting import axis as axes
 from metapool.plotting import marks
 from metapool.plotting import style
 from metapool.plotting import text
+from metapool.plotting.canvas import Canvas
 from metapool.plotting.page import Page, Text
 from metapool.plotting.style import (GAP, GROUP_GAP, LINE, MARGIN, PLOT_PAD, ROW, SMALL_LINE,
                                      SMALL_ROW, TICK, TITLE_LINE)
@@ -36,10 +36,7 @@ class TableStyle:
     header_pitch / header_pad_above / header_pad_below: heading lines and the space between
     them and the rules above and below; plot_width: narrowest interval column; min_width:
     narrowest page; split_labels: a wrapped label is one text per line at style.LINE pitch
-    (else one multi-line text); rows_last: row texts come after the axis and footer texts in
-    the drawing (and so the SVG) order; footer_colour: colour role of the footers;
-    row_linespacing: page.Text.linespacing of the row texts (a fixed factor places a text by
-    its own ink extent; None by the font's line metrics).
+    (else one multi-line text); footer_colour: colour role of the footers.
     """
 
     header_pitch: float
@@ -48,13 +45,11 @@ class TableStyle:
     plot_width: float
     min_width: float = 0.0
     split_labels: bool = False
-    rows_last: bool = False
     footer_colour: str = "text"
-    row_linespacing: float | None = None
 
 
 FOREST = TableStyle(header_pitch=11.0, header_pad_above=(2.0,), header_pad_below=2.0,
-                    plot_width=170.0, rows_last=True, row_linespacing=1.2)
+                    plot_width=170.0)
 LIVING = TableStyle(header_pitch=LINE, header_pad_above=(3.0, 1.0), header_pad_below=3.0,
                     plot_width=180.0, min_width=400.0, split_labels=True, footer_colour="muted")
 
@@ -209,8 +204,6 @@ class Layout:
     @property
     def texts(self) -> tuple[Text, ...]:
         """Every text in drawing order."""
-        if self.style.rows_last:
-            return self.headers + self.axis_labels + self.footers + self.row_texts
         return self.headers + self.row_texts + self.axis_labels + self.footers
 
 
@@ -311,18 +304,17 @@ def _row_texts(row: Row, y: float, columns: dict[str, Column], label_key: str,
         if key == PLOT:
             c = columns[PLOT]
             texts.append(Text(value, c.left + c.width / 2, y, size, row.style, "center",
-                              colour=colour, linespacing=ts.row_linespacing))
+                              colour=colour))
             continue
         c = columns[key]
         x, ha = (c.left, "left") if row.span else (c.anchor, c.align)
         lines = value.split("\n")
         if ts.split_labels and key == label_key and len(lines) > 1:
             first = y - LINE * (len(lines) - 1) / 2
-            texts.extend(Text(line, x, first + i * LINE, size, row.style, ha, colour=colour,
-                              linespacing=ts.row_linespacing) for i, line in enumerate(lines))
+            texts.extend(Text(line, x, first + i * LINE, size, row.style, ha, colour=colour)
+                         for i, line in enumerate(lines))
         else:
-            texts.append(Text(value, x, y, size, row.style, ha, colour=colour,
-                              linespacing=ts.row_linespacing))
+            texts.append(Text(value, x, y, size, row.style, ha, colour=colour))
     return texts
 
 
@@ -462,23 +454,23 @@ def _place(row: Row, y: float, height: float, axis: axes.Axis, max_weight: float
     return PlacedRow(row.kind, dict(row.cells), row.style, _size(row), row.span, marker, y, height)
 
 
-def render(lay: Layout) -> Figure:
-    """A Figure showing `lay` (call inside style.figure_style())."""
+def render(lay: Layout) -> Canvas:
+    """A Canvas showing `lay`: texts and rules (page.Page), the interval column (marks.py)."""
     page = Page(lay.width, lay.bottom, list(lay.texts), list(lay.rules))
-    fig = page.render()
-    ax = page.canvas_ax
+    canvas = page.canvas()
     plot = lay.plot
     if plot.drawn:
         if lay.reference is not None:
             est, lo, hi = (min(max(v, plot.axis.lo), plot.axis.hi) for v in lay.reference)
-            marks.paint_reference(ax, plot.x, est, lo, hi, plot.top, plot.axis_y)
-        marks.paint_axis(ax, plot.x, plot.x0, plot.x1, plot.top, plot.axis_y, plot.axis.ticks)
-        marks.paint_markers(ax, plot.x, [(r.marker, r.y) for r in lay.rows if r.marker is not None],
+            marks.paint_reference(canvas, plot.x, est, lo, hi, plot.top, plot.axis_y)
+        marks.paint_axis(canvas, plot.x, plot.x0, plot.x1, plot.top, plot.axis_y, plot.axis.ticks)
+        marks.paint_markers(canvas, plot.x, [(r.marker, r.y) for r in lay.rows
+                                             if r.marker is not None],
                             (plot.x0, 0.0, plot.width, lay.height))
-    marks.paint_symbols(ax, lay.symbols)
-    return fig
+    marks.paint_symbols(canvas, lay.symbols)
+    return canvas
 
 
-def draw(table: Table) -> Figure:
-    """layout + render (call inside style.figure_style())."""
+def draw(table: Table) -> Canvas:
+    """layout + render."""
     return render(layout(table))

@@ -15,15 +15,13 @@ from metapool.plotting.options import ForestOptions
 
 import math
 
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Polygon
 from scipy.special import ndtri
 
 from metapool.plotting import living_text as lt
 from metapool.plotting import style
 from metapool.plotting import text
-from metapool.plotting.page import LegendEntry, Page, Text, message_page, set_ticks, style_axes
+from metapool.plotting.canvas import Canvas
+from metapool.plotting.page import Frame, LegendEntry, Page, Text, dash, message_page
 
 SUBTITLE = "Trial sequential analysis: is the evidence conclusive yet?"
 GREEN = "#009E73"  # Okabe-Ito bluish green: futility boundaries
@@ -122,14 +120,14 @@ def settings_lines(tsa: dict) -> list[str]:
     return lines
 
 
-def tsa_figure(pooled: dict, sens: dict, options: ForestOptions) -> Figure:
-    """The TSA plot, or a page saying why there is none (call inside figure_style)."""
+def tsa_figure(pooled: dict, sens: dict, options: ForestOptions) -> Canvas:
+    """The TSA plot, or a page saying why there is none."""
     tsa = sens.get("tsa")
     title = lt.title(pooled)
     if not tsa or not tsa.get("study"):
         reason = (sens.get("reasons") or {}).get("tsa")
         return message_page(title, SUBTITLE, "No trial sequential analysis for this selection "
-                            f"(k = {pooled.get('k', 0)}).", reason).render()
+                            f"(k = {pooled.get('k', 0)}).", reason).canvas()
     ris = float(tsa["ris"])
     xmax = max(ris, tsa["accrued"][-1]) * 1.06
     ylim = z_limit(tsa)
@@ -157,10 +155,9 @@ def tsa_figure(pooled: dict, sens: dict, options: ForestOptions) -> Figure:
     for line in settings_lines(tsa):
         page.paragraph(line, colour=style.COLOURS["muted"])
 
-    page.render()
-    ax = page.add_axes(box)
-    _draw_tsa(ax, tsa, xmax, ylim)
-    return page.fig
+    canvas = page.canvas()
+    _draw_tsa(canvas, Frame(box, (0.0, xmax), (-ylim, ylim)), tsa, xmax, ylim)
+    return canvas
 
 
 def _side_label(page: Page, label: str, x: float, y: float) -> None:
@@ -183,18 +180,13 @@ def _legend(tsa: dict) -> list[LegendEntry]:
     return entries
 
 
-def _draw_tsa(ax, tsa: dict, xmax: float, ylim: float) -> None:
-    style_axes(ax)
-    set_ticks(ax, "x", [(v, _tick_label(v)) for v in nice_ticks(xmax)])
-    set_ticks(ax, "y", [(v, f"{v:g}") for v in z_ticks(ylim)])
-    ax.set_xlim(0.0, xmax)
-    ax.set_ylim(-ylim, ylim)
-    ax.set_ylabel("Cumulative Z-score", fontproperties=style.font("normal", style.SMALL_SIZE))
-    ax.add_line(Line2D([0, xmax], [0, 0], color=style.COLOURS["null"], lw=0.5))
+def _draw_tsa(canvas: Canvas, frame: Frame, tsa: dict, xmax: float, ylim: float) -> None:
+    clip = frame.clip
+    canvas.line(frame.xy([(0, 0), (xmax, 0)]), style.COLOURS["null"], 0.5, clip=clip)
     z_conv = float(ndtri(1 - tsa["alpha"] / 2))
     for sign in (1, -1):
-        ax.add_line(Line2D([0, xmax], [sign * z_conv] * 2, color=style.COLOURS["null"], lw=0.8,
-                           linestyle=":"))
+        canvas.line(frame.xy([(0, sign * z_conv), (xmax, sign * z_conv)]), style.COLOURS["null"],
+                    0.8, dash(":", 0.8), clip=clip)
     looks = boundary_looks(tsa)
     x = [tsa["accrued"][i] for i in looks]
     eff = [tsa["efficacy"][i] for i in looks]
@@ -202,17 +194,27 @@ def _draw_tsa(ax, tsa: dict, xmax: float, ylim: float) -> None:
     edge = futility_edge(x, fut)
     wedge = wedge_polygon(edge)
     if wedge:
-        ax.add_patch(Polygon(wedge, closed=True, facecolor=WEDGE, edgecolor="none", zorder=1))
+        canvas.polygon(frame.xy(wedge), WEDGE, z=1.0, clip=clip)
     for sign in (1, -1):  # edges open at the last look: the wedge goes on towards the RIS
-        ax.add_line(Line2D([p[0] for p in edge], [sign * p[1] for p in edge], color=GREEN, lw=0.9,
-                           marker="_" if len(edge) == 1 else "None", markersize=6, zorder=1))
+        pts = frame.xy([(p[0], sign * p[1]) for p in edge])
+        if len(pts) == 1:
+            (px, py), = pts
+            canvas.line([(px - 3.0, py), (px + 3.0, py)], GREEN, 0.9, z=1.1, clip=clip)
+        elif pts:
+            canvas.line(pts, GREEN, 0.9, z=1.1, clip=clip)
     for sign in (1, -1):
-        ax.add_line(Line2D(x, [sign * c for c in eff], color=style.COLOURS["fixed"], lw=1.1,
-                           marker="o", markersize=2.2, zorder=2))
+        pts = frame.xy([(a, sign * c) for a, c in zip(x, eff)])
+        if pts:
+            canvas.line(pts, style.COLOURS["fixed"], 1.1, clip=clip)
+        for px, py in pts:
+            canvas.circle(px, py, 1.6, style.COLOURS["fixed"], z=2.1, clip=clip)
     ris = float(tsa["ris"])
-    ax.add_line(Line2D([ris, ris], [-ylim, ylim], color=style.COLOURS["random"], lw=0.9,
-                       linestyle="--", zorder=2))
-    pts = [(n, z) for n, z in zip(tsa["accrued"], tsa["z"]) if z is not None]
-    ax.add_line(Line2D([n for n, _ in pts], [z for _, z in pts], color=style.COLOURS["study"], lw=1.4,
-                       marker="o", markersize=3.2, markeredgecolor="white", markeredgewidth=0.4,
-                       zorder=3))
+    canvas.line(frame.xy([(ris, -ylim), (ris, ylim)]), style.COLOURS["random"], 0.9,
+                dash("--", 0.9), clip=clip)
+    pts = frame.xy([(n, z) for n, z in zip(tsa["accrued"], tsa["z"]) if z is not None])
+    if pts:
+        canvas.line(pts, style.COLOURS["study"], 1.4, z=2.8, clip=clip)
+    for px, py in pts:
+        canvas.circle(px, py, 1.6, style.COLOURS["study"], "white", 0.4, z=2.9, clip=clip)
+    frame.axes(canvas, [(v, _tick_label(v)) for v in nice_ticks(xmax)],
+               [(v, f"{v:g}") for v in z_ticks(ylim)], "Cumulative Z-score")
