@@ -11,6 +11,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from metapool.errors import InputError
+from metapool.inputs.search import load_search, queries_path
 from metapool.inputs.trials import load_trials, trial_files
 from metapool.pipeline import analyses as analysis_defs
 from metapool.pipeline import paths as layout
@@ -48,6 +49,19 @@ TRIAL_FILES, TRIALS, ANALYSES, SELECTED = load_review(
     config, WORKFLOW_SETTINGS.data_dir
 )
 SETTINGS = {a.name: a.to_dict() for a in ANALYSES}
+
+
+def check_search_record(records_file, data_dir):
+    """The search record validated (a few ms): a problem stops the run, like a bad trial table."""
+    try:
+        return load_search(records_file, data_dir)
+    except InputError as err:
+        raise WorkflowError(f"Invalid input, nothing was run:\n{err}") from None
+
+
+SEARCH_RECORD = check_search_record(
+    WORKFLOW_SETTINGS.search_records, WORKFLOW_SETTINGS.data_dir
+)
 BATCHES = analysis_defs.batches(list(SETTINGS), WORKFLOW_SETTINGS.max_jobs)
 
 
@@ -105,6 +119,11 @@ def all_pooled_json():
     return [layout.pool_outputs(name)["pooled_json"] for name in SETTINGS]
 
 
+def search_queries_file():
+    """queries.csv next to records.csv: the queries the records name."""
+    return str(queries_path(WORKFLOW_SETTINGS.search_records))
+
+
 def all_outputs():
     """Targets of the default rule: one figure per plot job, the summaries and the trial table.
 
@@ -119,5 +138,6 @@ def all_outputs():
     return (
         list(first.values())
         + list(layout.SUMMARY.values())
+        + list(layout.PRISMA.values())
         + list(layout.CHANGES.values())
     )

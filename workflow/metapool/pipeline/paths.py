@@ -28,6 +28,8 @@ SUMMARY = {
     "summary_forest_pdf": f"{RESULTS}/summary_forest.pdf",
     "trials_tsv": f"{RESULTS}/trials.tsv",
 }
+# The PRISMA 2020 flow diagram of the search record (data/search/records.csv).
+PRISMA = {"svg": f"{RESULTS}/prisma.svg"}
 CHANGES = {
     "json": f"{RESULTS}/changes.json",
     "md": f"{RESULTS}/changes.md",

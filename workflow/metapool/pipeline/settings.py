@@ -124,19 +124,24 @@ def from_config_entry(name: str, spec: dict, defaults: dict) -> AnalysisSettings
 @dataclass(frozen=True)
 class WorkflowSettings:
     """The config's workflow keys: data_dir (trial tables), versions_dir (the published versions,
-    `metapool publish`), batching.max_jobs (jobs per stage)."""
+    `metapool publish`), search_dir (the search record), batching.max_jobs (jobs per stage)."""
 
     data_dir: str = "data/raw"
     versions_dir: str = "data/versions"
     max_jobs: int = 64
+    search_dir: str = "data/search"
 
     @property
     def versions_file(self) -> str:
         return f"{self.versions_dir}/versions.json"
 
+    @property
+    def search_records(self) -> str:
+        return f"{self.search_dir}/records.csv"
+
     @classmethod
     def from_config(cls, config: dict) -> "WorkflowSettings":
         batching = config.get("batching") or {}
         values = {"data_dir": config.get("data_dir"), "versions_dir": config.get("versions_dir"),
-                  "max_jobs": batching.get("max_jobs")}
+                  "search_dir": config.get("search_dir"), "max_jobs": batching.get("max_jobs")}
         return cls(**{k: v for k, v in values.items() if v is not None})
