@@ -101,8 +101,8 @@ def rows(flow) -> list[tuple[str, BoxSpec, BoxSpec | None]]:
         identified.append(Line(f"{headings[kind]} {n(sum(sources.values()))}", level=1))
         identified.extend(Line(f"{SOURCE_LABELS.get(s, s)} {n(k)}", level=2) for s, k in sources.items())
     unpooled = tuple(Line(label, level=1) for label, k in (
-        (f"In data/raw/, no weight in any analysis {n(flow.unpooled_added)}", flow.unpooled_added),
-        (f"Trial table not yet in data/raw/ {n(flow.unpooled_pending)}", flow.unpooled_pending)) if k)
+        (f"Table added, no weight in any analysis {n(flow.unpooled_added)}", flow.unpooled_added),
+        (f"Table not added yet {n(flow.unpooled_pending)}", flow.unpooled_pending)) if k)
     synthesis = ", ".join(flow.synthesis) if flow.synthesis else "none"
     return [
         ("Identification", BoxSpec(tuple(identified), MAIN),
@@ -140,17 +140,27 @@ class Placed:
 
 def layout(flow, top: float) -> tuple[list[tuple[str, Placed, Placed | None]], float]:
     """Every row's boxes placed from `top` (the header bar above them), the main and side box of a
-    row centred on one line (the right arrow); returns (rows, bottom)."""
+    row centred on one line (the right arrow), each phase's main boxes tall enough for its band
+    label; returns (rows, bottom)."""
     x_main = MARGIN + BAND + BAND_GAP
     x_side = x_main + MAIN + GAP
     y = top + HEADER + ROW_GAP
+    spec = rows(flow)
     placed = []
-    for phase, main, side in rows(flow):
-        h = max(main.height, side.height if side else 0.0)
-        placed.append((phase, Placed(main, x_main, y + (h - main.height) / 2, main.height),
+    for phase, main, side in spec:
+        main_h = max(main.height, _min_height(phase, spec))
+        h = max(main_h, side.height if side else 0.0)
+        placed.append((phase, Placed(main, x_main, y + (h - main_h) / 2, main_h),
                        Placed(side, x_side, y + (h - side.height) / 2, side.height) if side else None))
         y += h + ROW_GAP
     return placed, y - ROW_GAP
+
+
+def _min_height(phase: str, spec) -> float:
+    """The height each main box of a phase needs so that the phase's band holds its rotated label."""
+    count = sum(1 for p, _, _ in spec if p == phase)
+    label = text.width(phase, style.FONT_SIZE, "bold") + 2 * PAD
+    return max(0.0, (label - (count - 1) * ROW_GAP) / count)
 
 
 def prisma_figure(flow, title: str = TITLE, subtitle: str = SUBTITLE) -> Figure:
