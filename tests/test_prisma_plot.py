@@ -11,7 +11,7 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 import prisma_helpers as ph
 from metapool.inputs.search import load_search
 from metapool.pipeline.prisma import flow, synthesis_trials
-from metapool.plotting import style
+from metapool.plotting import style, text
 from metapool.plotting.prisma import MAIN, SIDE, draw_prisma, layout, prisma_figure, rows
 
 REPO = Path(__file__).resolve().parents[1]
@@ -66,7 +66,6 @@ def test_every_line_fits_its_box_when_measured(any_flow):
         for box in (main, side) if side else (main,):
             assert box.width in (MAIN, SIDE)
             for part, weight, offset in box.wrapped():
-                from metapool.plotting import text
                 assert offset + text.width(part, style.FONT_SIZE, weight) <= box.width - 5.0 + 1e-9, part
 
 

@@ -52,16 +52,14 @@ SETTINGS = {a.name: a.to_dict() for a in ANALYSES}
 
 
 def check_search_record(records_file, data_dir):
-    """The search record validated (a few ms): a problem stops the run, like a bad trial table."""
+    """Validate the search record (a few ms): a problem stops the run, like a bad trial table."""
     try:
         return load_search(records_file, data_dir)
     except InputError as err:
         raise WorkflowError(f"Invalid input, nothing was run:\n{err}") from None
 
 
-SEARCH_RECORD = check_search_record(
-    WORKFLOW_SETTINGS.search_records, WORKFLOW_SETTINGS.data_dir
-)
+check_search_record(WORKFLOW_SETTINGS.search_records, WORKFLOW_SETTINGS.data_dir)
 BATCHES = analysis_defs.batches(list(SETTINGS), WORKFLOW_SETTINGS.max_jobs)
 
 
