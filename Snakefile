@@ -18,6 +18,7 @@ include: "workflow/rules/trials.smk"
 include: "workflow/rules/pool.smk"
 include: "workflow/rules/plot.smk"
 include: "workflow/rules/summary.smk"
+include: "workflow/rules/prisma.smk"
 include: "workflow/rules/changes.smk"
 
 

@@ -24,7 +24,7 @@ import pytest
 pytestmark = pytest.mark.slurm
 
 REPO = Path(__file__).resolve().parents[1]
-COPIED = ("Snakefile", "workflow", "config", "data/raw", "profiles")  # what the workflow reads
+COPIED = ("Snakefile", "workflow", "config", "data/raw", "data/search", "profiles")  # what the workflow reads
 TIMEOUT = 600  # seconds per snakemake run; the whole test takes about 1.5 minutes here
 # Test-only plugin settings on top of profiles/slurm: the CI cluster has no accounting database
 # (so no sacct; squeue instead, MinJobAge=300 in .ci/slurm-up.sh), and the first status check

@@ -12,7 +12,7 @@ import workflow_helpers as wf
 
 pytestmark = pytest.mark.slow
 
-ACROSS = {"summary_table", "summary_forest", "trials_table", "all"}
+ACROSS = {"summary_table", "summary_forest", "trials_table", "prisma", "all"}
 # A new iloprost vs placebo trial with 28-day deaths enters these two analyses of config/config.yaml.
 ILOPROST_28D = ("iloprost_vs_placebo_28d", "all_agents_vs_control_28d")
 # STRESS-L (landiolol vs standard care, 28- and 90-day rows) is in these three.

@@ -11,8 +11,8 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from metapool.errors import InputError
-from metapool.inputs.rob import load_rob, rob_files
-from metapool.inputs.trials import load_trials, slugify, trial_files
+from metapool.inputs.search import load_search, queries_path
+from metapool.inputs.trials import load_trials, trial_files
 from metapool.pipeline import analyses as analysis_defs
 from metapool.pipeline import paths as layout
 from metapool.pipeline.settings import WorkflowSettings
@@ -27,7 +27,6 @@ def load_review(cfg, data_dir):
     try:
         files = trial_files(data_dir)
         table = load_trials(files)
-        load_rob(rob_files(WORKFLOW_SETTINGS.rob_dir), table.rows).raise_for_problems()
         analyses = analysis_defs.from_config(cfg)
         index = analysis_defs.RowIndex(table.rows)
         selected = {a.name: analysis_defs.select(index, a) for a in analyses}
@@ -50,6 +49,17 @@ TRIAL_FILES, TRIALS, ANALYSES, SELECTED = load_review(
     config, WORKFLOW_SETTINGS.data_dir
 )
 SETTINGS = {a.name: a.to_dict() for a in ANALYSES}
+
+
+def check_search_record(records_file, data_dir):
+    """Validate the search record (a few ms): a problem stops the run, like a bad trial table."""
+    try:
+        return load_search(records_file, data_dir)
+    except InputError as err:
+        raise WorkflowError(f"Invalid input, nothing was run:\n{err}") from None
+
+
+check_search_record(WORKFLOW_SETTINGS.search_records, WORKFLOW_SETTINGS.data_dir)
 BATCHES = analysis_defs.batches(list(SETTINGS), WORKFLOW_SETTINGS.max_jobs)
 
 
@@ -62,14 +72,6 @@ def batch_trial_files(batch):
     """The raw tables that the batch's analyses draw rows from (adding or editing one reruns them)."""
     used = {r["file"] for name in BATCHES[batch] for r in SELECTED[name]}
     return sorted(str(f) for f in TRIAL_FILES if str(f) in used)
-
-
-def batch_rob_files(batch):
-    """The risk-of-bias tables of the batch's trials (data/rob/<slug>.csv where one exists)."""
-    trials = {slugify(r["trial"]) for name in BATCHES[batch] for r in SELECTED[name]}
-    return [
-        str(f) for f in rob_files(WORKFLOW_SETTINGS.rob_dir) if Path(f).stem in trials
-    ]
 
 
 def batch_settings(batch):
@@ -115,6 +117,11 @@ def all_pooled_json():
     return [layout.pool_outputs(name)["pooled_json"] for name in SETTINGS]
 
 
+def search_queries_file():
+    """queries.csv next to records.csv: the queries the records name."""
+    return str(queries_path(WORKFLOW_SETTINGS.search_records))
+
+
 def all_outputs():
     """Targets of the default rule: one figure per plot job, the summaries and the trial table.
 
@@ -129,6 +136,6 @@ def all_outputs():
     return (
         list(first.values())
         + list(layout.SUMMARY.values())
-        + list(layout.SOF.values())
+        + list(layout.PRISMA.values())
         + list(layout.CHANGES.values())
     )
