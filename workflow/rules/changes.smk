@@ -4,8 +4,7 @@
 
 rule changes:
     input:
-        pooled=all_pooled_json(),
-        living=all_living_json(),
+        digests=all_digests(),
         versions=published_versions(),
     output:
         json=layout.CHANGES["json"],
@@ -19,5 +18,7 @@ rule changes:
         "logs/changes.log",
     conda:
         "../envs/metapool.yaml"
+    params:
+        names=list(SETTINGS),
     script:
         "../scripts/changes.py"

@@ -11,10 +11,12 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from metapool.errors import InputError
+from metapool.inputs.rob import load_rob, rob_files
+from metapool.inputs.trials import load_trials, slugify, trial_files
 from metapool.inputs.search import load_search, queries_path
-from metapool.inputs.trials import load_trials, trial_files
 from metapool.pipeline import analyses as analysis_defs
 from metapool.pipeline import paths as layout
+from metapool.pipeline import summary_pages
 from metapool.pipeline.settings import WorkflowSettings
 
 # Defaults live in metapool.pipeline.settings (the schema documents the same values).
@@ -27,6 +29,7 @@ def load_review(cfg, data_dir):
     try:
         files = trial_files(data_dir)
         table = load_trials(files)
+        load_rob(rob_files(WORKFLOW_SETTINGS.rob_dir), table.rows).raise_for_problems()
         analyses = analysis_defs.from_config(cfg)
         index = analysis_defs.RowIndex(table.rows)
         selected = {a.name: analysis_defs.select(index, a) for a in analyses}
@@ -61,6 +64,7 @@ def check_search_record(records_file, data_dir):
 
 check_search_record(WORKFLOW_SETTINGS.search_records, WORKFLOW_SETTINGS.data_dir)
 BATCHES = analysis_defs.batches(list(SETTINGS), WORKFLOW_SETTINGS.max_jobs)
+SUMMARY_PAGES = summary_pages.pages(ANALYSES)
 
 
 def batch_rule_name(stage, batch):
@@ -74,13 +78,31 @@ def batch_trial_files(batch):
     return sorted(str(f) for f in TRIAL_FILES if str(f) in used)
 
 
+def batch_rob_files(batch):
+    """The risk-of-bias tables of the batch's trials (data/rob/<slug>.csv where one exists)."""
+    trials = {slugify(r["trial"]) for name in BATCHES[batch] for r in SELECTED[name]}
+    return [
+        str(f) for f in rob_files(WORKFLOW_SETTINGS.rob_dir) if Path(f).stem in trials
+    ]
+
+
 def batch_settings(batch):
     """The batch's analysis definitions: a param, so editing one in the config reruns it."""
     return [SETTINGS[name] for name in BATCHES[batch]]
 
 
+def all_digests():
+    """Every pool job's digest (pipeline.digests): what the across-analysis rules read."""
+    return [layout.digest(batch) for batch in BATCHES]
+
+
 def batch_pool_outputs(batch):
     return [p for name in BATCHES[batch] for p in layout.pool_outputs(name).values()]
+
+
+def batch_pool_job_outputs(batch):
+    """The pool job's files: each analysis' tables and the batch's digest."""
+    return batch_pool_outputs(batch) + [layout.digest(batch)]
 
 
 def report_figure(path, name, figure):
@@ -109,10 +131,6 @@ def published_versions():
     return [str(path)] if path.exists() else []
 
 
-def all_living_json():
-    return [layout.pool_outputs(name)["living_json"] for name in SETTINGS]
-
-
 def all_pooled_json():
     return [layout.pool_outputs(name)["pooled_json"] for name in SETTINGS]
 
@@ -136,6 +154,8 @@ def all_outputs():
     return (
         list(first.values())
         + list(layout.SUMMARY.values())
+        + [layout.summary_forest_page(page.id)["svg"] for page in SUMMARY_PAGES]
+        + list(layout.SOF.values())
         + list(layout.PRISMA.values())
         + list(layout.CHANGES.values())
     )

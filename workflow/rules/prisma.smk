@@ -7,7 +7,7 @@ rule prisma:
     input:
         records=WORKFLOW_SETTINGS.search_records,
         queries=search_queries_file(),
-        pooled=all_pooled_json(),
+        digests=all_digests(),
     output:
         svg=report(
             layout.PRISMA["svg"],

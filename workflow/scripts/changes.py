@@ -9,8 +9,8 @@ from metapool.versions.job import run_changes  # noqa: E402
 
 out = snakemake.output  # noqa: F821
 run_changes(
-    list(snakemake.input.pooled),  # noqa: F821
-    list(snakemake.input.living),  # noqa: F821
+    list(snakemake.input.digests),  # noqa: F821
+    list(snakemake.params.names),  # noqa: F821
     WorkflowSettings.from_config(snakemake.config).versions_file,  # noqa: F821
     out.json,
     out.md,

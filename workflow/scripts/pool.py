@@ -6,4 +6,9 @@ common.start(snakemake)  # noqa: F821 (snakemake is injected)
 
 from metapool.pipeline.jobs import run_pool  # noqa: E402
 
-run_pool(list(snakemake.input.trials), list(snakemake.params.analyses), list(snakemake.input.rob))  # noqa: F821
+run_pool(  # noqa: F821
+    list(snakemake.input.trials),  # noqa: F821
+    list(snakemake.params.analyses),  # noqa: F821
+    list(snakemake.input.rob),  # noqa: F821
+    snakemake.params.digest,  # noqa: F821
+)

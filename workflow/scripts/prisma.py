@@ -8,7 +8,7 @@ from metapool.pipeline.prisma import run_prisma  # noqa: E402
 
 run_prisma(
     snakemake.input.records,  # noqa: F821
-    list(snakemake.input.pooled),  # noqa: F821
+    list(snakemake.input.digests),  # noqa: F821
     snakemake.params.data_dir,  # noqa: F821
     snakemake.output.svg,  # noqa: F821
 )

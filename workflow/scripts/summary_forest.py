@@ -1,4 +1,4 @@
-"""Snakemake glue: results/summary_forest.{svg,png,pdf} (metapool.pipeline.jobs.run_summary_forest)."""
+"""Snakemake glue: one page of results/summary_forest/ (metapool.pipeline.jobs.run_summary_forest)."""
 
 import common
 
@@ -7,4 +7,8 @@ common.start(snakemake)  # noqa: F821 (snakemake is injected)
 from metapool.pipeline.jobs import run_summary_forest  # noqa: E402
 
 out = snakemake.output  # noqa: F821
-run_summary_forest(list(snakemake.input.pooled), {"svg": out.svg, "png": out.png, "pdf": out.pdf})  # noqa: F821
+run_summary_forest(  # noqa: F821
+    list(snakemake.input.pooled),  # noqa: F821
+    {"svg": out.svg, "png": out.png, "pdf": out.pdf},
+    snakemake.params.title,  # noqa: F821
+)

@@ -6,4 +6,4 @@ common.start(snakemake)  # noqa: F821 (snakemake is injected)
 
 from metapool.pipeline.jobs import run_summary  # noqa: E402
 
-run_summary(list(snakemake.input.pooled), snakemake.output.table)  # noqa: F821
+run_summary(list(snakemake.input.digests), list(snakemake.params.names), snakemake.output.table)  # noqa: F821

@@ -70,9 +70,10 @@ def living_result(analysis: AnalysisSettings, rows: list[dict]) -> dict:
                       tsa_difference=living.tsa.difference, tsa_sd=living.tsa.sd)
 
 
-def run_pool(trial_files: list[str], settings: list[dict], rob_files: list[str] = ()) -> None:
+def run_pool(trial_files: list[str], settings: list[dict], rob_files: list[str] = (),
+             digest_file: str | None = None) -> None:
     """Pool each analysis from the raw tables it draws on (and the risk-of-bias tables of its
-    trials); write pooled.{json,tsv}, living.{json,tsv}."""
+    trials); write pooled.{json,tsv}, living.{json,tsv}, sof.md, and the batch's digest."""
     from metapool.engine.render import to_json, to_tsv
     from metapool.inputs.rob import load_rob
     from metapool.inputs.trials import load_trials
@@ -80,8 +81,13 @@ def run_pool(trial_files: list[str], settings: list[dict], rob_files: list[str] 
     from metapool.appraisal.sof_render import to_markdown as sof_markdown
     from metapool.living import living_to_tsv
 
+    from metapool.pipeline import digests
+
     rows = load_trials(trial_files).rows
     rob = load_rob(rob_files).raise_for_problems()
+    digest = {}
+    if digest_file:
+        clear_stale_temps([digest_file])
     for s in settings:
         analysis = AnalysisSettings.from_dict(s)
         clear_stale_temps(layout.pool_outputs(analysis.name).values())
@@ -98,7 +104,10 @@ def run_pool(trial_files: list[str], settings: list[dict], rob_files: list[str] 
         write_text(out["living_json"], to_json({"analysis": analysis.name, "title": analysis.title, **sens}))
         write_text(out["living_tsv"], living_to_tsv(sens))
         write_text(out["sof_md"], sof_markdown([SofRow.from_dict(pooled["sof"])], f"Summary of findings: {analysis.title}"))
+        digest[analysis.name] = digests.entry(pooled, {"analysis": analysis.name, "title": analysis.title, **sens})
         _log(f"{analysis.name}: k = {pooled['k']} of {pooled['k_total']} selected rows")
+    if digest_file:
+        write_text(digest_file, to_json(digest))
 
 
 def run_plot(settings: list[dict], versions_file: str | None = None) -> None:
@@ -118,38 +127,49 @@ def run_plot(settings: list[dict], versions_file: str | None = None) -> None:
 
 
 def summary_rows(pooled_files: list[str]) -> list[dict]:
-    """metapool.summary.summary_row of each pooled.json, in the order given (config order)."""
+    """pipeline.summary_rows.summary_row of each pooled.json, in the order given (config order)."""
     from metapool.pipeline.summary_rows import summary_row
 
     return [summary_row(json.loads(Path(f).read_text(encoding="utf-8"))) for f in pooled_files]
 
 
-def run_summary(pooled_files: list[str], out_tsv: str) -> None:
-    """results/summary.tsv: one row per analysis (config order)."""
+def run_summary(digest_files: list[str], names: list[str], out_tsv: str) -> None:
+    """results/summary.tsv: one row per analysis (config order), from the batches' digests."""
     from metapool.engine.render import fmt
+    from metapool.pipeline import digests
 
     clear_stale_temps([out_tsv])
-    rows = summary_rows(pooled_files)
+    rows = [d["summary"] for d in digests.load(digest_files, names)]
     cols = list(rows[0]) if rows else ["analysis"]
     text = "\t".join(cols) + "\n" + "".join("\t".join(fmt(r[c]) for c in cols) + "\n" for r in rows)
     write_text(out_tsv, text)
 
 
-def run_summary_forest(pooled_files: list[str], paths: dict[str, str]) -> None:
-    """results/summary_forest.{svg,png,pdf}: every analysis' pooled RR in one figure."""
+def run_summary_forest(pooled_files: list[str], paths: dict[str, str], title: str) -> None:
+    """One page of the summary forest plot (pipeline.summary_pages): its analyses' pooled effects."""
     from metapool.plotting.summary_forest import draw_summary
 
     clear_stale_temps(paths.values())
-    draw_summary(summary_rows(pooled_files), {k: Path(v) for k, v in paths.items()})
+    draw_summary(summary_rows(pooled_files), {k: Path(v) for k, v in paths.items()}, title=title)
 
 
-def run_sof(pooled_files: list[str], paths: dict[str, str]) -> None:
+def run_summary_forest_index(page_list: list[dict], titles: dict[str, str], out_md: str) -> None:
+    """results/summary_forest/index.md: the pages and their analyses."""
+    from metapool.pipeline.summary_pages import SummaryPage, index_markdown
+
+    clear_stale_temps([out_md])
+    pages = [SummaryPage(p["id"], p["title"], tuple(p["analyses"])) for p in page_list]
+    write_text(out_md, index_markdown(pages, titles))
+
+
+def run_sof(digest_files: list[str], names: list[str], paths: dict[str, str]) -> None:
     """results/sof.{tsv,md,html}: the review's summary-of-findings table, one row per analysis."""
-    from metapool.appraisal.sof import SofRow
     from metapool.appraisal import sof_render
+    from metapool.appraisal.sof import SofRow
+    from metapool.pipeline import digests
 
     clear_stale_temps(paths.values())
-    rows = [SofRow.from_dict(json.loads(Path(f).read_text(encoding="utf-8"))["sof"]) for f in pooled_files]
+    rows = [SofRow.from_dict(d["sof"]) for d in digests.load(digest_files, names)]
     write_text(paths["tsv"], sof_render.to_tsv(rows))
     write_text(paths["md"], sof_render.to_markdown(rows))
     write_text(paths["html"], sof_render.to_html(rows))

@@ -9,6 +9,7 @@ POOL_OUTPUTS = {
     "pooled_tsv": "pooled.tsv",
     "living_json": "living.json",
     "living_tsv": "living.tsv",
+    "sof_md": "sof.md",
 }
 # The forest plot is the publication figure: SVG, PNG (200 dpi) and PDF. The living-review
 # figures are SVG only: vector, editable, shown by the HTML report, and a third of the cost of
@@ -20,13 +21,18 @@ FIGURES = {
     "funnel": ("svg",),
     "tsa": ("svg",),
     "versions": ("svg",),
+    "rob_summary": ("svg",),
+    "rob_traffic_light": ("svg",),
 }
 SUMMARY = {
     "summary_tsv": f"{RESULTS}/summary.tsv",
-    "summary_forest_svg": f"{RESULTS}/summary_forest.svg",
-    "summary_forest_png": f"{RESULTS}/summary_forest.png",
-    "summary_forest_pdf": f"{RESULTS}/summary_forest.pdf",
+    "summary_forest_index": f"{RESULTS}/summary_forest/index.md",
     "trials_tsv": f"{RESULTS}/trials.tsv",
+}
+SOF = {
+    "tsv": f"{RESULTS}/sof.tsv",
+    "md": f"{RESULTS}/sof.md",
+    "html": f"{RESULTS}/sof.html",
 }
 # The PRISMA 2020 flow diagram of the search record (data/search/records.csv).
 PRISMA = {"svg": f"{RESULTS}/prisma.svg"}
@@ -49,3 +55,13 @@ def pool_outputs(name: str) -> dict[str, str]:
 def figure_outputs(name: str) -> dict[str, dict[str, str]]:
     """Figures the plotting stage writes for one analysis: {figure: {format: path}}."""
     return {fig: {ext: f"{analysis_dir(name)}/{fig}.{ext}" for ext in exts} for fig, exts in FIGURES.items()}
+
+
+def digest(batch: str) -> str:
+    """The pool job's digest of its batch (pipeline.digests)."""
+    return f"{RESULTS}/digests/{batch}.json"
+
+
+def summary_forest_page(page_id: str) -> dict[str, str]:
+    """The files of one page of the summary forest plot (pipeline.summary_pages)."""
+    return {ext: f"{RESULTS}/summary_forest/{page_id}.{ext}" for ext in ("svg", "png", "pdf")}

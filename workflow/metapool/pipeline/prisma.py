@@ -85,6 +85,15 @@ def flow(records: list[dict], synthesis_names: set[str] | frozenset[str] = froze
     )
 
 
+def synthesis_trials_from_digests(digest_files: list[str | Path]) -> set[str]:
+    """Trials with a random-effects weight in at least one analysis (the batches' digests)."""
+    names: set[str] = set()
+    for path in digest_files:
+        for entry in json.loads(Path(path).read_text(encoding="utf-8")).values():
+            names.update(entry["synthesis"])
+    return names
+
+
 def synthesis_trials(pooled_files: list[str | Path]) -> set[str]:
     """Trials with a random-effects weight in at least one of the pooled.json files."""
     names = set()
@@ -100,7 +109,7 @@ def unrecorded(records: list[dict], synthesis_names: set[str]) -> list[str]:
     return sorted(name for name in synthesis_names if slugify(name) not in recorded)
 
 
-def run_prisma(records_file: str, pooled_files: list[str], data_dir: str, svg: str) -> None:
+def run_prisma(records_file: str, digest_files: list[str], data_dir: str, svg: str) -> None:
     """results/prisma.svg from the search record and every analysis' pooled.json; warnings to the log."""
     from metapool.atomic import clear_stale_temps
     from metapool.inputs.search import load_search
@@ -108,7 +117,7 @@ def run_prisma(records_file: str, pooled_files: list[str], data_dir: str, svg: s
 
     clear_stale_temps([svg])
     record = load_search(records_file, data_dir)
-    pooled = synthesis_trials(pooled_files)
+    pooled = synthesis_trials_from_digests(digest_files)
     for w in record.warnings:
         print(w, file=sys.stderr)
     for name in unrecorded(record.records, pooled):

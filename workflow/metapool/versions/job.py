@@ -17,15 +17,17 @@ def changes_report(current: dict[str, dict], versions_file: str | Path) -> dict:
     return report.build(meta, compare(published, current))
 
 
-def run_changes(pooled_files: list[str], living_files: list[str], versions_file: str,
+def run_changes(digest_files: list[str], names: list[str], versions_file: str,
                 out_json: str, out_md: str, out_html: str | None = None) -> None:
     """Write changes.json, changes.md and (for the report) changes.html, atomically, for the
-    analyses in the order given."""
+    analyses ``names`` (config order), their states from the batches' digests (pipeline.digests)."""
+    from metapool.pipeline import digests
     from metapool.versions.html import to_html
 
     outs = [out_json, out_md] + ([out_html] if out_html else [])
     clear_stale_temps(outs)
-    changes = changes_report(states_from_files(pooled_files, living_files), versions_file)
+    current = {name: d["state"] for name, d in zip(names, digests.load(digest_files, names))}
+    changes = changes_report(current, versions_file)
     markdown = report.to_markdown(changes)
     write_text(out_json, report.to_json(changes))
     write_text(out_md, markdown)

@@ -1,0 +1,32 @@
+"""Per-batch digests: what the across-analysis stages need from each analysis, written by the pool
+job of its batch (results/digests/<batch>.json).
+
+The summary table, the Summary of findings, the changes report and the PRISMA diagram read the
+batches' digests (at most batching.max_jobs files) instead of every analysis' pooled.json and
+living.json: at 1,000 analyses that is 64 inputs per aggregate job instead of 1,000 to 2,000, which
+is most of Snakemake's DAG-building time on a no-op run.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from metapool.pipeline.summary_rows import summary_row
+from metapool.versions.state import analysis_state
+
+
+def entry(pooled: dict, living: dict) -> dict:
+    """One analysis' digest: its summary row, Summary-of-findings row, versions state and the
+    trials that carry random-effects weight (the PRISMA diagram's synthesis)."""
+    return {"summary": summary_row(pooled), "sof": pooled.get("sof"), "state": analysis_state(pooled, living),
+            "synthesis": sorted({s["trial"] for s in pooled["studies"]
+                                 if s.get("weight_random") is not None and s.get("trial")})}
+
+
+def load(files: list[str], names: list[str]) -> list[dict]:
+    """The digests of ``names`` (config order) from the batch files; KeyError names a missing one."""
+    merged: dict[str, dict] = {}
+    for f in files:
+        merged.update(json.loads(Path(f).read_text(encoding="utf-8")))
+    return [merged[name] for name in names]
