@@ -16,9 +16,10 @@ order, on the members' values as Python floats:
 * ``np.maximum(a, x)`` is ``x if x >= a or x is NaN else a`` (numpy keeps the second argument
   on a tie, so -0.0 stays -0.0).
 
-Python raises on a division by zero where numpy returns inf or NaN, and on a few other
-degenerate operations; then (and for input errors and unknown methods) ``fit`` returns None and
-the caller runs the batch code, which gives the old result or error. tests/test_engine_speed_identity.py
+Python raises on a division by zero where numpy returns inf or NaN (``_div`` does numpy's where
+a zero divisor is expected), and never warns where numpy warns about an overflow; on such
+inputs (and input errors, unknown methods, effects or variances beyond 1e+-60) ``fit`` returns
+None and the caller runs the batch code, which gives the old result, warning or error. tests/test_engine_speed_identity.py
 holds this path to the batch path's digits, bit for bit.
 """
 
@@ -38,6 +39,10 @@ CI_METHODS = ("hksj", "z")
 _EPS2 = 2 * float(np.finfo(float).eps)  # rootfind's 2 * _EPS
 _LOG_2PI = float(np.log(2 * np.pi))     # tau2._loglik's np.log(2 * np.pi)
 _NAN = math.nan
+# Inputs with |y| <= 1e60 and 1e-60 <= v <= 1e60 keep every intermediate (w <= 1e60, w^2 r^2,
+# (sum w^2)^2, w^3, ...) far from overflow, where numpy warns (overflow is not in the batch code's
+# errstate); others are left to the batch code, warnings and all.
+_LO, _HI = 1e-60, 1e60
 _INF = math.inf
 
 
@@ -84,7 +89,7 @@ def _members(yi, vi) -> tuple[list[float], list[float], list[int], int]:
     isfinite = math.isfinite
     for j, (a, b) in enumerate(zip(y.tolist(), v.tolist())):
         if isfinite(a) and isfinite(b):
-            if b <= 0:
+            if b <= 0 or not (_LO <= b <= _HI and -_HI <= a <= _HI):
                 raise _Decline
             ys.append(a)
             vs.append(b)
@@ -256,8 +261,6 @@ def _fisher_scoring(y, v, k, method: str, control: Control) -> tuple[float, str 
             yppy += ww * r2
             sw2 += ww
         if method == "REML":
-            if not sw < 1e100:  # w**3 could overflow, which numpy would warn about
-                raise _Decline
             tr_p = sw - sw2 / sw
             sw3 = _sum((np.array(w) ** 3).tolist())  # numpy's pow, as rowsum(w**3)
             tr_pp = sw2 - 2 * sw3 / sw + (sw2 * sw2) / (sw * sw)
@@ -362,8 +365,6 @@ def _fit(yi, vi, tau2_method, ci_method, level, control) -> dict:
     for wj, yj in zip(w, y):
         sw += wj
         swy += wj * yj
-    if not sw < 1e100:  # a weight near overflow: 100 w / sum w is the batch code's to warn about
-        raise _Decline
     est = swy / sw
     se_wald = 1 / math.sqrt(sw)
     alpha = 1 - level
