@@ -19,8 +19,9 @@ order, on the members' values as Python floats:
 Python raises on a division by zero where numpy returns inf or NaN (``_div`` does numpy's where
 a zero divisor is expected), and never warns where numpy warns about an overflow; on such
 inputs (and input errors, unknown methods, effects or variances beyond 1e+-60) ``fit`` returns
-None and the caller runs the batch code, which gives the old result, warning or error. tests/test_engine_speed_identity.py
-holds this path to the batch path's digits, bit for bit.
+None and the caller runs the batch code, which gives the old result, warning or error.
+tests/test_engine_speed_identity.py holds this path to the old implementation's digits and to
+the batch path's, bit for bit.
 """
 
 from __future__ import annotations
@@ -39,11 +40,11 @@ CI_METHODS = ("hksj", "z")
 _EPS2 = 2 * float(np.finfo(float).eps)  # rootfind's 2 * _EPS
 _LOG_2PI = float(np.log(2 * np.pi))     # tau2._loglik's np.log(2 * np.pi)
 _NAN = math.nan
+_INF = math.inf
 # Inputs with |y| <= 1e60 and 1e-60 <= v <= 1e60 keep every intermediate (w <= 1e60, w^2 r^2,
 # (sum w^2)^2, w^3, ...) far from overflow, where numpy warns (overflow is not in the batch code's
 # errstate); others are left to the batch code, warnings and all.
 _LO, _HI = 1e-60, 1e60
-_INF = math.inf
 
 
 class _Decline(Exception):
@@ -52,7 +53,7 @@ class _Decline(Exception):
 
 def _div(a: float, b: float) -> float:
     """a / b with IEEE semantics for b == 0 (what numpy returns under errstate(divide="ignore"))."""
-    if b != 0.0 or b != b:
+    if b != 0.0:  # NaN included
         return a / b
     if a != a or a == 0.0:
         return _NAN
