@@ -1,21 +1,31 @@
-"""Throughput of the batch engine against a loop over statsmodels' combine_effects.
+"""Throughput of the engine, batch and one fit at a time, against statsmodels and pimeta.
 
 Simulates 10,000 meta-analyses of k = 10 two-arm trials (seeded numpy RNG): per meta-analysis
 a control-arm risk and a true log RR with between-trial spread; per trial arm sizes and binomial
-events; yi, vi by ``metapool.effects.log_rr_from_counts``. Times
+events; yi, vi by ``metapool.effects.log_rr_from_counts``. Times, on these same data,
 
 * ``metapool.model.pool_many`` with REML tau^2 and the Hartung-Knapp-Sidik-Jonkman CI
   (every field: Q-profile CIs of tau^2 and I^2, prediction interval, ...),
 * ``pool_many`` with DerSimonian-Laird tau^2,
 * a Python loop over ``statsmodels.stats.meta_analysis.combine_effects(yi, vi,
   method_re="iterated")``. statsmodels has no REML: its "iterated" estimator is Paule-Mandel,
-  the closest it offers to an iterative likelihood-type fit.
+  the closest it offers to an iterative likelihood-type fit;
+* ``fit_random(yi, vi, "REML", "hksj")`` one meta-analysis at a time (the CLI's and each
+  analysis' pooling path; every field, the Q-profile CIs included), on the first ``--single``
+  meta-analyses,
+* pimeta's ``rma(yi, vi, method="REML", test="knha")`` one at a time on the same meta-analyses
+  (pimeta, in the ``bench`` extra, is imported only here; without it that line says
+  "pimeta not installed: skipped"). Its rma computes no Q-profile CI of tau^2 or I^2.
 
-Each is timed as the best of ``--repeat`` runs. Before timing, a sample of rows is fitted one
-by one with ``fit_random`` and must equal the batch bit for bit. Not a test: it prints, and the
-last line is ``engine: <x> REML+HKSJ fits/s, <y> DL fits/s, statsmodels loop <z> fits/s, ratio <x/z>``.
+Each is timed as the best of ``--repeat`` runs; the one-at-a-time inputs (each study's finite
+yi, vi) are prepared before timing, and the ~0.5% of REML fits that do not converge at metafor's
+defaults raise ConvergenceError in fit_random and are timed as such. Before timing, a sample of
+rows is fitted one by one with ``fit_random`` and must equal the batch bit for bit. Not a test:
+it prints; the last two lines are ``engine: <x> REML+HKSJ fits/s, <y> DL fits/s, statsmodels loop
+<z> fits/s, ratio <x/z>`` and ``single: fit_random <a> fits/s, pimeta <b> fits/s, ratio <a/b>``.
 
-Run: ``python benchmarks/bench_engine.py [--m 10000] [--k 10] [--seed 20250101] [--repeat 3]``
+Run: ``python benchmarks/bench_engine.py [--m 10000] [--k 10] [--seed 20250101] [--repeat 3]
+[--single 2000]``
 """
 
 from __future__ import annotations
@@ -23,9 +33,11 @@ from __future__ import annotations
 import argparse
 import math
 import time
+import warnings
 
 import numpy as np
 
+from metapool.errors import ConvergenceError
 from metapool.measures.binary import log_rr_from_counts
 from metapool.engine.model import fit_random, pool_many
 
@@ -95,6 +107,36 @@ def statsmodels_loop(yi, vi) -> np.ndarray:
     return tau2
 
 
+def single_inputs(yi, vi, n: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The first ``n`` meta-analyses as (yi, vi) of their finite studies, one pair each."""
+    out = []
+    for i in range(min(n, len(yi))):
+        ok = np.isfinite(yi[i]) & np.isfinite(vi[i])
+        out.append((yi[i][ok].copy(), vi[i][ok].copy()))
+    return out
+
+
+def fit_random_loop(pairs) -> np.ndarray:
+    """tau^2 of fit_random(yi, vi, "REML", "hksj"), one call per meta-analysis (NaN: did not converge)."""
+    tau2 = np.full(len(pairs), np.nan)
+    for i, (y, v) in enumerate(pairs):
+        try:
+            tau2[i] = fit_random(y, v, "REML", "hksj")["tau2"] or 0.0
+        except ConvergenceError:
+            pass
+    return tau2
+
+
+def pimeta_loop(pairs, rma) -> np.ndarray:
+    """tau^2 of pimeta's rma(yi, vi, method="REML", test="knha"), one call per meta-analysis."""
+    tau2 = np.empty(len(pairs))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i, (y, v) in enumerate(pairs):
+            tau2[i] = rma(y, v, method="REML", test="knha").tau2
+    return tau2
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--m", type=int, default=10_000, help="meta-analyses (default 10000)")
@@ -102,6 +144,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=20250101)
     ap.add_argument("--repeat", type=int, default=3, help="timed runs; the best counts (default 3)")
     ap.add_argument("--check", type=int, default=50, help="rows checked against single fits (default 50)")
+    ap.add_argument("--single", type=int, default=2000,
+                    help="meta-analyses fitted one at a time by fit_random and pimeta (default 2000)")
     args = ap.parse_args(argv)
 
     yi, vi = simulate(args.m, args.k, args.seed)
@@ -126,7 +170,32 @@ def main(argv: list[str] | None = None) -> None:
     print(f"pool_many DL+HKSJ:   {t_dl:.3f} s for {args.m} fits ({y:,.0f} fits/s)")
     print(f"statsmodels combine_effects(method_re='iterated', i.e. Paule-Mandel) loop: "
           f"{t_sm:.3f} s ({z:,.0f} fits/s)")
+
+    pairs = single_inputs(yi, vi, args.single)
+    n1 = len(pairs)
+    fr_tau2 = fit_random_loop(pairs)  # warm-up, and the values for the agreement check
+    t_fr = best_time(lambda: fit_random_loop(pairs), args.repeat)
+    a = n1 / t_fr
+    try:
+        from pimeta import rma
+    except ImportError:
+        rma = None
+    print(f"fit_random REML+HKSJ one at a time: {t_fr:.3f} s for {n1} fits ({a:,.0f} fits/s; "
+          f"{int(np.isnan(fr_tau2).sum())} raise ConvergenceError)")
+    if rma is None:
+        print("pimeta not installed: skipped")
+    else:
+        pi_tau2 = pimeta_loop(pairs, rma)
+        t_pi = best_time(lambda: pimeta_loop(pairs, rma), args.repeat)
+        b = n1 / t_pi
+        both = ~np.isnan(fr_tau2)
+        print(f"pimeta rma(method='REML', test='knha') one at a time: {t_pi:.3f} s for {n1} fits ({b:,.0f} fits/s); "
+              f"tau2 vs fit_random: max |diff| = {np.max(np.abs(pi_tau2[both] - fr_tau2[both])):.2e}")
+    print(f"ratios: pool_many REML+HKSJ / statsmodels loop {x / z:.1f}"
+          + ("" if rma is None else f"; fit_random / pimeta, one at a time, {a / b:.2f}"))
     print(f"engine: {x:.0f} REML+HKSJ fits/s, {y:.0f} DL fits/s, statsmodels loop {z:.0f} fits/s, ratio {x / z:.1f}")
+    print(f"single: fit_random {a:.0f} fits/s, "
+          + ("pimeta not installed: skipped" if rma is None else f"pimeta {b:.0f} fits/s, ratio {a / b:.2f}"))
 
 
 if __name__ == "__main__":

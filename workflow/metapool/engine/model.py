@@ -12,6 +12,7 @@ import numpy as np
 from scipy.special import ndtr, ndtri, stdtr, stdtrit
 
 from metapool.engine import heterogeneity as het
+from metapool.engine import single
 from metapool.engine import tau2 as tau2mod
 from metapool.engine.batch import Batch, rowsum, wmean
 from metapool.errors import MetapoolError
@@ -140,8 +141,15 @@ def fit_fixed(yi, vi, level: float = LEVEL) -> dict:
 
 def fit_random(yi, vi, tau2_method: str = "REML", ci_method: str = "hksj", level: float = LEVEL,
                control: tau2mod.Control = tau2mod.DEFAULT) -> dict:
-    """Random-effects model of one meta-analysis (see :func:`random_batch`)."""
-    out = _scalar(random_batch(_one(yi, vi), tau2_method, ci_method, level, control))
+    """Random-effects model of one meta-analysis (see :func:`random_batch`).
+
+    The m = 1 case of random_batch, computed by :mod:`metapool.engine.single` (the same
+    floating-point operations on Python floats, without the batch's per-call overhead); inputs it
+    leaves to the batch code (errors, divisions by zero) go through random_batch itself.
+    """
+    out = single.fit(yi, vi, tau2_method, ci_method, level, control)
+    if out is None:
+        out = _scalar(random_batch(_one(yi, vi), tau2_method, ci_method, level, control))
     out["tau2_method"] = tau2_method.upper()
     out["ci_method"] = ci_method.lower()
     return out
