@@ -77,7 +77,7 @@ def test_text_anchors_and_rotation():
     assert x1 == pytest.approx(150) and x0 == pytest.approx(150 - text.width("right"))
     assert cv.text_box(c.texts()[1])[1] == pytest.approx(50)
     svg = cv.to_svg(c).decode()
-    assert 'text-anchor="end"' in svg and "rotate(-90" in svg
+    assert "text-anchor: end" in svg and "rotate(-90" in svg
     ink = np.asarray(Image.open(io.BytesIO(cv.to_png(c))).convert("L")) < 128
     rows, cols = np.nonzero(ink[:, : int(40 * style.DPI / 72)])  # the rotated word: taller than wide
     assert np.ptp(rows) > np.ptp(cols)

@@ -6,6 +6,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+# the subprocess imports this checkout's metapool (workflow/), not an installed one
+CODE_PATH = os.pathsep.join(str(Path(__file__).resolve().parents[i] / d)
+                            for i, d in ((0, ""), (1, "workflow")))
+
 import matplotlib
 import pytest
 
@@ -33,7 +37,7 @@ NAMES = [f"{n}.{f}" for n in ("sub", "long", "summary") for f in FORMATS]
 def draw_in_subprocess(out: Path, **env) -> None:
     out.mkdir()
     subprocess.run([sys.executable, "-c", DRAW, str(out)], check=True, cwd=out,
-                   env={**os.environ, "PYTHONPATH": str(Path(__file__).parent), **env}, timeout=300)
+                   env={**os.environ, "PYTHONPATH": CODE_PATH, **env}, timeout=300)
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,10 @@ are undone: after import and after drawing, the process is as it was."""
 import os
 import subprocess
 from pathlib import Path
+
+# the subprocess imports this checkout's metapool (workflow/), not an installed one
+CODE_PATH = os.pathsep.join(str(Path(__file__).resolve().parents[i] / d)
+                            for i, d in ((0, ""), (1, "workflow")))
 import sys
 import textwrap
 
@@ -52,7 +56,7 @@ CHECK = textwrap.dedent("""
 def test_import_and_draw_leave_global_state_unchanged(tmp_path):
     out = subprocess.run([sys.executable, "-c", CHECK, str(tmp_path / "s.png")],
                          capture_output=True, text=True, timeout=300,
-                         env={**os.environ, "PYTHONPATH": str(Path(__file__).parent)})
+                         env={**os.environ, "PYTHONPATH": CODE_PATH})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
     assert (tmp_path / "s.png").stat().st_size > 0

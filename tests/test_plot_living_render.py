@@ -89,7 +89,7 @@ def test_unknown_figure_is_an_error(tmp_path):
 DRAW = textwrap.dedent("""
     import sys
     from pathlib import Path
-    sys.path.insert(0, sys.argv[2])
+    sys.path[:0] = [sys.argv[2], str(Path(sys.argv[2]).parent / "workflow")]
     from test_plot_living_render import draw
     out = Path(sys.argv[1])
     for k in (1, 12):

@@ -166,11 +166,11 @@ ANCHOR = {"left": "start", "center": "middle", "right": "end"}
 
 
 def _svg_text(t) -> list[str]:
-    font = f'font-family="DejaVu Sans" font-size="{_n(t.size)}"'
+    font = f"font-family: 'DejaVu Sans'; font-size: {_n(t.size)}px"
     if t.weight == "bold":
-        font += ' font-weight="bold"'
+        font += "; font-weight: 700"
     elif t.weight == "italic":
-        font += ' font-style="oblique"'
+        font += "; font-style: oblique"
     fill = "" if t.colour.lower() in ("#000000", "black") else f' fill="{t.colour}"'
     out = []
     for line, x, y, w in text_lines(t):
@@ -178,13 +178,14 @@ def _svg_text(t) -> list[str]:
             continue
         if t.rotation:  # rotated about the text's anchor point (a centred axis label)
             cx, cy = t.x, t.y
-            out.append(f'<text x="{_n(cx)}" y="{_n(cy + (ASCENT - DESCENT) / 2 * t.size)}" {font} '
-                       f'text-anchor="middle"{fill} transform="rotate({_n(-t.rotation)} '
-                       f'{_n(cx)} {_n(cy)})">{escape(line)}</text>')
+            out.append(f'<text x="{_n(cx)}" y="{_n(cy + (ASCENT - DESCENT) / 2 * t.size)}" '
+                       f'style="{font}; text-anchor: middle"{fill} transform="rotate('
+                       f'{_n(-t.rotation)} {_n(cx)} {_n(cy)})">{escape(line)}</text>')
             continue
         ax = {"left": x, "center": x + w / 2, "right": x + w}[t.ha]
-        anchor = "" if t.ha == "left" else f' text-anchor="{ANCHOR[t.ha]}"'
-        out.append(f'<text x="{_n(ax)}" y="{_n(y)}" {font}{anchor}{fill}>{escape(line)}</text>')
+        anchor = "" if t.ha == "left" else f"; text-anchor: {ANCHOR[t.ha]}"
+        out.append(f'<text x="{_n(ax)}" y="{_n(y)}" style="{font}{anchor}"{fill}>'
+                   f'{escape(line)}</text>')
     return out
 
 
