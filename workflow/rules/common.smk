@@ -11,8 +11,9 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from metapool.errors import InputError
+from metapool.inputs.rob import load_rob, rob_files
 from metapool.inputs.search import load_search, queries_path
-from metapool.inputs.trials import load_trials, trial_files
+from metapool.inputs.trials import load_trials, slugify, trial_files
 from metapool.pipeline import analyses as analysis_defs
 from metapool.pipeline import paths as layout
 from metapool.pipeline.settings import WorkflowSettings
@@ -27,6 +28,7 @@ def load_review(cfg, data_dir):
     try:
         files = trial_files(data_dir)
         table = load_trials(files)
+        load_rob(rob_files(WORKFLOW_SETTINGS.rob_dir), table.rows).raise_for_problems()
         analyses = analysis_defs.from_config(cfg)
         index = analysis_defs.RowIndex(table.rows)
         selected = {a.name: analysis_defs.select(index, a) for a in analyses}
@@ -72,6 +74,14 @@ def batch_trial_files(batch):
     """The raw tables that the batch's analyses draw rows from (adding or editing one reruns them)."""
     used = {r["file"] for name in BATCHES[batch] for r in SELECTED[name]}
     return sorted(str(f) for f in TRIAL_FILES if str(f) in used)
+
+
+def batch_rob_files(batch):
+    """The risk-of-bias tables of the batch's trials (data/rob/<slug>.csv where one exists)."""
+    trials = {slugify(r["trial"]) for name in BATCHES[batch] for r in SELECTED[name]}
+    return [
+        str(f) for f in rob_files(WORKFLOW_SETTINGS.rob_dir) if Path(f).stem in trials
+    ]
 
 
 def batch_settings(batch):
@@ -136,6 +146,7 @@ def all_outputs():
     return (
         list(first.values())
         + list(layout.SUMMARY.values())
+        + list(layout.SOF.values())
         + list(layout.PRISMA.values())
         + list(layout.CHANGES.values())
     )

@@ -9,6 +9,7 @@ POOL_OUTPUTS = {
     "pooled_tsv": "pooled.tsv",
     "living_json": "living.json",
     "living_tsv": "living.tsv",
+    "sof_md": "sof.md",
 }
 # The forest plot is the publication figure: SVG, PNG (200 dpi) and PDF. The living-review
 # figures are SVG only: vector, editable, shown by the HTML report, and a third of the cost of
@@ -20,6 +21,8 @@ FIGURES = {
     "funnel": ("svg",),
     "tsa": ("svg",),
     "versions": ("svg",),
+    "rob_summary": ("svg",),
+    "rob_traffic_light": ("svg",),
 }
 SUMMARY = {
     "summary_tsv": f"{RESULTS}/summary.tsv",
@@ -27,6 +30,11 @@ SUMMARY = {
     "summary_forest_png": f"{RESULTS}/summary_forest.png",
     "summary_forest_pdf": f"{RESULTS}/summary_forest.pdf",
     "trials_tsv": f"{RESULTS}/trials.tsv",
+}
+SOF = {
+    "tsv": f"{RESULTS}/sof.tsv",
+    "md": f"{RESULTS}/sof.md",
+    "html": f"{RESULTS}/sof.html",
 }
 # The PRISMA 2020 flow diagram of the search record (data/search/records.csv).
 PRISMA = {"svg": f"{RESULTS}/prisma.svg"}

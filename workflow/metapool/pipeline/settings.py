@@ -12,6 +12,7 @@ nested objects); Snakemake passes `to_dict()` as a param and each job rebuilds t
 from __future__ import annotations
 
 import dataclasses
+import functools
 import typing
 from dataclasses import dataclass, field
 
@@ -30,6 +31,18 @@ class TsaSettings:
     beta: float = 0.2
     difference: float | None = None
     sd: float | None = None
+
+
+@dataclass(frozen=True)
+class TimepointSettings:
+    """Which row of a trial enters when the filter leaves several time points: the one with the
+    longest stated follow-up between min_days and max_days; a row whose time point the source
+    does not state (ICU, hospital or unstated mortality) only when ``unstated`` and the trial has
+    no row in the window."""
+
+    min_days: int = 28
+    max_days: int = 90
+    unstated: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,11 @@ class AnalysisSettings:
     control: dict = field(default_factory=dict)
     include_adjusted: bool = True
     include_skewed: bool = False
+    timepoint: TimepointSettings | None = None
+    restrictions: list = field(default_factory=lambda: ["septic_shock_only", "blinded", "low_risk_only",
+                                                        "exclude_high_risk"])
+    grade_rules: dict = field(default_factory=dict)
+    grade: dict = field(default_factory=dict)
     plot: ForestOptions = field(default_factory=ForestOptions)
     living: LivingSettings = field(default_factory=LivingSettings)
 
@@ -61,11 +79,25 @@ class AnalysisSettings:
         object.__setattr__(self, "measure", registry.get(self.measure).code)
         object.__setattr__(self, "tau2", self.tau2.upper())
         object.__setattr__(self, "ci", self.ci.lower())
-        Control.from_mapping(self.control)  # ValueError now, not in a job
+        Control.from_mapping(self.control)  # errors now, not in a job
+        self.certainty_rules()
+        self.judgments()
 
     def engine_control(self) -> Control:
         """The tau^2 iteration settings (metafor's control) as the engine takes them."""
         return Control.from_mapping(self.control)
+
+    def certainty_rules(self):
+        """The GRADE rules' thresholds (appraisal.grade_config.GradeRules) from `grade_rules:`."""
+        from metapool.appraisal.grade_config import GradeRules
+
+        return GradeRules.from_mapping(self.grade_rules, key=f"analyses.{self.name}.grade_rules")
+
+    def judgments(self):
+        """The reviewers' GRADE judgments (appraisal.grade_config.Judgments) from `grade:`."""
+        from metapool.appraisal.grade_config import Judgments
+
+        return Judgments.from_mapping(self.grade, key=f"analyses.{self.name}.grade")
 
     def to_dict(self) -> dict:
         """Plain JSON-able form (the Snakemake param); ``from_dict`` inverts it."""
@@ -85,17 +117,31 @@ def _plain(x):
     return x
 
 
+@functools.lru_cache(maxsize=None)
+def _nested(cls) -> dict:
+    """Field name -> its dataclass type (also for ``X | None``), for the fields that hold one;
+    cached: typing.get_type_hints costs ~0.2 ms a call, 1,000 analyses call it thousands of times."""
+    out = {}
+    for key, kind in typing.get_type_hints(cls).items():
+        optional = [a for a in typing.get_args(kind) if a is not type(None)]
+        if len(optional) == 1 and dataclasses.is_dataclass(optional[0]):
+            kind = optional[0]
+        if dataclasses.is_dataclass(kind):
+            out[key] = kind
+    return out
+
+
 def _build(cls, values: dict):
     """Instantiate dataclass ``cls`` from a dict, recursing into dataclass-typed fields."""
-    hints = typing.get_type_hints(cls)
-    known = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(values) - set(known))
+    nested = _nested(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - known)
     if unknown:
         raise ValueError(f"unknown {cls.__name__} key(s): {', '.join(unknown)}")
     kwargs = {}
     for key, value in values.items():
-        kind = hints[key]
-        if dataclasses.is_dataclass(kind) and isinstance(value, dict):
+        kind = nested.get(key)
+        if kind is not None and isinstance(value, dict):
             value = _build(kind, value)
         elif key == "xlim" and value is not None:
             value = tuple(value)
@@ -127,6 +173,7 @@ class WorkflowSettings:
     `metapool publish`), search_dir (the search record), batching.max_jobs (jobs per stage)."""
 
     data_dir: str = "data/raw"
+    rob_dir: str = "data/rob"
     versions_dir: str = "data/versions"
     max_jobs: int = 64
     search_dir: str = "data/search"
@@ -142,6 +189,7 @@ class WorkflowSettings:
     @classmethod
     def from_config(cls, config: dict) -> "WorkflowSettings":
         batching = config.get("batching") or {}
-        values = {"data_dir": config.get("data_dir"), "versions_dir": config.get("versions_dir"),
-                  "search_dir": config.get("search_dir"), "max_jobs": batching.get("max_jobs")}
+        values = {"data_dir": config.get("data_dir"), "rob_dir": config.get("rob_dir"),
+                  "versions_dir": config.get("versions_dir"), "search_dir": config.get("search_dir"),
+                  "max_jobs": batching.get("max_jobs")}
         return cls(**{k: v for k, v in values.items() if v is not None})
