@@ -11,6 +11,7 @@ import pytest
 
 import prisma_helpers as ph
 from metapool.inputs.search import load_search
+from metapool.inputs.trials import slugify
 from metapool.pipeline.prisma import flow, run_prisma, synthesis_trials, unrecorded
 
 REPO = Path(__file__).resolve().parents[1]
@@ -106,10 +107,12 @@ def test_the_real_counts_add_up_and_every_reason_is_counted(real):
     assert f.not_retrieved == dict(Counter(r["reason"] for r in rows if r["eligibility"] == "not retrieved"))
     assert f.excluded == dict(Counter(r["reason"] for r in rows if r["eligibility"] == "excluded"))
     assert f.n_identified == len(RECORDS.read_text(encoding="utf-8").splitlines()) - 1
-    # the synthesis is every trial pooled with weight in results/ (each has its included record)
+    # the synthesis is the study of every trial pooled with weight in results/ (each has its
+    # included record; two tables of one study, as SOAP II's, are one study)
     pooled = synthesis_trials(results)
     assert pooled and unrecorded(real.records, pooled) == []
-    assert len(f.synthesis) == len(pooled)
+    study_of = {slugify(r["trial"]): r["study"] for r in real.records if r["eligibility"] == "included"}
+    assert set(f.synthesis) == {study_of[slugify(t)] for t in pooled}
 
 
 def test_the_real_record_keeps_the_logs_conflicts_visible(real):

@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from matplotlib.patches import FancyArrowPatch, Rectangle
 
 import prisma_helpers as ph
 from metapool.inputs.search import load_search
 from metapool.pipeline.prisma import flow, synthesis_trials
 from metapool.plotting import style, text
-from metapool.plotting.prisma import MAIN, SIDE, draw_prisma, layout, prisma_figure, rows
+from metapool.plotting.canvas import text_box
+from metapool.plotting.prisma import MAIN, SIDE, arrows, draw_prisma, layout, prisma_figure, rows
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -69,33 +69,56 @@ def test_every_line_fits_its_box_when_measured(any_flow):
                 assert offset + text.width(part, style.FONT_SIZE, weight) <= box.width - 5.0 + 1e-9, part
 
 
+def _rectangles(canvas):
+    """(x0, y0, x1, y1) of every axis-aligned rectangle drawn (boxes, the header bar, the bands)."""
+    out = []
+    for kind, data in canvas.drawn():
+        if kind == "polygon" and len(data[0]) == 4:
+            xs, ys = {x for x, _ in data[0]}, {y for _, y in data[0]}
+            if len(xs) == 2 and len(ys) == 2:
+                out.append((min(xs), min(ys), max(xs), max(ys)))
+    return out
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
 def test_rendered_texts_inside_boxes_and_arrows_between_them(any_flow):
-    with style.figure_style():
-        fig = prisma_figure(any_flow)
-        fig.canvas.draw()
-        renderer = fig.canvas.get_renderer()
-        ax = fig.axes[0]
-        boxes = [p for p in ax.patches if isinstance(p, Rectangle)]
-        fig_box = fig.bbox
-        for t in ax.texts:
-            extent = t.get_window_extent(renderer)
-            assert fig_box.x0 <= extent.x0 and extent.x1 <= fig_box.x1, t.get_text()
-            anchor = ax.transData.transform(t.get_position())
-            home = [b.get_window_extent(renderer) for b in boxes if b.get_window_extent(renderer).contains(*anchor)]
-            if home:  # a box's line, a phase label or the header: inside that box with a margin
-                outer = home[0]
-                margin = 2.0 * fig.dpi / 72  # 2 points
-                assert outer.x0 + margin <= extent.x0 and extent.x1 <= outer.x1 - margin, t.get_text()
-                assert outer.y0 + margin <= extent.y0 and extent.y1 <= outer.y1 - margin, t.get_text()
-        # no two texts overlap
-        extents = [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts]
-        for i, (a, ea) in enumerate(extents):
-            for b, eb in extents[i + 1:]:
-                assert not ea.overlaps(eb), (a, b)
-        # every arrow starts on the edge of one box and ends on the edge of another
-        placed, _ = layout(any_flow, 0.0)
-        arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
-        assert len(arrows) == (len(placed) - 1) + sum(1 for _, _, side in placed if side)
+    canvas = prisma_figure(any_flow)
+    boxes = _rectangles(canvas)
+    extents = [(t.text, text_box(t)) for t in canvas.texts()]
+    for (label, (x0, y0, x1, y1)), t in zip(extents, canvas.texts()):
+        assert 0.0 <= x0 and x1 <= canvas.width and 0.0 <= y0 and y1 <= canvas.height, label
+        home = [b for b in boxes if b[0] <= t.x <= b[2] and b[1] <= t.y <= b[3]]
+        if home:  # a box's line, a phase label or the header: inside that box with a margin
+            bx0, by0, bx1, by1 = min(home, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
+            margin = 2.0  # points
+            assert bx0 + margin <= x0 and x1 <= bx1 - margin, label
+            assert by0 + margin <= y0 and y1 <= by1 - margin, label
+    # no two texts overlap
+    for i, (a, ea) in enumerate(extents):
+        for b, eb in extents[i + 1:]:
+            assert not _overlap(ea, eb), (a, b)
+    # every arrow starts on the edge of one box and ends on the edge of another
+    placed, _ = layout(any_flow, 0.0)
+    expected = (len(placed) - 1) + sum(1 for _, _, side in placed if side)
+    assert len(arrows(placed)) == expected
+    flow_boxes = [b for b in boxes if b[2] - b[0] in (pytest.approx(MAIN), pytest.approx(SIDE))]
+
+    def home_of(point):
+        x, y = point
+        return [b for b in flow_boxes if b[0] - 1e-6 <= x <= b[2] + 1e-6 and b[1] - 1e-6 <= y <= b[3] + 1e-6
+                and min(abs(x - b[0]), abs(x - b[2]), abs(y - b[1]), abs(y - b[3])) < 1e-6]
+
+    heads = [data[0] for kind, data in canvas.drawn() if kind == "polygon" and len(data[0]) == 3]
+    shafts = [data[0] for kind, data in canvas.drawn() if kind == "line"]
+    assert len(heads) == expected
+    for tip, left, right in heads:
+        base = ((left[0] + right[0]) / 2, (left[1] + right[1]) / 2)
+        (shaft,) = [line for line in shafts if line[-1] == pytest.approx(base)]
+        (start,), (end,) = home_of(shaft[0]), home_of(tip)
+        assert start != end
 
 
 def test_the_layout_stacks_rows_without_overlap(any_flow):

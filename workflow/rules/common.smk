@@ -12,8 +12,8 @@ from snakemake.utils import validate
 
 from metapool.errors import InputError
 from metapool.inputs.rob import load_rob, rob_files
-from metapool.inputs.trials import load_trials, slugify, trial_files
 from metapool.inputs.search import load_search, queries_path
+from metapool.inputs.trials import load_trials, slugify, trial_files
 from metapool.pipeline import analyses as analysis_defs
 from metapool.pipeline import paths as layout
 from metapool.pipeline import summary_pages

@@ -51,6 +51,12 @@ class Canvas:
         """A closed polygon filled with `fill` ('none' for no fill), optionally outlined."""
         self._add(z, "polygon", tuple(points), fill, edge, edge_width, clip)
 
+    def rect(self, x: float, y: float, width: float, height: float, fill: str,
+             edge: str | None = None, edge_width: float = 0.0, z: float = 1.0, clip=None) -> None:
+        """An axis-aligned rectangle from its top-left corner (x, y): a polygon."""
+        self.polygon([(x, y), (x + width, y), (x + width, y + height), (x, y + height)], fill,
+                     edge, edge_width, z, clip)
+
     def line(self, points, colour: str, width: float, dash=None, z: float = 2.0, clip=None,
              cap: str = "butt") -> None:
         """An open polyline; dash: (offset, (on, off, ...)) in points."""

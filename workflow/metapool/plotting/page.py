@@ -41,7 +41,8 @@ class Text:
 
 @dataclass(frozen=True)
 class LegendEntry:
-    """A legend sample: kind 'patch' (filled square), 'line' or 'marker', with its style."""
+    """A legend sample: kind 'patch' (filled square), 'line' or 'marker' (marker 'o' a circle,
+    's' a square), with its style."""
 
     kind: str
     label: str
@@ -159,6 +160,12 @@ def _legend_sample(canvas: Canvas, entry: LegendEntry, x: float, y: float) -> No
                        entry.edge, 0.5 if entry.edge else 0.0)
     elif entry.kind == "line":
         canvas.line([(x, y), (x + LEGEND_KEY, y)], entry.colour, 1.0, dash(entry.linestyle, 1.0))
+    elif entry.marker == "s":
+        h = 4.5 / 2
+        cx = x + LEGEND_KEY / 2
+        canvas.polygon([(cx - h, y - h), (cx + h, y - h), (cx + h, y + h), (cx - h, y + h)],
+                       entry.colour if entry.fill else "white", entry.edge or entry.colour, 0.8,
+                       z=2.0)
     else:
         canvas.circle(x + LEGEND_KEY / 2, y, 4.5 / 2, entry.colour if entry.fill else "white",
                       entry.edge or entry.colour, 0.8, z=2.0)

@@ -4,9 +4,9 @@ One flow, because the records of every source were deduplicated together: identi
 (records from databases, registers and other sources; duplicates removed), screening (records
 screened and excluded; reports sought, not retrieved, assessed and excluded, each exclusion
 with its reason and n), and included (studies and their reports, then the studies in the
-quantitative synthesis). Boxes and arrows are matplotlib patches on a Page in points (y down);
-every line is measured with plotting.text and wrapped to its box, and a box is as tall as its
-lines. Input: a pipeline.prisma.Flow.
+quantitative synthesis). Boxes and arrows are drawn onto a canvas.Canvas in points (y down), as
+every figure of the package; every line is measured with plotting.text and wrapped to its box,
+and a box is as tall as its lines. Input: a pipeline.prisma.Flow.
 """
 
 from __future__ import annotations
@@ -15,13 +15,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, Rectangle
-
 from metapool.plotting import style
 from metapool.plotting import text
+from metapool.plotting.canvas import Canvas
 from metapool.plotting.page import LINE, MARGIN, Page, Text
-from metapool.plotting.save import save_figure
+from metapool.plotting.save import save_canvas
 
 TITLE = "PRISMA 2020 flow diagram"
 SUBTITLE = "How the trials of the review were found, screened and included"
@@ -36,6 +34,8 @@ INDENT = 9.0  # per level of a sub-line
 ROW_GAP = 16.0  # between rows (the down arrows)
 HEADER = 18.0
 EDGE = 0.8
+HEAD_LENGTH = 3.2  # arrow heads (matplotlib's "-|>" at mutation scale 8), outlined at EDGE
+HEAD_HALF_WIDTH = 1.6
 
 HEADER_FILL = "#FBECCC"  # Okabe-Ito orange (#E69F00) at 20% on white
 BAND_FILL = "#CCE3F0"  # Okabe-Ito blue (#0072B2) at 20% on white
@@ -163,8 +163,8 @@ def _min_height(phase: str, spec) -> float:
     return max(0.0, (label - (count - 1) * ROW_GAP) / count)
 
 
-def prisma_figure(flow, title: str = TITLE, subtitle: str = SUBTITLE) -> Figure:
-    """The figure (call inside style.figure_style())."""
+def prisma_figure(flow, title: str = TITLE, subtitle: str = SUBTITLE) -> Canvas:
+    """The flow diagram."""
     page = Page(WIDTH)
     page.title(title, subtitle)
     page.space(4.0)
@@ -182,22 +182,30 @@ def prisma_figure(flow, title: str = TITLE, subtitle: str = SUBTITLE) -> Figure:
                                rotation=90.0))
     page.y = bottom + 10.0
     page.paragraph(NOTE, colour=style.COLOURS["muted"])
-    fig = page.render()
-    ax = page.canvas_ax
-    ax.add_patch(Rectangle((x_main, top), MAIN + GAP + SIDE, HEADER, facecolor=HEADER_FILL, edgecolor="none"))
+    canvas = page.canvas()
+    canvas.rect(x_main, top, MAIN + GAP + SIDE, HEADER, HEADER_FILL, z=0.5)
     for _, y0, y1 in bands:
-        ax.add_patch(Rectangle((MARGIN, y0), BAND, y1 - y0, facecolor=BAND_FILL, edgecolor="none"))
-    for i, (_, main, side) in enumerate(placed):
+        canvas.rect(MARGIN, y0, BAND, y1 - y0, BAND_FILL, z=0.5)
+    for _, main, side in placed:
         for box in (main, side) if side else (main,):
-            ax.add_patch(Rectangle((box.x, box.y), box.spec.width, box.height, facecolor=box.spec.fill,
-                                   edgecolor=style.COLOURS["text"], lw=EDGE))
+            canvas.rect(box.x, box.y, box.spec.width, box.height, box.spec.fill, style.COLOURS["text"], EDGE)
+    for start, end in arrows(placed):
+        _arrow(canvas, start, end)
+    return canvas
+
+
+def arrows(placed) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """(start, end) of every arrow: from each main box down to the next, and right to its side
+    box, edge to edge."""
+    out = []
+    for i, (_, main, side) in enumerate(placed):
         if side:
             mid = main.y + main.height / 2
-            _arrow(ax, (main.x + MAIN, mid), (side.x, mid))
+            out.append(((main.x + MAIN, mid), (side.x, mid)))
         if i + 1 < len(placed):
             nxt = placed[i + 1][1]
-            _arrow(ax, (main.x + MAIN / 2, main.y + main.height), (nxt.x + MAIN / 2, nxt.y))
-    return fig
+            out.append(((main.x + MAIN / 2, main.y + main.height), (nxt.x + MAIN / 2, nxt.y)))
+    return out
 
 
 def _box_texts(page: Page, box: Placed) -> None:
@@ -219,13 +227,18 @@ def _bands(placed) -> list[tuple[str, float, float]]:
     return bands
 
 
-def _arrow(ax, start: tuple[float, float], end: tuple[float, float]) -> None:
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=8.0, lw=EDGE, shrinkA=0.0,
-                                 shrinkB=0.0, color=style.COLOURS["text"]))
+def _arrow(canvas: Canvas, start: tuple[float, float], end: tuple[float, float]) -> None:
+    """A line from `start` and a filled head whose tip is at `end`."""
+    (x0, y0), (x1, y1) = start, end
+    length = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
+    ux, uy = (x1 - x0) / length, (y1 - y0) / length
+    bx, by = x1 - ux * HEAD_LENGTH, y1 - uy * HEAD_LENGTH  # the middle of the head's base
+    colour = style.COLOURS["text"]
+    canvas.line([start, (bx, by)], colour, EDGE)
+    canvas.polygon([(x1, y1), (bx - uy * HEAD_HALF_WIDTH, by + ux * HEAD_HALF_WIDTH),
+                    (bx + uy * HEAD_HALF_WIDTH, by - ux * HEAD_HALF_WIDTH)], colour, colour, EDGE, z=2.0)
 
 
 def draw_prisma(flow, paths: Mapping[str, str | os.PathLike], title: str = TITLE, subtitle: str = SUBTITLE) -> None:
     """Draw and save the flow diagram (deterministic bytes, atomic) to each format of `paths`."""
-    with style.figure_style():
-        fig = prisma_figure(flow, title, subtitle)
-        save_figure(fig, paths)
+    save_canvas(prisma_figure(flow, title, subtitle), paths)

@@ -8,25 +8,23 @@
 Judgments come from each study's `rob` block (None: not assessed; Sterne et al. 2019 BMJ
 366:l4898 (RoB 2)). Markers (rob_marker.draw_judgment) differ by colour, shape and glyph, so
 the figures read in grayscale; the legend names every domain. Pages are laid out in points
-(plotting.page); call the *_figure functions inside style.figure_style(), or use
-draw_rob_figures, which saves with save.save_figure (deterministic bytes, atomic writes).
+(plotting.page) and drawn onto a canvas.Canvas, as every figure of the package;
+draw_rob_figures saves them with save.save_canvas (deterministic bytes, atomic writes).
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping, Sequence
-
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
 
 from metapool.appraisal import rob2
 from metapool.plotting import living_text as lt
 from metapool.plotting import style, text
+from metapool.plotting.canvas import Canvas
 from metapool.plotting.page import MARGIN, Page, Text, message_page
 from metapool.plotting.rob_marker import FACE, LABELS, draw_judgment
-from metapool.plotting.save import save_figure
+from metapool.plotting.save import save_canvas
 
 __all__ = ["draw_judgment", "summary_figure", "traffic_light_figure", "draw_rob_figures", "proportions",
            "FIGURES"]
@@ -44,7 +42,10 @@ CELL_MARKER = 10.5
 LABEL_MAX = 230.0  # widest trial label before wrapping
 LINE = 9.6
 SHADE = "#F2F2F2"  # alternate traffic-light rows
-HATCH = {rob2.HIGH: "xx"}
+HATCHED = (rob2.HIGH,)  # judgments whose bar segments are also cross-hatched
+HATCH_PITCH = 10.0  # horizontal distance between hatch lines of one direction
+HATCH_WIDTH = 0.6
+LEGEND_MARKER = 8.5
 SOURCE_NOTE = ("RoB 2 judgments per result (this outcome and timepoint; Sterne et al. 2019 BMJ 366:l4898). "
                "Not assessed: no RoB 2 assessment of the result is recorded in data/rob/; nothing is inferred.")
 
@@ -74,7 +75,7 @@ def proportions(studies: Sequence[dict], weighted: bool = False) -> dict[str, di
 
 
 def _judgment_legend(page: Page, y: float) -> list[tuple[str, float, float]]:
-    """Positions of the legend markers (drawn after render) and their labels as page texts."""
+    """Positions of the legend markers (drawn on the canvas) and their labels as page texts."""
     x, placed = MARGIN, []
     for judgment in rob2.LEVELS:
         placed.append((judgment, x + 5.0, y))
@@ -104,23 +105,30 @@ def _footer(page: Page, studies: Sequence[dict], lines: Sequence[str]) -> None:
 
 # ---- summary bar chart ----------------------------------------------------------------------
 
-def _segment(left: float, y: float, width: float, judgment: str) -> Rectangle:
-    """One judgment's part of a bar; high is also hatched, so that a segment too narrow for its
-    marker still differs from low in grayscale (their colours have about the same luminance)."""
-    rect = Rectangle((left, y - BAR / 2), width, BAR, facecolor=FACE[judgment],
-                     edgecolor="#000000" if judgment != rob2.NOT_ASSESSED else style.GREY, lw=0.5, zorder=2,
-                     hatch=HATCH.get(judgment))
-    rect.set_hatch_linewidth(0.6)
-    return rect
+def _segment(canvas: Canvas, left: float, y: float, width: float, judgment: str) -> None:
+    """One judgment's part of a bar; high is also cross-hatched, so that a segment too narrow for
+    its marker still differs from low in grayscale (their colours have about the same luminance)."""
+    top = y - BAR / 2
+    edge = "#000000" if judgment != rob2.NOT_ASSESSED else style.GREY
+    canvas.rect(left, top, width, BAR, FACE[judgment], z=2.0)
+    if judgment in HATCHED:
+        clip = (left, top, width, BAR)
+        # lines of slope +1 and -1 (y down), HATCH_PITCH apart along x, over the whole segment
+        x = math.floor((left - BAR) / HATCH_PITCH) * HATCH_PITCH  # aligned on the page: bars match
+        while x < left + width + BAR:
+            canvas.line([(x, top + BAR), (x + BAR, top)], "#000000", HATCH_WIDTH, z=2.1, clip=clip)
+            canvas.line([(x, top), (x + BAR, top + BAR)], "#000000", HATCH_WIDTH, z=2.1, clip=clip)
+            x += HATCH_PITCH
+    canvas.rect(left, top, width, BAR, "none", edge, 0.5, z=2.2)
 
 
-def summary_figure(studies: Sequence[dict], title: str, weighted: bool = False) -> Figure:
+def summary_figure(studies: Sequence[dict], title: str, weighted: bool = False) -> Canvas:
     """The robvis summary plot: one bar per domain and overall, split by judgment."""
     shares = proportions(studies, weighted)
     subtitle = SUMMARY_SUBTITLE[weighted]
     if not shares:
         what = "No trial with an estimable effect: there are no weights." if weighted else "No trial in this analysis."
-        return message_page(title, subtitle, what).render()
+        return message_page(title, subtitle, what).canvas()
     page = Page(SUMMARY_WIDTH)
     page.title(title, subtitle)
     page.space(6.0)
@@ -145,29 +153,26 @@ def summary_figure(studies: Sequence[dict], title: str, weighted: bool = False) 
     basis = (f"Shares of the random-effects weight of the {n} pooled trial{'s' * (n != 1)}."
              if weighted else f"Shares of the {n} trial{'s' * (n != 1)} of the analysis.")
     _footer(page, studies, [basis])
-    fig = page.render()
-    ax = page.canvas_ax
+    canvas = page.canvas()
     for column, y in bars:
         left = x0
         for judgment in rob2.LEVELS:
             w = (x1 - x0) * shares[column][judgment]
             if w <= 0:
                 continue
-            ax.add_patch(_segment(left, y, w, judgment))
+            _segment(canvas, left, y, w, judgment)
             if w >= BAR_MARKER + 5.0:
-                if judgment in HATCH:  # a white disc keeps the marker legible over the hatching
-                    ax.add_line(Line2D([left + w / 2], [y], linestyle="none", marker="o",
-                                       markersize=BAR_MARKER + 3.0, markerfacecolor="white",
-                                       markeredgewidth=0.0, zorder=2.5))
-                draw_judgment(ax, left + w / 2, y, judgment, BAR_MARKER, zorder=3)
+                if judgment in HATCHED:  # a white disc keeps the marker legible over the hatching
+                    canvas.circle(left + w / 2, y, (BAR_MARKER + 3.0) / 2, "white", z=2.5)
+                draw_judgment(canvas, left + w / 2, y, judgment, BAR_MARKER, z=3.0)
             left += w
-    ax.add_line(Line2D([x0, x1], [axis_y, axis_y], color=style.COLOURS["null"], lw=0.6))
+    canvas.line([(x0, axis_y), (x1, axis_y)], style.COLOURS["null"], 0.6)
     for share in (0, 25, 50, 75, 100):
         x = x0 + (x1 - x0) * share / 100
-        ax.add_line(Line2D([x, x], [axis_y, axis_y + 2.5], color=style.COLOURS["null"], lw=0.6))
+        canvas.line([(x, axis_y), (x, axis_y + 2.5)], style.COLOURS["null"], 0.6)
     for judgment, x, y in legend:
-        draw_judgment(ax, x, y, judgment, 8.5)
-    return fig
+        draw_judgment(canvas, x, y, judgment, LEGEND_MARKER)
+    return canvas
 
 
 # ---- traffic-light plot ---------------------------------------------------------------------
@@ -176,10 +181,10 @@ def _label_lines(studies: Sequence[dict]) -> list[list[str]]:
     return [text.wrap(str(s.get("label") or s.get("study")), LABEL_MAX, style.FONT_SIZE) for s in studies]
 
 
-def traffic_light_figure(studies: Sequence[dict], title: str) -> Figure:
+def traffic_light_figure(studies: Sequence[dict], title: str) -> Canvas:
     """Trials x (D1-D5, Overall), a judgment marker per cell; 'not assessed' where no row exists."""
     if not studies:
-        return message_page(title, TRAFFIC_SUBTITLE, "No trial in this analysis.").render()
+        return message_page(title, TRAFFIC_SUBTITLE, "No trial in this analysis.").canvas()
     labels = _label_lines(studies)
     label_w = max(max(text.width(line, style.FONT_SIZE) for line in lines) for lines in labels)
     label_w = max(label_w, text.width("Trial", style.FONT_SIZE, "bold"))
@@ -209,21 +214,19 @@ def traffic_light_figure(studies: Sequence[dict], title: str) -> Figure:
     page.y += 14.0
     _domain_legend(page)
     _footer(page, studies, [])
-    fig = page.render()
-    ax = page.canvas_ax
+    canvas = page.canvas()
     for i, (study, y, height) in enumerate(rows):
         if i % 2 == 0:
-            ax.add_patch(Rectangle((MARGIN, y), page.width - 2 * MARGIN, height, facecolor=SHADE,
-                                   edgecolor="none", zorder=0.5))
+            canvas.rect(MARGIN, y, page.width - 2 * MARGIN, height, SHADE, z=0.5)
         for j, (column, judgment) in enumerate(rob2.judgments(study.get("rob")).items()):
-            draw_judgment(ax, x0 + COLUMN * (j + 0.5), y + height / 2, judgment, CELL_MARKER)
+            draw_judgment(canvas, x0 + COLUMN * (j + 0.5), y + height / 2, judgment, CELL_MARKER)
     divider = x0 + COLUMN * len(rob2.DOMAINS)
-    ax.add_line(Line2D([divider, divider], [top - 2.0, bottom], color=style.COLOURS["null"], lw=0.6))
+    canvas.line([(divider, top - 2.0), (divider, bottom)], style.COLOURS["null"], 0.6)
     for y in (top - 1.5, bottom):
-        ax.add_line(Line2D([MARGIN, page.width - MARGIN], [y, y], color=style.COLOURS["null"], lw=0.6))
+        canvas.line([(MARGIN, y), (page.width - MARGIN, y)], style.COLOURS["null"], 0.6)
     for judgment, x, y in legend:
-        draw_judgment(ax, x, y, judgment, 8.5)
-    return fig
+        draw_judgment(canvas, x, y, judgment, LEGEND_MARKER)
+    return canvas
 
 
 # ---- one analysis' figures -------------------------------------------------------------------
@@ -244,7 +247,5 @@ def draw_rob_figures(pooled: dict, paths: Mapping[str, Mapping[str, str | os.Pat
     title = lt.title(pooled)
     for name, draw in FIGURES.items():
         if name in paths:
-            with style.figure_style():
-                fig = draw(pooled, title)
-            save_figure(fig, paths[name])
+            save_canvas(draw(pooled, title), paths[name])
 

@@ -5,7 +5,8 @@ random-effects pooled estimate and its 95% CI on the people's scale (a log axis 
 measures), the line of no effect, and under each column k and the estimate in numbers. A
 version in which the analysis did not exist says so in its column; with no published version
 the figure says "not yet published" and shows the current run alone. Input: the list of
-``data/versions/versions.json`` and the current state (:mod:`metapool.versions.state`).
+``data/versions/versions.json`` and the current state (:mod:`metapool.versions.state`). Drawn on a
+page.Frame onto a canvas.Canvas, as every figure of the package.
 """
 
 from __future__ import annotations
@@ -13,14 +14,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-
 from metapool.measures import registry
 from metapool.plotting import axis as ratio_axis
 from metapool.plotting import style
-from metapool.plotting.page import MARGIN, LegendEntry, Page, Text, set_ticks, style_axes
-from metapool.plotting.save import save_figure
+from metapool.plotting.canvas import Canvas, text_box
+from metapool.plotting.page import MARGIN, Frame, LegendEntry, Page, Text
+from metapool.plotting.save import save_canvas
 from metapool.versions import numbers as num
 
 SUBTITLE = "The pooled estimate at each published version and in the current run"
@@ -32,6 +31,8 @@ LABEL_LINES = 4  # version, date, k, estimate
 CURRENT = style.COLOURS["fixed"]  # vermillion: the current run
 PUBLISHED = style.COLOURS["study"]  # blue: published versions
 LINEAR_STEPS = (1, 2, 2.5, 5)
+MARKER = 5.5  # side of an estimate's square
+HEAD = 4.0  # width and height of the arrow head where a CI runs past the axis
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,8 @@ def caption(m: registry.Measure, n_versions: int) -> str:
             + (f" {n_versions} published version{'s' * (n_versions != 1)}." if n_versions else ""))
 
 
-def versions_figure(analysis: str, versions: list[dict], current: dict | None) -> Figure:
-    """The figure (call inside style.figure_style())."""
+def versions_figure(analysis: str, versions: list[dict], current: dict | None) -> Canvas:
+    """The figure."""
     cols = columns(analysis, versions, current)
     m = measure_of(cols)
     title = next((c.state.get("title") for c in reversed(cols) if c.state and c.state.get("title")), analysis)
@@ -127,42 +128,42 @@ def versions_figure(analysis: str, versions: list[dict], current: dict | None) -
                       LegendEntry("line", f"No effect ({m.short} = {m.null:g})", style.COLOURS["null"])])
     page.space(4.0)
     page.paragraph(caption(m, len(versions)), colour=style.COLOURS["muted"])
-    page.render()
-    ax = page.add_axes(box)
-    _draw(ax, cols, m, box.height)
-    return page.fig
-
-
-def _draw(ax, cols: list[Column], m: registry.Measure, height: float) -> None:
+    canvas = page.canvas()
     lo, hi, ticks = y_axis(cols, m) if any(drawn(c.state) for c in cols) else _empty_axis(m)
-    style_axes(ax)
-    ax.set_xlim(0.0, float(len(cols)))
-    ax.set_ylim(lo, hi)
-    ax.set_xticks([])
-    set_ticks(ax, "y", ticks)
-    label = f"{m.name} ({'log scale' if m.log_scale else m.short})"
-    ax.set_ylabel(label, fontproperties=style.font("normal", style.SMALL_SIZE))
-    ax.add_line(Line2D([0, len(cols)], [0.0, 0.0], color=style.COLOURS["null"], lw=0.8, zorder=1))
+    _draw(canvas, Frame(box, (0.0, float(len(cols))), (lo, hi)), cols, m, ticks)
+    return canvas
+
+
+def _draw(canvas: Canvas, frame: Frame, cols: list[Column], m: registry.Measure,
+          ticks: list[tuple[float, str]]) -> None:
+    lo, hi = frame.ylim
+    clip = frame.clip
+    canvas.line(frame.xy([(0.0, 0.0), (len(cols), 0.0)]), style.COLOURS["null"], 0.8, z=1.0, clip=clip)
     for i, col in enumerate(cols):
-        x = i + 0.5
+        x = frame.x(i + 0.5)
         colour = CURRENT if col.current else PUBLISHED
         if not drawn(col.state):
             why = ("no pooled estimate" if col.state is not None else
                    "not in the current run" if col.current else "not in this version")
-            ax.text(x, lo + 0.8 * (hi - lo), why, ha="center", va="center", color=style.COLOURS["muted"],
-                    fontproperties=style.font("italic", style.SMALL_SIZE), parse_math=False,
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
+            note = Text(why, x, frame.y(lo + 0.8 * (hi - lo)), style.SMALL_SIZE, "italic", "center",
+                        colour=style.COLOURS["muted"])
+            x0, y0, x1, y1 = text_box(note)  # on a white ground, over the line of no effect
+            canvas.rect(x0 - 1.0, y0 - 1.0, x1 - x0 + 2.0, y1 - y0 + 2.0, "white", z=2.9)
+            canvas.text(note)
             continue
         s = col.state
-        y0, y1 = max(s["ci_lb"], lo), min(s["ci_ub"], hi)
-        ax.add_line(Line2D([x, x], [y0, y1], color=colour, lw=1.3, solid_capstyle="butt", zorder=2))
-        for y, past, marker in ((lo, s["ci_lb"] < lo, "v"), (hi, s["ci_ub"] > hi, "^")):
-            if past:  # the CI runs past the axis: an arrow head at that end
-                ax.add_line(Line2D([x], [y], marker=marker, markersize=4.0, color=colour, linestyle="none",
-                                   clip_on=False, zorder=3))
+        y0, y1 = frame.y(max(s["ci_lb"], lo)), frame.y(min(s["ci_ub"], hi))
+        canvas.line([(x, y0), (x, y1)], colour, 1.3, z=2.0)
+        h = HEAD / 2
+        if s["ci_lb"] < lo:  # the CI runs past the axis: an arrow head at that end
+            canvas.polygon([(x - h, y0 - h), (x + h, y0 - h), (x, y0 + h)], colour, z=2.5)
+        if s["ci_ub"] > hi:
+            canvas.polygon([(x - h, y1 + h), (x + h, y1 + h), (x, y1 - h)], colour, z=2.5)
         if lo <= s["est"] <= hi:
-            ax.add_line(Line2D([x], [s["est"]], marker="s", markersize=5.5, markerfacecolor=colour,
-                               markeredgecolor="white", markeredgewidth=0.5, linestyle="none", zorder=3))
+            ye, h = frame.y(s["est"]), MARKER / 2
+            canvas.rect(x - h, ye - h, MARKER, MARKER, colour, "white", 0.5, z=2.6)
+    label = f"{m.name} ({'log scale' if m.log_scale else m.short})"
+    frame.axes(canvas, [], ticks, label)
 
 
 def _empty_axis(m: registry.Measure) -> tuple[float, float, list[tuple[float, str]]]:
@@ -178,6 +179,4 @@ def draw_versions_figure(analysis_name: str, versions: list[dict], current_state
 
     paths: {format: path} for any of svg, png, pdf.
     """
-    with style.figure_style():
-        fig = versions_figure(analysis_name, versions, current_state)
-        save_figure(fig, paths)
+    save_canvas(versions_figure(analysis_name, versions, current_state), paths)
