@@ -130,9 +130,18 @@ def draw_summary(rows: list[dict], paths: Mapping[str, str | os.PathLike],
     """Draw the summary forest plot of `rows` (dicts as summary_row or jobs.summary_rows
     return; the title is the row label) to `paths`: one panel per measure, each with its own
     axis. title "" (default): default_title(rows); None: no title."""
-    forestplot = forestplot_guard.load()
     frame, _ = summary_frame(rows)
     title = default_title(rows) if title == "" else title
+    if not (frame["est"] == frame["est"]).any():  # nothing pooled on this page: say so
+        from metapool.plotting.page import message_page
+        from metapool.plotting.save import save_canvas
+
+        names = "; ".join(str(r.get("title") or r.get("analysis")) for r in rows)
+        save_canvas(message_page(title or "Summary forest plot", "Pooled effects by analysis",
+                                 "No analysis on this page has a pooled estimate (k = 0).", names).canvas(),
+                    paths)
+        return
+    forestplot = forestplot_guard.load()
     panels = [(code, frame[frame["measure"] == code].drop(columns="measure").reset_index(drop=True))
               for code in dict.fromkeys(frame["measure"])]
     lines = [len(part) + part["group"].nunique() + 1 for _, part in panels]
