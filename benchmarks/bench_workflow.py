@@ -54,17 +54,33 @@ def trial_csv(t: int, population: str, rng: random.Random) -> tuple[str, str]:
     return f"{name.lower()}.csv", HEADER + "\n" + row + "\n"
 
 
+RECORD_HEADER = ("record_id,trial,study,citation,comparison,pmid,doi,registry_id,identified_in,source,url,search,"
+                 "query_ids,duplicate_of,screening,eligibility,reason,data_file,table_added,note")
+
+
+def record_row(t: int, fname: str) -> str:
+    """The synthetic trial's search record (data/search/records.csv), included with its table."""
+    return (f"SYN{t:05d},SYN-{t:05d},,\"Synth {2000 + t % 25}, Synthetic Journal\",synthetic agent vs placebo,,,,"
+            f"database,PubMed,https://example.org/syn{t},vasopressors,V01,,included,included,,{fname},yes,"
+            "synthetic benchmark record")
+
+
 def build(root: Path, n: int) -> None:
     """Workflow files, 2n trial tables and a config with n analyses under ``root``."""
     shutil.copy(REPO / "Snakefile", root / "Snakefile")
     shutil.copytree(REPO / "workflow", root / "workflow", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(REPO / "data" / "search", root / "data" / "search")
+    search = root / "data" / "search"
+    search.mkdir(parents=True)
+    shutil.copy(REPO / "data" / "search" / "queries.csv", search / "queries.csv")
     raw = root / "data" / "raw"
     raw.mkdir(parents=True)
     rng = random.Random(20261125)
+    records = [RECORD_HEADER]
     for t in range(2 * n):
         fname, text = trial_csv(t, f"pop-{t % n}", rng)
         (raw / fname).write_text(text)
+        records.append(record_row(t, fname))
+    (search / "records.csv").write_text("\n".join(records) + "\n")
     analyses = {
         f"a{i:04d}": {"title": f"Synthetic analysis {i}",
                       "filter": {"outcome": "all-cause mortality", "timepoint_days": 28,
