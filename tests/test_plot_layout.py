@@ -265,3 +265,17 @@ def test_engine_output_weights_and_statuses():
     weights = [float(r.cells["weight"].rstrip("%")) for r in rows if r.kind == "study" and r.cells["weight"]]
     assert sum(weights) == pytest.approx(100, abs=0.15)
     assert rows[2].cells["study"].endswith("\u00b2")
+
+
+def test_conversion_footnote_names_what_the_median_came_with():
+    """The engine's converted block gives its scenario as a number (measures.medians.SCENARIOS):
+    the footnote says what the mean and SD were converted from, not the number."""
+    from metapool.measures.medians import convert_arm
+    from metapool.measures import registry
+    from metapool.plotting.forest_rows import study_notes
+
+    arm = convert_arm(60, 12.0, q1=8.0, q3=17.0).__dict__
+    entry = {"status": "medians", "converted": {"trt": arm, "ctl": arm}}
+    (note,) = study_notes(entry, registry.get("MD"), arms([entry], ForestOptions()))
+    assert note == ("Mean and SD converted from the median (q1, median, q3; mean: Luo et al. 2018; SD: "
+                    "Wan et al. 2014) in both arms.")

@@ -454,7 +454,7 @@ def study_notes(study: dict, measure, a: Arms, level: float = 95) -> list[str]:
                  and not converted[arm].get("skewed")]
     skewed = [arm for arm in ("trt", "ctl") if (converted.get(arm) or {}).get("skewed")]
     if status == "medians" or (arms_done and status != "skewed"):
-        methods = sorted({f"{converted[arm].get('scenario', 'median')}; "
+        methods = sorted({f"{_scenario(converted[arm].get('scenario'))}; "
                           f"{converted[arm].get('method', 'conversion')}" for arm in arms_done})
         if arms_done:
             notes.append(f"Mean and SD converted from the median ({' / '.join(methods)}) in "
@@ -464,6 +464,16 @@ def study_notes(study: dict, measure, a: Arms, level: float = 95) -> list[str]:
         notes.append(f"Median-reported data skewed in {_arms_phrase(which, a)} (skewness test): "
                      "not converted to mean and SD, not pooled.")
     return notes
+
+
+def _scenario(scenario) -> str:
+    """What a conversion started from: the engine's scenario number (measures.medians.SCENARIOS:
+    1 minimum, median, maximum; 2 q1, median, q3; 3 all five), or a text as given."""
+    from metapool.measures.medians import SCENARIOS
+
+    if scenario is None:
+        return "median"
+    return SCENARIOS.get(scenario, str(scenario)) if isinstance(scenario, int) else str(scenario)
 
 
 def _article(name: str) -> str:
