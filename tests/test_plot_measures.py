@@ -113,6 +113,24 @@ def test_peto_is_drawn_as_its_fixed_effect_model():
     assert "prediction" not in [r.kind for r in rows]
 
 
+def test_peto_without_its_model_says_why_not_k_0():
+    """A trial entered by its reported Peto OR leaves Peto's method uncomputed (it needs 2x2
+    counts from every trial): the plot says so, not 'No study could be pooled (k = 0)'."""
+    from examples import _reported, synthetic_rows
+    from metapool.engine.pool import pool_studies
+    from metapool.measures import registry
+
+    rows = synthetic_rows("PETO", 6)
+    rows[1].update(total_trt=None, total_ctl=None, **_reported(registry.get("PETO"), -0.2, 0.2, False))
+    result = pool_studies(rows, measure="PETO")
+    assert result["k"] == 5 and result["fixed_peto"] is None
+    last = forest_rows(result, ForestOptions())[-1]
+    assert last.kind == "message" and last.cells == {"plot": "No Peto estimate (k = 5): see the notes below"}
+    assert any(l.startswith("Peto's method not computed") for l in footer_lines(result, ForestOptions()))
+    outside, overlaps = text_problems(render(build_layout(result, {})))
+    assert outside == [] and overlaps == []
+
+
 @pytest.mark.parametrize("subgroups", [False, True])
 def test_v2_rr_result_lays_out_as_written(subgroups):
     """The engine's v2 result (natural blocks, status reported) draws the same RR forest plot

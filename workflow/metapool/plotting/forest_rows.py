@@ -218,12 +218,23 @@ def _rows(f: Forest) -> list[Row]:
         rows.extend(_study_row(f, s, m) for s, m in zip(f.studies, f.marks))
     primary = f.primary(f.result)
     if primary is None:
-        rows.append(Row("message", {table.PLOT: NO_POOLING_MESSAGE}, style="bold"))
+        rows.append(Row("message", {table.PLOT: _no_estimate_message(f)}, style="bold"))
     elif f.options.overall:
         rows.extend(_pooled_rows(f, "overall", "Total", f.result, f.studies))
         if f.options.prediction_interval:
             rows.extend(_prediction_rows(f, primary))
     return rows
+
+
+def _no_estimate_message(f: Forest) -> str:
+    """Why there is no pooled estimate: no study could be pooled, or (k > 0) the measure's own
+    fixed-effect method was not computed (Peto's method needs 2x2 counts from every study; the
+    engine's note says which reason)."""
+    k = f.result.get("k") or 0
+    method = effects.primary_method(f.measure)
+    if not k or method is None:
+        return NO_POOLING_MESSAGE
+    return f"No {fmt.FIXED_METHODS[method]} estimate (k = {k}): see the notes below"
 
 
 def _group_order(subgroups: dict, studies: list[dict]) -> list:
