@@ -8,8 +8,8 @@ order (`forest_rows`) with every text cell formatted and every interval on the a
 positions) here: table.layout places it.
 
 The measure's name, scale and fixed-effect methods come from metapool.measures.registry
-(effects.py); a study's or block's people's-scale numbers from its `effect` block (pooled.json
-v2) or, until the engine writes that, its `rr` block.
+(effects.py); a study's or block's people's-scale numbers from its `natural` block (pooled.json
+v2).
 """
 
 from __future__ import annotations
