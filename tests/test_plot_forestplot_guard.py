@@ -79,7 +79,8 @@ def test_labels_made_unique():
 
 def test_summary_frame_groups_rows_by_outcome_and_timepoint():
     rows = [{"title": "X", "outcome": "all-cause mortality", "timepoint_days": d, "k": k, "I2": i2,
-             "rr": est, "rr_ci_lb": lo, "rr_ci_ub": hi, "rr_pi_lb": pl, "rr_pi_ub": ph}
+             "measure": "RR", "effect": est, "effect_ci_lb": lo, "effect_ci_ub": hi,
+             "effect_pi_lb": pl, "effect_pi_ub": ph}
             for d, k, i2, est, lo, hi, pl, ph in [
                 (90, 3, 12.3, 0.9, 0.7, 1.2, 0.5, 1.6),
                 (28, 1, None, 1.1, 0.8, 1.5, None, None),
@@ -96,5 +97,5 @@ def test_summary_frame_groups_rows_by_outcome_and_timepoint():
 def test_summary_rows_need_their_keys():
     import pytest
 
-    with pytest.raises(ValueError, match="lacks rr, rr_ci_lb, rr_ci_ub"):
+    with pytest.raises(ValueError, match="lacks effect, effect_ci_lb, effect_ci_ub"):
         summary_frame([{"title": "X", "k": 2, "est": 1.0, "ci_lb": 0.5, "ci_ub": 2.0}])

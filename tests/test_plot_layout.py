@@ -21,18 +21,22 @@ def fit(est, lo, hi, k=3, **extra):
              "ci_ub": math.log(hi), "pval": 0.2345, "tau2": 0.0213, "tau2_ci_lb": 0.0,
              "tau2_ci_ub": 0.5, "I2": 32.4, "I2_ci_lb": 0.0, "I2_ci_ub": 90.0, "H2": 1.5,
              "Q": 5.871, "Qp": 0.2093, "pi_lb": None, "pi_ub": None,
-             "rr": {"est": est, "ci_lb": lo, "ci_ub": hi, "pi_lb": None, "pi_ub": None}}
+             "natural": {"est": est, "ci_lb": lo, "ci_ub": hi, "pi_lb": None, "pi_ub": None}}
     block.update(extra)
     return block
 
 
 def study(name, status, counts=(None, None, None, None), rr=None, w=None, **meta):
+    """A study entry of the JSON contract; rr: its (est, ci_lb, ci_ub) risk ratio (people's scale),
+    which a `reported` study also carries as its reported block."""
     ev_t, n_t, ev_c, n_c = counts
+    natural = ({"est": rr[0], "ci_lb": rr[1], "ci_ub": rr[2]} if rr else
+               {"est": None, "ci_lb": None, "ci_ub": None})
     entry = {"study": name, "label": f"{name} label", "status": status, "events_trt": ev_t,
              "total_trt": n_t, "events_ctl": ev_c, "total_ctl": n_c,
              "weight_random": w, "weight_fixed": w, "agent": "iloprost", "comparator": "placebo",
-             "rr": ({"est": rr[0], "ci_lb": rr[1], "ci_ub": rr[2]} if rr else
-                    {"est": None, "ci_lb": None, "ci_ub": None}), "group": None}
+             "natural": natural, "group": None, "converted": None,
+             "reported": ({"measure": "RR", **natural, "adjusted": False} if status == "reported" else None)}
     entry.update(meta)
     return entry
 
@@ -41,20 +45,26 @@ def hand_result(**overrides):
     """A pooled.json dict written by hand after docs/design.md (numbers chosen, not fitted)."""
     studies = [
         study("A", "counts", (10, 100, 20, 100), (0.5, 0.25, 1.0), 41.234),
-        study("B", "reported_rr", (48, None, 47, None), (1.08, 0.8, 1.5), 58.766),
+        study("B", "reported", (48, None, 47, None), (1.08, 0.8, 1.5), 58.766),
         study("C", "not_estimable", (0, 12, 0, 11)),
         study("D", "no_data"),
     ]
     random = fit(0.8, 0.4, 1.6, k=2, pi_lb=None, pi_ub=None)
-    result = {"measure": "RR", "k": 2, "k_total": 4,
+    result = {"measure": "RR", "measure_name": "Risk ratio", "log_scale": True, "k": 2, "k_total": 4,
               "settings": {"tau2_method": "REML", "ci_method": "hksj", "level": 95},
               "studies": studies, "random": random,
               "fixed_iv": {"k": 2, "Q": 5.871, "Qp": 0.2093, "I2": 32.4,
-                           "rr": {"est": 0.85, "ci_lb": 0.6, "ci_ub": 1.2}},
-              "fixed_mh": None, "subgroups": None, "notes": ["A note from the engine."],
+                           "natural": {"est": 0.85, "ci_lb": 0.6, "ci_ub": 1.2}},
+              "fixed_mh": None, "fixed_peto": None, "subgroups": None, "notes": ["A note from the engine."],
               "analysis": "hand", "title": "Hand-made result"}
     result.update(overrides)
     return result
+
+
+# hand_result pools k = 2 trials, where the fixed-effect diamond is drawn beside the random-effects
+# one by default (ForestOptions.fixed_when_few; test_few_trials_add_the_fixed_effect_diamond): the
+# tests of everything else draw the random-effects model alone.
+ONE_MODEL = ForestOptions(fixed_when_few=None)
 
 
 def kinds(rows):
@@ -62,7 +72,7 @@ def kinds(rows):
 
 
 def test_rows_in_order_with_every_cell():
-    rows = forest_rows(hand_result(), ForestOptions())
+    rows = forest_rows(hand_result(), ONE_MODEL)
     assert kinds(rows) == ["study"] * 4 + ["overall"]
     a, b, c, d, total = rows
     assert a.cells == {"study": "A label", "ev_t": "10", "n_t": "100", "ev_c": "20", "n_c": "100",
@@ -86,24 +96,24 @@ def test_rows_in_order_with_every_cell():
 def test_totals_summed_when_every_pooled_study_has_counts():
     result = hand_result()
     result["studies"][1] = study("B", "counts", (5, 50, 6, 60), (1.2, 0.4, 3.6), 58.766)
-    total = forest_rows(result, ForestOptions())[-1]
+    total = forest_rows(result, ONE_MODEL)[-1]
     # C (double zero, counts known) is summed too, as RevMan does; D (no data) is not
     assert [total.cells[k] for k in ("ev_t", "n_t", "ev_c", "n_c")] == ["15", "162", "26", "171"]
 
 
 def test_prediction_row_only_when_the_result_has_one():
     result = hand_result(random=fit(0.8, 0.4, 1.6, pi_lb=-1.2, pi_ub=0.9))
-    result["random"]["rr"].update(pi_lb=0.3, pi_ub=2.46)
-    rows = forest_rows(result, ForestOptions())
+    result["random"]["natural"].update(pi_lb=0.3, pi_ub=2.46)
+    rows = forest_rows(result, ONE_MODEL)
     assert kinds(rows)[-2:] == ["overall", "prediction"]
     assert rows[-1].cells == {"study": "Prediction interval", "effect": "[0.30, 2.46]"}
     assert rows[-1].interval.kind == "bar"
     assert kinds(forest_rows(result, ForestOptions(prediction_interval=False)))[-1] == "overall"
-    assert "prediction" not in kinds(forest_rows(hand_result(), ForestOptions()))
+    assert "prediction" not in kinds(forest_rows(hand_result(), ONE_MODEL))
 
 
 def test_fixed_effect_row_uses_mantel_haenszel_when_available():
-    mh = {"k": 2, "rr": {"est": 0.9, "ci_lb": 0.7, "ci_ub": 1.1}}
+    mh = {"k": 2, "natural": {"est": 0.9, "ci_lb": 0.7, "ci_ub": 1.1}}
     rows = forest_rows(hand_result(fixed_mh=mh), ForestOptions(show_fixed=True))
     random_row, fixed_row = rows[-2:]
     assert random_row.cells["study"] == "Total, random effects (95% CI)"
@@ -117,6 +127,26 @@ def test_fixed_effect_row_uses_mantel_haenszel_when_available():
     assert iv_asked[-1].cells["effect"] == "0.85 [0.60, 1.20]"
 
 
+def test_few_trials_add_the_fixed_effect_diamond():
+    """With 2 to fixed_when_few (default 4) trials the fixed-effect total is drawn beside the
+    random-effects one, and a footer says why (Cochrane Handbook 10.10.4.3); not for k = 1 or
+    more trials, nor when switched off."""
+    rows = forest_rows(hand_result(), ForestOptions())
+    random_row, fixed_row = rows[-2:]
+    assert kinds(rows)[-2:] == ["overall", "overall"]
+    assert random_row.cells["study"] == "Total, random effects (95% CI)"
+    assert random_row.cells["effect"] == "0.80 [0.40, 1.60]" and random_row.cells["weight"] == "100.0%"
+    assert fixed_row.cells["study"] == "Total, fixed effect (95% CI)"
+    assert fixed_row.cells["effect"] == "0.85 [0.60, 1.20]" and fixed_row.interval.role == "fixed"
+    lines = footer_lines(hand_result(), ForestOptions())
+    assert "Fixed effect: inverse variance" in lines
+    assert ("Few trials (k = 2): the random-effects CI is unreliable with so few trials, so the "
+            "fixed-effect estimate is shown beside it (Cochrane Handbook 10.10.4.3)") in lines
+    assert not any(l.startswith("Few trials") for l in footer_lines(hand_result(), ONE_MODEL))
+    assert kinds(forest_rows(hand_result(k=5), ForestOptions()))[-1:] == ["overall"]
+    assert kinds(forest_rows(hand_result(), ForestOptions(fixed_when_few=1)))[-2:] == ["study", "overall"]
+
+
 def test_subgroups_have_headers_subtotals_and_heterogeneity():
     result = hand_result()
     for s, g in zip(result["studies"], ["beta", "alpha", "beta", "gamma"]):
@@ -128,7 +158,7 @@ def test_subgroups_have_headers_subtotals_and_heterogeneity():
                    {"group": "alpha", "k": 2, "random": fit(1.08, 0.8, 1.5, k=2), "fixed_iv": None},
                    {"group": "gamma", "k": 0, "random": None, "fixed_iv": None}],
         "test": {"Q_between": 2.345, "df": 1, "p": 0.1257}}
-    rows = forest_rows(result, ForestOptions())
+    rows = forest_rows(result, ONE_MODEL)
     assert kinds(rows) == ["group", "study", "study", "subtotal", "group_heterogeneity",
                            "group", "study", "subtotal", "group_heterogeneity",
                            "group", "study", "subtotal", "group_heterogeneity", "overall"]
@@ -141,7 +171,7 @@ def test_subgroups_have_headers_subtotals_and_heterogeneity():
     assert rows[8].cells["study"] == ("Heterogeneity: Tau\u00b2 = 0.0213; Q = 5.87, df = 1 (P = 0.21); "
                                       "I\u00b2 = 32%")
     assert rows[11].cells["effect"] == "not estimable" and rows[11].interval is None
-    lines = footer_lines(result, ForestOptions())
+    lines = footer_lines(result, ONE_MODEL)
     assert "Test for subgroup differences: Q = 2.35, df = 1 (P = 0.13)" in lines
     no_overall = forest_rows(result, ForestOptions(overall=False))
     assert "overall" not in kinds(no_overall)
@@ -149,25 +179,27 @@ def test_subgroups_have_headers_subtotals_and_heterogeneity():
 
 
 def test_footer_lines():
-    lines = footer_lines(hand_result(), ForestOptions())
+    lines = footer_lines(hand_result(), ONE_MODEL)
     assert lines == [
         "Heterogeneity: Tau\u00b2 = 0.0213; Q = 5.87, df = 1 (P = 0.21); I\u00b2 = 32%",
         "Test for overall effect: t = 1.23 (df = 1), P = 0.23",
         "Random effects, REML; 95% CI by Hartung-Knapp-Sidik-Jonkman; weights and box areas "
         "from the random-effects model",
         "Risk of bias: not assessed",
-        rowsmod_footnote("reported_rr"),
+        rowsmod_footnote(hand_result()["studies"][1]),
         "A note from the engine.",
     ]
     z = hand_result(random=fit(0.8, 0.4, 1.6, df=None, tau2_method="DL", ci_method="z"))
-    assert footer_lines(z, ForestOptions())[1] == "Test for overall effect: Z = 1.23, P = 0.23"
-    assert footer_lines(z, ForestOptions())[2].startswith("Random effects, DerSimonian-Laird; 95% CI by Wald z")
+    assert footer_lines(z, ONE_MODEL)[1] == "Test for overall effect: Z = 1.23, P = 0.23"
+    assert footer_lines(z, ONE_MODEL)[2].startswith("Random effects, DerSimonian-Laird; 95% CI by Wald z")
 
 
-def rowsmod_footnote(status):
-    """The footer line of the first footnote, for a study of `status`."""
+def rowsmod_footnote(entry):
+    """The footer line of the first footnote, for the study entry `entry` of an RR analysis."""
+    from metapool.measures import registry
     from metapool.plotting.forest_rows import study_notes
-    note = study_notes({"status": status}, None, None)[0]
+    note = study_notes(entry, registry.get("RR"), arms([entry], ForestOptions()))[0]
+    assert note.startswith("Entered from the reported risk ratio and 95% CI (generic inverse variance)")
     return f"\u00b9 {note}"
 
 
@@ -224,7 +256,7 @@ def test_axis_range_from_the_data():
 
 def test_markers_clipped_with_arrows_and_boxes_sized_by_weight():
     result = hand_result()
-    result["studies"][0]["rr"] = {"est": 0.5, "ci_lb": 0.001, "ci_ub": 1.0}
+    result["studies"][0]["natural"] = {"est": 0.5, "ci_lb": 0.001, "ci_ub": 1.0}
     layout = build_layout(result, {})
     a, b = layout.rows[0].marker, layout.rows[1].marker
     assert a.arrow_lo and not a.arrow_hi and a.lo == layout.plot.axis.lo
@@ -261,7 +293,21 @@ def test_engine_output_weights_and_statuses():
     result = example_result(6)
     rows = forest_rows(result, ForestOptions())
     statuses = [s["status"] for s in result["studies"]]
-    assert statuses == ["counts", "reported_rr", "counts_corrected", "not_estimable", "no_data", "counts"]
+    assert statuses == ["counts", "reported", "counts_corrected", "not_estimable", "no_data", "counts"]
     weights = [float(r.cells["weight"].rstrip("%")) for r in rows if r.kind == "study" and r.cells["weight"]]
     assert sum(weights) == pytest.approx(100, abs=0.15)
     assert rows[2].cells["study"].endswith("\u00b2")
+
+
+def test_conversion_footnote_names_what_the_median_came_with():
+    """The engine's converted block gives its scenario as a number (measures.medians.SCENARIOS):
+    the footnote says what the mean and SD were converted from, not the number."""
+    from metapool.measures.medians import convert_arm
+    from metapool.measures import registry
+    from metapool.plotting.forest_rows import study_notes
+
+    arm = convert_arm(60, 12.0, q1=8.0, q3=17.0).__dict__
+    entry = {"status": "medians", "converted": {"trt": arm, "ctl": arm}}
+    (note,) = study_notes(entry, registry.get("MD"), arms([entry], ForestOptions()))
+    assert note == ("Mean and SD converted from the median (q1, median, q3; mean: Luo et al. 2018; SD: "
+                    "Wan et al. 2014) in both arms.")

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from examples import example_result, synthetic_living, synthetic_result, text_problems, to_v2
+from examples import example_result, synthetic_living, synthetic_result, text_problems
 from metapool.plotting import axis as axes
 from metapool.plotting import wording as fmt
 from metapool.plotting.cumulative_plot import cumulative_table
@@ -70,7 +70,7 @@ def test_continuous_rows_and_footnotes():
     s = result["studies"][0]
     assert a.cells["m_t"] == f"{fmt.number(s['mean_trt'])} ({fmt.number(s['sd_trt'])})"
     assert a.cells["n_t"] == str(s["n_trt"])
-    e = s["effect"]
+    e = s["natural"]
     assert a.cells["effect"] == fmt.effect_ci(e["est"], e["ci_lb"], e["ci_ub"], False)
     assert a.interval.est == pytest.approx(e["est"])  # linear: the analysis scale is the people's
     conv = result["studies"][1]["converted"]["trt"]
@@ -78,7 +78,8 @@ def test_continuous_rows_and_footnotes():
     assert skewed.cells["effect"] == "skewed, not pooled" and skewed.interval is None
     assert adjusted.cells["effect"] == "adjusted, excluded"
     lines = footer_lines(result, ForestOptions())
-    assert "\u00b9 Mean and SD converted from the median (q1/median/q3; Luo 2018 / Wan 2014) in both arms." in lines
+    assert ("\u00b9 Mean and SD converted from the median (q1, median, q3; mean: Luo et al. 2018; SD: Wan et al. "
+            "2014) in both arms.") in lines
     assert any(l.startswith("\u00b2 Median-reported data skewed in the Iloprost arm") for l in lines)
     assert any(l.startswith("\u00b3 Only an adjusted estimate is reported (MD ") for l in lines)
     total = next(r for r in rows if r.kind == "overall")
@@ -104,7 +105,7 @@ def test_peto_is_drawn_as_its_fixed_effect_model():
     totals = [r for r in rows if r.kind == "overall"]
     assert len(totals) == 1 and totals[0].cells["study"] == "Total (95% CI)"
     assert totals[0].interval.role == "random"  # the primary (black) diamond
-    e = result["fixed_peto"]["effect"]
+    e = result["fixed_peto"]["natural"]
     assert totals[0].cells["effect"] == fmt.ratio_ci(e["est"], e["ci_lb"], e["ci_ub"])
     lines = footer_lines(result, ForestOptions())
     assert lines[1].startswith("Test for overall effect: Z = ")
@@ -112,17 +113,46 @@ def test_peto_is_drawn_as_its_fixed_effect_model():
     assert "prediction" not in [r.kind for r in rows]
 
 
+def test_peto_without_its_model_says_why_not_k_0():
+    """A trial entered by its reported Peto OR leaves Peto's method uncomputed (it needs 2x2
+    counts from every trial): the plot says so, not 'No study could be pooled (k = 0)'."""
+    from examples import _reported, synthetic_rows
+    from metapool.engine.pool import pool_studies
+    from metapool.measures import registry
+
+    rows = synthetic_rows("PETO", 6)
+    rows[1].update(total_trt=None, total_ctl=None, **_reported(registry.get("PETO"), -0.2, 0.2, False))
+    result = pool_studies(rows, measure="PETO")
+    assert result["k"] == 5 and result["fixed_peto"] is None
+    last = forest_rows(result, ForestOptions())[-1]
+    assert last.kind == "message" and last.cells == {"plot": "No Peto estimate (k = 5): see the notes below"}
+    assert any(l.startswith("Peto's method not computed") for l in footer_lines(result, ForestOptions()))
+    outside, overlaps = text_problems(render(build_layout(result, {})))
+    assert outside == [] and overlaps == []
+
+
 @pytest.mark.parametrize("subgroups", [False, True])
-def test_v2_rr_result_lays_out_as_today(subgroups):
-    """The engine's v2 shape (effect blocks, status reported) draws the same RR forest plot."""
-    v1 = example_result(6, subgroups=subgroups)
-    assert build_layout(v1, {"show_fixed": True}) == build_layout(to_v2(v1), {"show_fixed": True})
+def test_v2_rr_result_lays_out_as_written(subgroups):
+    """The engine's v2 result (natural blocks, status reported) draws the same RR forest plot
+    in memory and as pooled.json read back, with the reported trial's numbers and footnote."""
+    import json
+
+    v2 = example_result(6, subgroups=subgroups)
+    layout = build_layout(v2, {"show_fixed": True})
+    assert layout == build_layout(json.loads(json.dumps(v2)), {"show_fixed": True})
+    s = v2["studies"][1]
+    reported = next(r for r in layout.rows if r.kind == "study" and r.cells["study"].startswith("AuthorB"))
+    assert s["status"] == "reported" and reported.marker is not None
+    n = s["natural"]  # the reported RR with the CI of its standard error (generic inverse variance)
+    assert n["est"] == pytest.approx(s["effect"]) and n["ci_lb"] == pytest.approx(s["effect_lower"], abs=0.01)
+    assert reported.cells["effect"] == f"{n['est']:.2f} [{n['ci_lb']:.2f}, {n['ci_ub']:.2f}]"
+    assert any(t.text.startswith("\u00b9 Entered from the reported risk ratio") for t in layout.footers)
 
 
 def test_ratio_axis_is_log_and_difference_axis_linear():
     ratio = build_layout(synthetic_result("OR", 8), {})
     diff = build_layout(synthetic_result("MD", 8), {})
-    assert [lab for _, lab in ratio.plot.axis.ticks][:3] == ["0.2", "0.5", "1"]
+    assert [lab for _, lab in ratio.plot.axis.ticks] == ["0.1", "0.2", "0.5", "1", "2", "5", "10"]
     assert ratio.plot.axis.lo == pytest.approx(-ratio.plot.axis.hi)
     assert diff.plot.axis.lo == -diff.plot.axis.hi and "0" in [lab for _, lab in diff.plot.axis.ticks]
     rd = build_layout(synthetic_result("RD", 8), {})
@@ -165,7 +195,7 @@ def test_living_figures_render_on_the_measures_scale(tmp_path, code):
 def summary_rows_of(results):
     rows = []
     for r in results:
-        e = r["random"]["effect"]
+        e = r["random"]["natural"]
         rows.append({"title": r["title"], "outcome": r["studies"][0]["outcome"],
                      "timepoint_days": 28, "k": r["k"], "I2": r["random"]["I2"],
                      "measure": r["measure"], "effect": e["est"], "effect_ci_lb": e["ci_lb"],

@@ -51,8 +51,8 @@ def test_no_text_overlaps_the_plot_column():
 def test_summary_renders(tmp_path):
     rows = [summary_row(example_result(k, seed=k)) for k in (1, 2, 5, 9)]
     rows.append({"title": "No data", "outcome": "all-cause mortality", "timepoint_days": 90,
-                 "k": 0, "I2": None, "rr": None, "rr_ci_lb": None, "rr_ci_ub": None,
-                 "rr_pi_lb": None, "rr_pi_ub": None})
+                 "measure": "RR", "k": 0, "I2": None, "effect": None, "effect_ci_lb": None,
+                 "effect_ci_ub": None, "effect_pi_lb": None, "effect_pi_ub": None})
     paths = {f: tmp_path / f"summary.{f}" for f in ("svg", "png", "pdf")}
     draw_summary(rows, paths, title="Summary")
     for path in paths.values():
@@ -72,7 +72,7 @@ def test_summary_takes_the_workflow_summary_rows(tmp_path):
         path.write_text(json.dumps(example_result(k, seed=k)))
         files.append(str(path))
     rows = summary_rows(files)
-    assert [summary_row(example_result(k, seed=k))["rr"] for k in (1, 4, 7)] == [r["rr"] for r in rows]
+    assert [summary_row(example_result(k, seed=k))["effect"] for k in (1, 4, 7)] == [r["effect"] for r in rows]
     frame, _ = summary_frame(rows)
     assert frame["est"].notna().all() and (frame["pi"] != "").sum() == 2
     draw_summary(rows, {"png": tmp_path / "s.png"})

@@ -49,13 +49,23 @@ def test_judgement_words():
 
 
 def test_sensitivity_footer():
+    """The restricted analyses by risk of bias (engine.restrict blocks of pooled.json) are footer
+    lines with their estimate, k and the trials left out; none without `restricted` blocks."""
     result = with_rob(example_result(6), seed=5)
-    sens = result["rob_sensitivity"]
-    line = next(l for l in footer_lines(result, ForestOptions()) if l.startswith("Restricted"))
-    assert line.startswith("Restricted to trials at low risk of bias (overall low risk of bias): RR ")
-    assert f"(k = {sens['k']})" in line
+    low = next(b for b in result["restricted"] if b["restriction"] == "low_risk_only")
+    e = low["random"]["natural"]
+    line = next(l for l in footer_lines(result, ForestOptions())
+                if l.startswith("Sensitivity, trials at low risk of bias only"))
+    assert line == (f"Sensitivity, trials at low risk of bias only: RR {e['est']:.2f} [{e['ci_lb']:.2f}, "
+                    f"{e['ci_ub']:.2f}] (k = {low['random']['k']}; leaves out {', '.join(low['excluded'])}).")
+    assert any(l.startswith("Sensitivity, excluding trials at high risk of bias: RR ")
+               for l in footer_lines(result, ForestOptions()))
+    unassessed = with_rob(example_result(6), assessed=0.0)  # restrictions by RoB: not computed
+    assert ("Sensitivity analyses not computed: trials at low risk of bias only (risk of bias is not "
+            "assessed for any pooled trial); excluding trials at high risk of bias (risk of bias is not "
+            "assessed for any pooled trial).") in footer_lines(unassessed, ForestOptions())
     none = with_rob(example_result(6), sensitivity=False)
-    assert not any(l.startswith("Restricted") for l in footer_lines(none, ForestOptions()))
+    assert not any(l.startswith("Sensitivity") for l in footer_lines(none, ForestOptions()))
 
 
 @pytest.mark.parametrize("k", [1, 6, 25])

@@ -2,9 +2,9 @@
 
 The measure, its name, scale (log or linear), null and fixed-effect methods come from
 metapool.measures.registry (the one table of measures). A study's or block's numbers on the
-people's scale are its `effect` block (pooled.json v2, docs/design.md) or, in results written
-before the engine became measure-aware, its `rr` block; analysis-scale values (`yi`, `est`,
-...) are read as they are.
+people's scale are its `natural` block (pooled.json v2, docs/design.md; a study's `effect` is
+the input column of a reported effect, a number); analysis-scale values (`yi`, `est`, ...) are
+read as they are.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ order (`forest_rows`) with every text cell formatted and every interval on the a
 positions) here: table.layout places it.
 
 The measure's name, scale and fixed-effect methods come from metapool.measures.registry
-(effects.py); a study's or block's people's-scale numbers from its `effect` block (pooled.json
-v2) or, until the engine writes that, its `rr` block.
+(effects.py); a study's or block's people's-scale numbers from its `natural` block (pooled.json
+v2).
 """
 
 from __future__ import annotations
@@ -218,12 +218,23 @@ def _rows(f: Forest) -> list[Row]:
         rows.extend(_study_row(f, s, m) for s, m in zip(f.studies, f.marks))
     primary = f.primary(f.result)
     if primary is None:
-        rows.append(Row("message", {table.PLOT: NO_POOLING_MESSAGE}, style="bold"))
+        rows.append(Row("message", {table.PLOT: _no_estimate_message(f)}, style="bold"))
     elif f.options.overall:
         rows.extend(_pooled_rows(f, "overall", "Total", f.result, f.studies))
         if f.options.prediction_interval:
             rows.extend(_prediction_rows(f, primary))
     return rows
+
+
+def _no_estimate_message(f: Forest) -> str:
+    """Why there is no pooled estimate: no study could be pooled, or (k > 0) the measure's own
+    fixed-effect method was not computed (Peto's method needs 2x2 counts from every study; the
+    engine's note says which reason)."""
+    k = f.result.get("k") or 0
+    method = effects.primary_method(f.measure)
+    if not k or method is None:
+        return NO_POOLING_MESSAGE
+    return f"No {fmt.FIXED_METHODS[method]} estimate (k = {k}): see the notes below"
 
 
 def _group_order(subgroups: dict, studies: list[dict]) -> list:
@@ -454,7 +465,7 @@ def study_notes(study: dict, measure, a: Arms, level: float = 95) -> list[str]:
                  and not converted[arm].get("skewed")]
     skewed = [arm for arm in ("trt", "ctl") if (converted.get(arm) or {}).get("skewed")]
     if status == "medians" or (arms_done and status != "skewed"):
-        methods = sorted({f"{converted[arm].get('scenario', 'median')}; "
+        methods = sorted({f"{_scenario(converted[arm].get('scenario'))}; "
                           f"{converted[arm].get('method', 'conversion')}" for arm in arms_done})
         if arms_done:
             notes.append(f"Mean and SD converted from the median ({' / '.join(methods)}) in "
@@ -464,6 +475,16 @@ def study_notes(study: dict, measure, a: Arms, level: float = 95) -> list[str]:
         notes.append(f"Median-reported data skewed in {_arms_phrase(which, a)} (skewness test): "
                      "not converted to mean and SD, not pooled.")
     return notes
+
+
+def _scenario(scenario) -> str:
+    """What a conversion started from: the engine's scenario number (measures.medians.SCENARIOS:
+    1 minimum, median, maximum; 2 q1, median, q3; 3 all five), or a text as given."""
+    from metapool.measures.medians import SCENARIOS
+
+    if scenario is None:
+        return "median"
+    return SCENARIOS.get(scenario, str(scenario)) if isinstance(scenario, int) else str(scenario)
 
 
 def _article(name: str) -> str:
