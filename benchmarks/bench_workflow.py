@@ -196,7 +196,8 @@ dir.create("rout", showWarnings = FALSE)
 t0 <- proc.time()[["elapsed"]]
 for (i in seq_along(analyses)) {
   d <- rows[rows$population %in% analyses[[i]], ]
-  m <- rma(measure = "RR", ai = events_trt, n1i = total_trt, ci = events_ctl, n2i = total_ctl, data = d, test = "knha")
+  m <- rma(measure = "RR", ai = events_trt, n1i = total_trt, ci = events_ctl, n2i = total_ctl, data = d, test = "knha",
+           control = list(stepadj = 0.5, maxiter = 1000))
   base <- file.path("rout", sprintf("a%04d", i))
   svg(paste0(base, ".svg")); forest(m); dev.off()
   png(paste0(base, ".png"), width = 1800, height = 1200, res = 200); forest(m); dev.off()
