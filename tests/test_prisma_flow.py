@@ -3,6 +3,8 @@ studies in the quantitative synthesis read from a results tree."""
 
 from __future__ import annotations
 
+import json
+
 import csv
 from collections import Counter
 from pathlib import Path
@@ -70,9 +72,11 @@ def test_a_study_whose_tables_are_all_pending(tmp_path):
 
 def test_run_prisma_writes_the_figure_and_logs_what_it_left_out(tmp_path, capsys):
     records_file, raw = ph.write_search(tmp_path, tables=ph.TABLES + ("omega.csv",))
-    pooled = ph.write_pooled(tmp_path / "results" / "a" / "pooled.json", [("ALPHA", 50.0), ("OMEGA", 50.0)])
+    digest = tmp_path / "results" / "digests" / "a.json"
+    digest.parent.mkdir(parents=True)
+    digest.write_text(json.dumps({"a": {"synthesis": ["ALPHA", "OMEGA"]}}), encoding="utf-8")
     svg = tmp_path / "results" / "prisma.svg"
-    run_prisma(str(records_file), [str(pooled)], str(raw), str(svg))
+    run_prisma(str(records_file), [str(digest)], str(raw), str(svg))
     assert svg.read_text(encoding="utf-8").startswith("<?xml")
     log = capsys.readouterr().err
     assert "omega.csv: warning: no included record" in log

@@ -18,7 +18,7 @@ from metapool.engine.render import fmt
 from metapool.measures import registry
 
 ROOT = Path(__file__).resolve().parents[1]
-ANALYSES = sorted(p.name for p in (ROOT / "results").iterdir() if p.is_dir())
+ANALYSES = sorted(p.name for p in (ROOT / "results").iterdir() if (p / "pooled.json").exists())
 
 
 def load(analysis: str) -> tuple[dict, dict]:
@@ -174,7 +174,7 @@ RENDER = textwrap.dedent("""
     from metapool.appraisal.sof_render import to_html, to_markdown, to_tsv
     root, out = Path(sys.argv[1]), Path(sys.argv[2])
     rows = []
-    for d in sorted(p for p in (root / "results").iterdir() if p.is_dir()):
+    for d in sorted(p for p in (root / "results").iterdir() if (p / "pooled.json").exists()):
         pooled = json.loads((d / "pooled.json").read_text()); living = json.loads((d / "living.json").read_text())
         rows.append(sof_row(pooled, living, grade_certainty(pooled, living)))
     for name, render in (("sof.tsv", to_tsv), ("sof.md", to_markdown), ("sof.html", to_html)):

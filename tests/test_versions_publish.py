@@ -14,7 +14,18 @@ ORDER = list(vh.ANALYSES)
 
 
 def files(results):
-    return ([str(results / n / "pooled.json") for n in ORDER], [str(results / n / "living.json") for n in ORDER])
+    """The digest the workflow's pool job would write for these results (pipeline.digests), and
+    the analyses in config order: run_changes' first two arguments."""
+    from metapool.engine.render import to_json
+    from metapool.pipeline import digests
+
+    entries = {n: digests.entry(json.loads((results / n / "pooled.json").read_text(encoding="utf-8")),
+                                json.loads((results / n / "living.json").read_text(encoding="utf-8")))
+               for n in ORDER}
+    digest = results / "digests" / "all.json"
+    digest.parent.mkdir(exist_ok=True)
+    digest.write_text(to_json(entries), encoding="utf-8")
+    return [str(digest)], list(ORDER)
 
 
 def test_publish_round_trips(tmp_path):
