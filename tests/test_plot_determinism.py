@@ -19,7 +19,7 @@ FORMATS = ("svg", "png", "pdf")
 DRAW = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from metapool.plotting import draw_forest
+    from metapool.plotting.forest_plot import draw_forest
     from examples import example_result
     from metapool.plotting.summary_forest import draw_summary
     from metapool.pipeline.summary_rows import summary_row

@@ -2,7 +2,7 @@
 
 import pytest
 
-from metapool.plotting import draw_forest
+from metapool.plotting.forest_plot import draw_forest
 from examples import example_result, synthetic_studies, text_boxes, text_problems
 from metapool.plotting.forest_plot import render
 from metapool.plotting.forest_plot import build_layout

@@ -3,7 +3,7 @@
 import pytest
 
 from examples import example_result, synthetic_result, text_problems, with_rob
-from metapool.plotting import draw_forest
+from metapool.plotting.forest_plot import draw_forest
 from metapool.plotting import marks
 from metapool.plotting.forest_plot import build_layout, render
 from metapool.plotting.forest_rows import ROB_NOT_ASSESSED, footer_lines, forest_rows, forest_table

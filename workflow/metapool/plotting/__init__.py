@@ -1,6 +1,3 @@
-"""Forest plots: per-analysis (forest.draw_forest) and across analyses (summary.draw_summary)."""
-
-from metapool.plotting.forest_plot import draw_forest
-from metapool.plotting.options import ForestOptions
-
-__all__ = ["ForestOptions", "draw_forest"]
+"""Every figure: forest plots (forest_plot.draw_forest), the living-review, risk-of-bias, versions and
+PRISMA figures, and the summary forest plot. Modules are imported where used, so that importing
+plotting.options (the settings object does) loads no drawing code."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from metapool.plotting.wording import ratio
+
 from metapool.measures import registry
 
 DASH = "-"
@@ -30,19 +32,9 @@ def value(code: str | None, x: float | None) -> str:
     if y is None:
         return DASH
     if m.log_scale:
-        return _ratio(y)
+        return ratio(y)
     text = f"{y:.3f}" if m.kind == "binary" else f"{y:.2f}"
     return text[1:] if text.lstrip("-0.") == "" and text.startswith("-") else text
-
-
-def _ratio(x: float) -> str:
-    if x < 0.001:
-        return "<0.001"
-    if x < 0.01:
-        return f"{x:.2g}"
-    if x >= 100:
-        return f"{x:.0f}"
-    return f"{x:.2f}"
 
 
 def interval(code: str | None, lo: float | None, hi: float | None) -> str:
