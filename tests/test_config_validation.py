@@ -37,7 +37,7 @@ def drop_key(path: tuple):
 
 
 ILO = "iloprost_vs_placebo_28d"
-ALL28 = "all_agents_vs_control_28d"
+ALL28 = "vasopressin_vs_norepinephrine_mortality"  # an analysis with a subgroup
 
 # (id, edit, substrings the error must contain: the key, then the rule broken)
 CASES = [

@@ -21,7 +21,8 @@ import workflow_helpers as wf
 pytestmark = pytest.mark.slow
 
 RAW = ("data", "raw")
-WITH_STRESS_L = ("all_agents_vs_control_28d", "all_agents_vs_control_90d", "beta1_blockers_vs_standard_care_28d")
+WITH_STRESS_L = ("adjunct_agents_vs_placebo_or_standard_care_mortality", "beta1_blockers_vs_standard_care_mortality",
+                 "adjuncts_mean_daily_sofa")
 
 
 def raw(workdir, name):
@@ -31,31 +32,33 @@ def raw(workdir, name):
 # --- bad trial tables ----------------------------------------------------------------------------
 
 def negative_count(d):
-    wf.edit_cell(raw(d, "stress-l.csv"), {"timepoint_days": "28"}, "events_trt", "-23")
+    wf.edit_cell(raw(d, "stress-l.csv"), {"outcome": "all-cause mortality", "timepoint_days": "28"}, "events_trt", "-23")
 
 
 def unknown_agent_class(d):
-    wf.edit_cell(raw(d, "i-micro.csv"), {"timepoint_days": "28"}, "agent_class", "prostaglandin")
+    wf.edit_cell(raw(d, "i-micro.csv"), {"outcome": "all-cause mortality"}, "agent_class", "prostaglandin")
 
 
 def events_above_total(d):
-    wf.edit_cell(raw(d, "stress-l.csv"), {"timepoint_days": "28"}, "events_trt", "70")
+    wf.edit_cell(raw(d, "stress-l.csv"), {"outcome": "all-cause mortality", "timepoint_days": "28"}, "events_trt", "70")
 
 
 def zero_total(d):
-    wf.edit_cell(raw(d, "stress-l.csv"), {"timepoint_days": "28"}, "total_ctl", "0")
+    wf.edit_cell(raw(d, "stress-l.csv"), {"outcome": "all-cause mortality", "timepoint_days": "28"}, "total_ctl", "0")
 
 
 def fractional_count(d):
-    wf.edit_cell(raw(d, "stress-l.csv"), {"timepoint_days": "28"}, "events_ctl", "16.5")
+    wf.edit_cell(raw(d, "stress-l.csv"), {"outcome": "all-cause mortality", "timepoint_days": "28"}, "events_ctl", "16.5")
 
 
 def rr_without_upper(d):
-    wf.edit_cell(raw(d, "combat-shine.csv"), {"timepoint_days": "90"}, "rr_upper", "")
+    wf.edit_cell(raw(d, "combat-shine.csv"), {"outcome": "all-cause mortality", "timepoint_days": "90"},
+                 "effect_upper", "")
 
 
 def lower_above_rr(d):
-    wf.edit_cell(raw(d, "combat-shine.csv"), {"timepoint_days": "90"}, "rr_lower", "1.2")
+    wf.edit_cell(raw(d, "combat-shine.csv"), {"outcome": "all-cause mortality", "timepoint_days": "90"},
+                 "effect_lower", "1.2")
 
 
 def trial_not_its_file(d):
@@ -83,11 +86,11 @@ def empty_file(d):
 
 
 def unknown_status(d):
-    wf.edit_cell(raw(d, "stress-l.csv"), {"timepoint_days": "28"}, "status", "reported")
+    wf.edit_cell(raw(d, "stress-l.csv"), {"outcome": "all-cause mortality", "timepoint_days": "28"}, "status", "reported")
 
 
 def year_out_of_range(d):
-    wf.edit_cell(raw(d, "stress-l.csv"), {"timepoint_days": "28"}, "year", "1890")
+    wf.edit_cell(raw(d, "stress-l.csv"), {"outcome": "all-cause mortality", "timepoint_days": "28"}, "year", "1890")
 
 
 # (break, [(file, row, column, rule)]): every problem must be reported, each on one line.
@@ -97,14 +100,14 @@ BAD_TABLES = [
     (events_above_total, [("stress-l.csv", 2, "events_trt", "events_trt (70) exceeds total_trt (62)")]),
     (zero_total, [("stress-l.csv", 2, "total_ctl", "total is 0")]),
     (fractional_count, [("stress-l.csv", 2, "events_ctl", "'16.5' is not a whole number")]),
-    (rr_without_upper, [("combat-shine.csv", 3, "rr_upper", "give rr with both 95% CI bounds or none")]),
-    (lower_above_rr, [("combat-shine.csv", 3, "rr_lower", "rr_lower (1.2) is above rr (1.12)")]),
+    (rr_without_upper, [("combat-shine.csv", 3, "effect_upper", "give the effect with both 95% CI bounds or none")]),
+    (lower_above_rr, [("combat-shine.csv", 3, "effect_lower", "effect_lower (1.2) is above effect (1.12)")]),
     (trial_not_its_file, [("vasst.csv", 2, "trial", "belongs in 'vasst-2.csv', not 'vasst.csv'"),
                           ("vasst.csv", 3, "trial", "'VASST' differs from 'VASST-2' on row 2")]),
-    (duplicate_row, [("stress-l.csv", 4, "timepoint_days", "trial x outcome x timepoint_days must be unique")]),
+    (duplicate_row, [("stress-l.csv", 5, "timepoint_days", "trial x outcome x timepoint_days must be unique")]),
     (misspelled_column, [("athos-3.csv", 1, "events_ctl", "required column is missing"),
                          ("athos-3.csv", 1, "event_ctl", "unknown column")]),
-    (not_utf8, [("vanish.csv", 2, None, "not valid UTF-8: byte 0x96")]),
+    (not_utf8, [("vanish.csv", 1, None, "not valid UTF-8: byte 0x96")]),
     (empty_file, [("censer.csv", None, None, "the file is empty")]),
     (unknown_status, [("stress-l.csv", 2, "status", "'reported' is not an allowed status")]),
     (year_out_of_range, [("stress-l.csv", 2, "year", "year 1890 is out of range")]),
@@ -218,7 +221,8 @@ def add_unpoolable_analysis(workdir):
     for name, (rr, lo, hi) in trials.items():
         row = wf.synthetic_row(template, trial=name, first_author="Synthetica", year="2025",
                                journal="Synthetic Test Data", doi="", pmid="", outcome="synthetic outcome",
-                               timepoint_days="28", rr=rr, rr_lower=lo, rr_upper=hi, status="missing",
+                               timepoint_days="28", effect_measure="RR", effect=rr, effect_lower=lo,
+                               effect_upper=hi, effect_adjusted="", status="verbatim",
                                quote=SYNTH_QUOTE.format(rr=rr, lo=lo, hi=hi),
                                source="https://example.org/synthetic-test-trial")
         wf.write_rows(raw(workdir, f"{name.lower()}.csv"), [row], header)
@@ -267,7 +271,7 @@ def test_failing_analysis_leaves_the_others_intact(copy, clean):
     assert wf.under(after, "iloprost_vs_placebo_28d") != wf.under(before, "iloprost_vs_placebo_28d"), \
         "the forced analysis did not run"
     # The summaries need every analysis: they keep their previous version until all succeed.
-    for name in ("summary.tsv", "summary_forest.svg", "summary_forest.png", "summary_forest.pdf"):
+    for name in ("summary.tsv", "sof.tsv", "changes.md", "prisma.svg"):
         assert after[name] == before[name]
 
     empty = wf.pooled(copy, "shock_reversal_28d")

@@ -12,11 +12,21 @@ import workflow_helpers as wf
 
 pytestmark = pytest.mark.slow
 
-ACROSS = {"summary_table", "summary_forest", "trials_table", "prisma", "all"}
-# A new iloprost vs placebo trial with 28-day deaths enters these two analyses of config/config.yaml.
-ILOPROST_28D = ("iloprost_vs_placebo_28d", "all_agents_vs_control_28d")
-# STRESS-L (landiolol vs standard care, 28- and 90-day rows) is in these three.
-WITH_STRESS_L = ("all_agents_vs_control_28d", "all_agents_vs_control_90d", "beta1_blockers_vs_standard_care_28d")
+ACROSS = {"summary_table", "summary_of_findings", "changes", "trials_table", "prisma", "all"}
+# A new iloprost vs placebo trial (an adjunct) with 28-day deaths enters these analyses of config/config.yaml.
+ILOPROST_28D = ("iloprost_vs_placebo_28d", "iloprost_vs_placebo_mortality",
+                "adjunct_agents_vs_placebo_or_standard_care_mortality", "adjunct_agents_vs_placebo_mortality_rd")
+# STRESS-L (landiolol vs standard care: 28- and 90-day mortality, mean SOFA) is in these three.
+WITH_STRESS_L = ("adjunct_agents_vs_placebo_or_standard_care_mortality", "beta1_blockers_vs_standard_care_mortality",
+                 "adjuncts_mean_daily_sofa")
+
+
+def across(planned: set, measures: tuple = ("rr",)) -> set:
+    """The planned jobs that are not per-analysis: the summaries, and the summary-forest pages
+    (one per measure and outcome; only those of the analyses touched)."""
+    pages = {j for j in planned if j.startswith("summary_forest_")}
+    assert all(any(j.startswith(f"summary_forest_{m}_all_cause_mortality") for m in measures) for j in pages), pages
+    return (planned & ACROSS) | pages
 
 SYNTHETIC_QUOTE = ('"At day 28, 31 of 110 patients in the iloprost group and 35 of 108 in the placebo group '
                    'had died." [note: SYNTHETIC trial written by tests/test_workflow_living.py, not real data]')
@@ -44,7 +54,8 @@ def add_synthetic_trial(workdir):
     row = wf.synthetic_row(raw / "i-micro.csv", trial="ILO-SYNTH", first_author="Synthetica", year="2025",
                            journal="Synthetic Test Data", doi="", pmid="", population="septic shock",
                            timepoint_days="28", events_trt="31", total_trt="110", events_ctl="35",
-                           total_ctl="108", rr="", rr_lower="", rr_upper="", status="verbatim",
+                           total_ctl="108", effect_measure="", effect="", effect_lower="", effect_upper="",
+                           effect_adjusted="", status="verbatim",
                            quote=SYNTHETIC_QUOTE, source="https://example.org/synthetic-test-trial")
     wf.write_rows(raw / "ilo-synth.csv", [row], wf.header_of(raw / "i-micro.csv"))
 
@@ -55,7 +66,8 @@ def test_new_trial_reruns_only_the_analyses_it_enters(copy):
     k_before = {a: wf.pooled(copy, a)["k"] for a in ILOPROST_28D}
     add_synthetic_trial(copy)
 
-    assert set(wf.planned_jobs(copy)) == wf.analysis_jobs(ILOPROST_28D) | ACROSS
+    planned = set(wf.planned_jobs(copy))
+    assert planned == wf.analysis_jobs(ILOPROST_28D) | ACROSS | across(planned, ("rr", "rd"))
 
     wf.run_ok(copy)
     after = wf.snapshot(copy)
@@ -78,18 +90,20 @@ def test_new_trial_reruns_only_the_analyses_it_enters(copy):
 def test_edited_row_reruns_only_analyses_containing_that_trial(copy):
     names = wf.analyses(copy)
     before = wf.snapshot(copy)
-    wf.edit_cell(copy / "data" / "raw" / "stress-l.csv", {"timepoint_days": "28"}, "events_trt", "24")
+    wf.edit_cell(copy / "data" / "raw" / "stress-l.csv", {"outcome": "all-cause mortality", "timepoint_days": "90"},
+                 "events_trt", "28")
 
-    assert set(wf.planned_jobs(copy)) == wf.analysis_jobs(WITH_STRESS_L) | ACROSS
+    planned = set(wf.planned_jobs(copy))
+    assert planned == wf.analysis_jobs(WITH_STRESS_L) | ACROSS | across(planned, ("rr", "md"))
 
     wf.run_ok(copy)
     after = wf.snapshot(copy)
-    for a in ("all_agents_vs_control_28d", "beta1_blockers_vs_standard_care_28d"):
+    for a in ("adjunct_agents_vs_placebo_or_standard_care_mortality", "beta1_blockers_vs_standard_care_mortality"):
         (entry,) = [s for s in wf.pooled(copy, a)["studies"] if s["trial"] == "STRESS-L"]
-        assert entry["events_trt"] == 24
+        assert entry["events_trt"] == 28
         assert wf.contents(wf.under(after, a)) != wf.contents(wf.under(before, a))
-    # The 90-day analysis holds STRESS-L's untouched 90-day row: rerun, same numbers.
-    assert wf.contents(wf.under(after, "all_agents_vs_control_90d")) == \
-        wf.contents(wf.under(before, "all_agents_vs_control_90d"))
+    # The SOFA analysis holds STRESS-L's untouched SOFA row: rerun (the file changed), same numbers.
+    assert wf.contents(wf.under(after, "adjuncts_mean_daily_sofa")) == \
+        wf.contents(wf.under(before, "adjuncts_mean_daily_sofa"))
     for a in set(names) - set(WITH_STRESS_L):
         assert wf.under(after, a) == wf.under(before, a), f"{a} was rewritten"
