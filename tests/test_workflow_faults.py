@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 RAW = ("data", "raw")
 WITH_STRESS_L = ("adjunct_agents_vs_placebo_or_standard_care_mortality", "beta1_blockers_vs_standard_care_mortality",
-                 "adjuncts_mean_daily_sofa")
+                 "beta1_blockers_vs_standard_care_28d", "beta1_blockers_vs_standard_care_90d", "adjuncts_mean_daily_sofa")
 
 
 def raw(workdir, name):
@@ -235,12 +235,14 @@ def add_unpoolable_analysis(workdir):
 
 
 def add_empty_analysis(workdir):
-    """An analysis whose filter selects no row: it must say so in its outputs, not fail."""
+    """An analysis whose filter selects no row (each value occurs in the data, the combination in
+    no row; a value no row has is a config error): it must say so in its outputs, not fail."""
     with open(workdir / "config" / "config.yaml", "a", encoding="utf-8") as fh:
         fh.write("\n  shock_reversal_28d:\n"
-                 "    title: \"No trial table reports this outcome\"\n"
+                 "    title: \"No trial reports adverse events of vasopressin\"\n"
                  "    filter:\n"
-                 "      outcome: shock reversal\n")
+                 "      outcome: serious adverse events\n"
+                 "      agent: vasopressin\n")
 
 
 def test_failing_analysis_leaves_the_others_intact(copy, clean):

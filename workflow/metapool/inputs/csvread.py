@@ -186,14 +186,18 @@ PARSERS: dict[str, Callable[[str], object]] = {
 }
 
 
-def parse_data(cells: Mapping[str, str | None], report: Report) -> dict[str, int | float | str | None]:
+def parse_data(cells: Mapping[str, str | None], report: Report,
+               absent_unchecked: bool = False) -> dict[str, int | float | str | None]:
     """The outcome data of one row (rules.DATA_COLUMNS; a column the file lacks is None),
     each cell typed, then checked together by rules.check_numbers (a group of cells with an
-    unreadable one is not checked further; the others are)."""
+    unreadable one is not checked further; the others are). absent_unchecked: a column the file
+    lacks counts as unreadable too (a trial table's missing column is already a header problem)."""
     values: dict[str, int | float | str | None] = {}
     unreadable = []
     for column in rules.DATA_COLUMNS:
         text = cells.get(column)
+        if text is None and absent_unchecked:
+            unreadable.append(column)
         try:
             values[column] = None if text is None else PARSERS[column](text)
         except CellError as err:

@@ -71,7 +71,7 @@ def check_counts(values: Mapping, report: Report) -> None:
         if total is not None and events is None:
             report(f"events_{arm}", f"blank while total_{arm} is given; a total needs its events "
                                     "(give the events or leave the total blank)")
-        if events is not None and total is not None and events > total:
+        if events is not None and total is not None and total >= 1 and events > total:
             report(f"events_{arm}", f"events_{arm} ({_show(events)}) exceeds total_{arm} ({_show(total)})")
     given = {arm: _given(values, f"events_{arm}") for arm in ARMS}
     if given["trt"] != given["ctl"]:

@@ -137,7 +137,7 @@ def _typed_rows(raw: Table) -> tuple[list[dict], list[Problem], list[Problem]]:
 def _typed_cells(cells: dict[str, str], report) -> dict:
     """Every schema column of one row typed, reporting cells that break the schema."""
     properties = schema()["properties"]
-    numbers = parse_data(cells, report)
+    numbers = parse_data(cells, report, absent_unchecked=True)
     row: dict = {}
     for column, spec in properties.items():
         if column in rules.DATA_COLUMNS or column not in cells:
