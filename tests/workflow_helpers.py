@@ -27,10 +27,11 @@ TIMEOUT = 600
 _CLEAN_RUN: dict[str, Path] = {}
 
 
-def make_copy(dest: Path) -> Path:
-    """A fresh copy of the workflow (Snakefile, workflow/, config/, data/raw/, data/search/) without results."""
+def make_copy(dest: Path, published: bool = False) -> Path:
+    """A fresh copy of the workflow (Snakefile, workflow/, config/, data/raw/, data/search/) without results;
+    ``published`` adds data/versions/ (the review's published versions, as in a clean checkout)."""
     dest.mkdir(parents=True, exist_ok=True)
-    for part in WORKFLOW_PARTS:
+    for part in WORKFLOW_PARTS + (("data/versions",) if published else ()):
         src = REPO / part
         if src.is_dir():
             shutil.copytree(src, dest / part, ignore=IGNORED, symlinks=False, copy_function=shutil.copy2)
