@@ -97,12 +97,8 @@ def all_digests():
 
 
 def batch_pool_outputs(batch):
+    """The pool job's tables (pooled/living json+tsv) for each analysis in the batch."""
     return [p for name in BATCHES[batch] for p in layout.pool_outputs(name).values()]
-
-
-def batch_pool_job_outputs(batch):
-    """The pool job's files: each analysis' tables and the batch's digest."""
-    return batch_pool_outputs(batch) + [layout.digest(batch)]
 
 
 def report_figure(path, name, figure):

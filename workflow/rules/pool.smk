@@ -10,13 +10,13 @@ for batch in BATCHES:
             trials=batch_trial_files(batch),
             rob=batch_rob_files(batch),
         output:
-            batch_pool_job_outputs(batch),
+            tables=batch_pool_outputs(batch),
+            digest=layout.digest(batch),
         log:
             f"logs/pool/{batch}.log",
         conda:
             "../envs/metapool.yaml"
         params:
             analyses=batch_settings(batch),
-            digest=layout.digest(batch),
         script:
             "../scripts/pool.py"

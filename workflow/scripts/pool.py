@@ -10,5 +10,5 @@ run_pool(  # noqa: F821
     list(snakemake.input.trials),  # noqa: F821
     list(snakemake.params.analyses),  # noqa: F821
     list(snakemake.input.rob),  # noqa: F821
-    snakemake.params.digest,  # noqa: F821
+    snakemake.output.digest,  # noqa: F821
 )
