@@ -1,7 +1,7 @@
 """Drawing cost per analysis and per figure, in one process (CPU time, so other load on the
 machine counts less): the forest plot as SVG, 200-dpi PNG and PDF, and the four living-review
-figures as SVG (the workflow's default formats), for N synthetic k = 6 analyses like
-bench_workflow.py's. Not a test: it prints.
+figures, the versions figure and the three risk-of-bias figures as SVG (the workflow's default
+formats), for N synthetic k = 6 analyses like bench_workflow.py's. Not a test: it prints.
 
 Usage: python benchmarks/bench_figures.py [N] [--profile]
 """
@@ -37,7 +37,10 @@ def run(data) -> dict[str, float]:
     from metapool.plotting import canvas as cv
     from metapool.plotting.forest_plot import build_layout, render
     from metapool.plotting.living_figures import FIGURES
+    from metapool.plotting.rob_figures import FIGURES as ROB_FIGURES
     from metapool.plotting.save import METADATA
+    from metapool.plotting.versions_plot import versions_figure
+    from metapool.versions.state import analysis_state
 
     times: dict[str, float] = defaultdict(float)
 
@@ -59,6 +62,12 @@ def run(data) -> dict[str, float]:
         for name, draw in FIGURES.items():
             cv.to_svg(draw(pooled, sens, {}))
             t0 = lap(f"{name}: layout + svg", t0)
+        state = analysis_state(pooled, sens)
+        cv.to_svg(versions_figure(pooled["analysis"], [], state))
+        t0 = lap("versions: layout + svg", t0)
+        for name, draw in ROB_FIGURES.items():
+            cv.to_svg(draw(pooled, pooled["title"]))
+            t0 = lap(f"{name}: layout + svg", t0)
     return times
 
 
@@ -78,8 +87,8 @@ def main(argv: list[str]) -> None:
     else:
         times = run(data)
     for key, value in times.items():
-        print(f"{key:28s} {1000 * value / n:7.1f} ms")
-    print(f"{'total per analysis':28s} {1000 * sum(times.values()) / n:7.1f} ms (CPU, N = {n})")
+        print(f"{key:34s} {1000 * value / n:7.1f} ms")
+    print(f"{'total per analysis':34s} {1000 * sum(times.values()) / n:7.1f} ms (CPU, N = {n})")
 
 
 if __name__ == "__main__":

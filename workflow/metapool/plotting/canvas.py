@@ -1,6 +1,7 @@
 """What a figure draws, as a list of shapes and texts in points, and its writers to SVG, PNG, PDF.
 
-Every per-analysis figure (forest, cumulative, leave-one-out, funnel, TSA) is laid out in
+Every figure but the summary forest plot (forest, cumulative, leave-one-out, funnel, TSA,
+versions, the risk-of-bias figures, the PRISMA flow diagram) is laid out in
 points (x right, y down from the top-left corner) and drawn onto a `Canvas`: polygons,
 polylines, circles and texts (page.Text), each with a layer (z: shapes 1, lines 2, texts 3,
 in insertion order within a layer) and an optional clip rectangle. Nothing here builds a

@@ -1,6 +1,6 @@
 """Deterministic, atomic saving of a figure to SVG, PNG and PDF.
 
-`save_canvas` writes a canvas.Canvas (every per-analysis figure) with its own writers;
+`save_canvas` writes a canvas.Canvas (every figure but the summary forest) with its own writers;
 `save_figure` a matplotlib Figure (the summary forest plot, drawn by forestplot). Metadata that
 varies between runs or versions (dates, software versions) is dropped, rcParams come from
 style.figure_style (fixed SVG hash salt, text kept as text), and each file is written to a
