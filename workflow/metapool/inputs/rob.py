@@ -23,7 +23,7 @@ import yaml
 from metapool.appraisal import rob2
 from metapool.errors import InputError, Problem
 from metapool.inputs.csvread import CellError, Table, check_header, close_match, parse_int, read_table
-from metapool.inputs.trials import slugify
+from metapool.inputs.trials import OneTrialPerFile, slugify
 
 SCHEMA_PATH = Path(__file__).resolve().with_name("rob.schema.yaml")
 REVIEW_TEAM = "review team"
@@ -139,9 +139,9 @@ def load_rob(paths: Sequence[str | Path], trial_rows: Sequence[dict] | None = No
 def _typed_rows(raw: Table) -> tuple[list[dict], list[Problem]]:
     """Typed rows of one file and the problems in its header and cells."""
     problems = check_header(raw.file, raw.header, columns(), allowed=columns(), ordered=True)
-    stem = Path(raw.file).stem
     rows: list[dict] = []
-    first_trial: tuple[int, str] | None = None
+    one_trial = OneTrialPerFile(raw.file,
+                                "the file name is the slug of the trial name, as its trial table's in data/raw/")
     for number, cells in raw.records:
         def report(column: str | None, message: str, number: int = number) -> None:
             problems.append(Problem(raw.file, number, column, message))
@@ -149,14 +149,7 @@ def _typed_rows(raw: Table) -> tuple[list[dict], list[Problem]]:
         row = _typed_cells(cells, report)
         trial = row.get("trial")
         if trial:
-            if slugify(trial) != stem:
-                report("trial", f"trial '{trial}' belongs in '{slugify(trial)}.csv', not '{Path(raw.file).name}'; "
-                                "the file name is the slug of the trial name, as its trial table's in data/raw/")
-            if first_trial is None:
-                first_trial = (number, trial)
-            elif trial != first_trial[1]:
-                report("trial", f"'{trial}' differs from '{first_trial[1]}' on row {first_trial[0]}; "
-                                "one file holds one trial, spelled the same on every row")
+            one_trial.check(number, trial, report)
         _check_supports(cells, row, report)
         _check_overall(row, report)
         _check_provenance(cells, row, report)

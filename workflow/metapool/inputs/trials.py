@@ -68,6 +68,25 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
+class OneTrialPerFile:
+    """Rule: a file holds one trial, spelled the same on every row, in <slugify(trial)>.csv."""
+
+    def __init__(self, file: str, hint: str):
+        self.file = Path(file)
+        self.hint = hint
+        self.first: tuple[int, str] | None = None
+
+    def check(self, number: int, trial: str, report) -> None:
+        """Report (via ``report(column, message)``) a trial in the wrong file or spelled differently."""
+        if slugify(trial) != self.file.stem:
+            report("trial", f"trial '{trial}' belongs in '{slugify(trial)}.csv', not '{self.file.name}'; {self.hint}")
+        if self.first is None:
+            self.first = (number, trial)
+        elif trial != self.first[1]:
+            report("trial", f"'{trial}' differs from '{self.first[1]}' on row {self.first[0]}; "
+                            "one file holds one trial, spelled the same on every row")
+
+
 def study_label(row: dict) -> str:
     """Forest-plot label, e.g. 'Legrand 2025 (I-MICRO)'; a trial named after its first author
     and year ('Patel 2010 dopamine') is its name."""
@@ -108,10 +127,9 @@ def load_trials(paths: Sequence[str | Path]) -> TrialTable:
 def _typed_rows(raw: Table) -> tuple[list[dict], list[Problem], list[Problem]]:
     """Typed rows of one file, the problems in its header and cells, and the warnings."""
     problems = check_header(raw.file, raw.header, columns(), allowed=columns(), ordered=True)
-    stem = Path(raw.file).stem
     rows: list[dict] = []
     warnings: list[Problem] = []
-    first_trial: tuple[int, str] | None = None
+    one_trial = OneTrialPerFile(raw.file, "the file name must be the slug of the trial name")
     for number, cells in raw.records:
         def report(column: str | None, message: str, number: int = number) -> None:
             problems.append(Problem(raw.file, number, column, message))
@@ -119,14 +137,7 @@ def _typed_rows(raw: Table) -> tuple[list[dict], list[Problem], list[Problem]]:
         row = _typed_cells(cells, report)
         trial = row.get("trial")
         if trial:
-            if slugify(trial) != stem:
-                report("trial", f"trial '{trial}' belongs in '{slugify(trial)}.csv', not '{Path(raw.file).name}'; "
-                                "the file name must be the slug of the trial name")
-            if first_trial is None:
-                first_trial = (number, trial)
-            elif trial != first_trial[1]:
-                report("trial", f"'{trial}' differs from '{first_trial[1]}' on row {first_trial[0]}; "
-                                "one file holds one trial, spelled the same on every row")
+            one_trial.check(number, trial, report)
         row.update(file=raw.file, row=number, poolable=rules.kinds(row))
         rows.append(row)
         if not problems:
