@@ -6,10 +6,11 @@ so k = 6 and each trial enters 3 analyses), then measures, side by side in one r
   clean   the whole workflow from nothing
   no-op   a second run with nothing changed
   +trial  the run after adding one trial (it enters 3 analyses)
-  floor   the same pooling and drawing in one process without Snakemake (pipeline.jobs.run_pool
-          and run_plot on all analyses at once)
-  bare    a bare Snakemake DAG of the same shape (the same jobs and output files per stage, each
-          job only touching its outputs): Snakemake's own cost for this workflow's shape
+  floor   the same pooling and drawing in one process without Snakemake (pipeline.jobs.run_analyses
+          on all analyses at once)
+  bare    a bare Snakemake DAG of the same shape (the same analysis jobs with the same output
+          files, as many across-analysis jobs, each job only touching its outputs): Snakemake's
+          own cost for this workflow's shape
   R loop  metafor rma + forest (svg, png, pdf) + cumul + leave1out + funnel per analysis, one
           core, when Rscript with metafor is installed (else "skipped")
 and prints seconds, seconds per analysis, the ratios and peak memory.
@@ -118,13 +119,12 @@ FLOOR = """
 import sys, time, yaml
 from pathlib import Path
 from metapool.pipeline import analyses as A
-from metapool.pipeline.jobs import run_plot, run_pool
+from metapool.pipeline.jobs import run_analyses
 from metapool.inputs.trials import trial_files
 t0 = time.perf_counter()
 cfg = yaml.safe_load(Path("config/config.yaml").read_text())
 settings = [a.to_dict() for a in A.from_config(cfg)]
-run_pool([str(f) for f in trial_files("data/raw")], settings)
-run_plot(settings)
+run_analyses([str(f) for f in trial_files("data/raw")], settings)
 print(time.perf_counter() - t0)
 """
 
@@ -137,52 +137,56 @@ def floor(root: Path) -> float:
 
 
 BARE = """
-import yaml
-cfg = yaml.safe_load(open("config/config.yaml"))
-NAMES = list(cfg["analyses"])
-SHAPE = {shape}
-MAX = cfg.get("batching", {{}}).get("max_jobs", 64)
-if len(NAMES) <= MAX:
-    BATCH = {{n: [n] for n in NAMES}}
-else:
-    import zlib
-    BATCH = {{}}
-    for n in NAMES:
-        BATCH.setdefault(f"b{{zlib.crc32(n.encode()) % MAX:03d}}", []).append(n)
-POOL = {{b: [f"results/{{a}}/p{{i}}" for a in names for i in range(SHAPE["pool"])] for b, names in BATCH.items()}}
-PLOT = {{b: [f"results/{{a}}/f{{i}}" for a in names for i in range(SHAPE["plot"])] for b, names in BATCH.items()}}
+import json, os
+BATCH = json.loads({batches!r})
+PER = {per}
+AGGREGATES = {aggregates}
+OUT = {{b: [f"results/{{a}}/f{{i}}" for a in names for i in range(PER)] for b, names in BATCH.items()}}
+TRIALS = [f"data/raw/{{f}}" for f in sorted(os.listdir("data/raw")) if f.endswith(".csv")]
 
 rule all:
-    input: [PLOT[b][0] for b in BATCH], [f"results/agg{{i}}" for i in range(SHAPE["aggregates"])]
+    input: [OUT[b][0] for b in BATCH], [f"results/agg{{i}}" for i in range(AGGREGATES)]
 
 for b in BATCH:
     rule:
-        name: f"pool_{{b}}"
-        input: [f"data/raw/{{f}}" for f in sorted(__import__("os").listdir("data/raw")) if f.endswith(".csv")][:6]
-        output: POOL[b]
-        shell: "touch {{output}}"
-    rule:
-        name: f"plot_{{b}}"
-        input: POOL[b]
-        output: PLOT[b]
+        name: f"analyse_{{b}}"
+        input: TRIALS[:6]
+        output: OUT[b]
         shell: "touch {{output}}"
 
-for i in range(SHAPE["aggregates"]):
+for i in range(AGGREGATES):
     rule:
         name: f"agg_{{i}}"
-        input: [POOL[b][0] for b in BATCH]
+        input: [OUT[b][0] for b in BATCH]
         output: f"results/agg{{i}}"
         shell: "touch {{output}}"
 """
 
 
-def bare(root: Path) -> float:
-    """A bare Snakemake DAG of the workflow's shape (jobs and output files per stage), in ``root``."""
-    from metapool.pipeline import paths
+def planned_jobs(root: Path) -> dict[str, int]:
+    """The workflow's jobs by rule from a dry run (its Job stats table)."""
+    proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", "-n", "all"], cwd=root,
+                          capture_output=True, text=True, env=code_env(root), check=True)
+    table = proc.stdout.split("Job stats:", 1)[1].splitlines()[3:]
+    rows = [line.split() for line in table if len(line.split()) == 2 and line.split()[1].isdigit()]
+    return {name: int(count) for name, count in rows if name != "total"}
 
-    shape = {"pool": len(paths.POOL_OUTPUTS), "plot": sum(len(v) for v in paths.FIGURES.values()),
-             "aggregates": 6}
-    (root / "Snakefile").write_text(BARE.format(shape=shape))
+
+def bare(root: Path) -> float:
+    """A bare Snakemake DAG of the workflow's shape (its analysis jobs and their output files, as
+    many across-analysis jobs), in ``root``."""
+    import json
+
+    from metapool.pipeline import analyses, paths
+    from metapool.pipeline.settings import WorkflowSettings
+
+    cfg = yaml.safe_load((root / "config" / "config.yaml").read_text())
+    jobs = analyses.batches(list(cfg["analyses"]), WorkflowSettings.from_config(cfg).batching)
+    per = len(paths.POOL_OUTPUTS) + sum(len(v) for v in paths.FIGURES.values())
+    planned = planned_jobs(root)
+    aggregates = sum(planned.values()) - len(jobs) - 1
+    assert sum(n for name, n in planned.items() if name.startswith("analyse_")) == len(jobs), planned
+    (root / "Snakefile").write_text(BARE.format(batches=json.dumps(jobs), per=per, aggregates=aggregates))
     shutil.rmtree(root / "workflow", ignore_errors=True)
     return snakemake(root)
 

@@ -6,7 +6,7 @@ import pytest
 
 from metapool.pipeline import analyses as A
 from metapool.errors import InputError
-from metapool.pipeline.settings import AnalysisSettings
+from metapool.pipeline.settings import AnalysisSettings, Batching
 
 
 def rows(n=200, seed=3):
@@ -46,17 +46,31 @@ def test_a_trial_selected_twice_is_a_config_problem():
 
 
 def test_small_reviews_get_one_job_per_analysis():
-    names = [f"a{i}" for i in range(10)]
-    assert A.batches(names, 64) == {n: [n] for n in names}
+    names = [f"a{i}" for i in range(32)]
+    assert A.batches(names) == {n: [n] for n in names}
+
+
+@pytest.mark.parametrize("n, jobs", [(33, 8), (64, 8), (65, 16), (100, 16), (300, 64), (1000, 64)])
+def test_beyond_the_threshold_about_eight_analyses_per_job_in_a_power_of_two(n, jobs):
+    names = [f"a{i:04d}" for i in range(n)]
+    out = A.batches(names)
+    assert set(out) <= {f"batch-{b:03d}" for b in range(jobs)} and len(out) > jobs * 3 // 4
+    assert sorted(x for b in out.values() for x in b) == sorted(names)
 
 
 def test_batches_are_bounded_and_stable_when_an_analysis_is_added():
     names = [f"a{i:04d}" for i in range(1000)]
-    before = A.batches(names, 64)
+    before = A.batches(names)
     assert len(before) <= 64 and sorted(n for b in before.values() for n in b) == sorted(names)
-    after = A.batches(names + ["new_analysis"], 64)
+    after = A.batches(names + ["new_analysis"])
     moved = {b for b in after if after[b] != before.get(b)}
     assert len(moved) == 1 and "new_analysis" in after[moved.pop()]
+
+
+def test_batching_settings_are_followed():
+    names = [f"a{i:03d}" for i in range(20)]
+    assert len(A.batches(names, Batching(one_job_each_up_to=0, analyses_per_job=5))) == 4
+    assert len(A.batches(names, Batching(one_job_each_up_to=0, analyses_per_job=1, max_jobs=2))) == 2
 
 
 def test_unknown_filter_column_names_the_key():

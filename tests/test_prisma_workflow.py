@@ -33,7 +33,7 @@ def test_the_prisma_job_runs_after_the_pools_and_logs_its_warnings(tmp_path):
     vasst = next(r for r in wf.read_rows(path) if r["trial"] == "VASST" and not r["duplicate_of"])
     wf.edit_cell(path, {"record_id": vasst["record_id"]}, "table_added", "no")
     planned = wf.parse_job_stats(wf.run_ok(work, "results/prisma.svg", "--dry-run", "--quiet", "rules").stdout)
-    assert planned["prisma"] == 1 and all(j.startswith(("pool_", "prisma")) for j in planned)
+    assert planned["prisma"] == 1 and all(j.startswith(("analyse_", "prisma")) for j in planned)
     wf.run_ok(work, "results/prisma.svg")
     log = (work / "logs" / "prisma.log").read_text(encoding="utf-8")
     assert "data/raw/vasst.csv exists now; set table_added to yes" in log

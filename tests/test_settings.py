@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from metapool.pipeline.analyses import from_config
-from metapool.pipeline.settings import (AnalysisSettings, LivingSettings, TimepointSettings, TsaSettings,
+from metapool.pipeline.settings import (AnalysisSettings, Batching, LivingSettings, TimepointSettings, TsaSettings,
                                        WorkflowSettings)
 from metapool.plotting.options import ForestOptions
 
@@ -70,9 +70,10 @@ def test_every_settings_field_is_a_schema_key():
 
 def test_workflow_settings_defaults_match_the_schema():
     props = SCHEMA["properties"]
+    batching = Batching(**{k: v["default"] for k, v in props["batching"]["properties"].items()})
     assert WorkflowSettings() == WorkflowSettings(props["data_dir"]["default"], props["rob_dir"]["default"],
-                                                  props["versions_dir"]["default"],
-                                                  props["batching"]["properties"]["max_jobs"]["default"])
+                                                  props["versions_dir"]["default"], batching)
+    assert {f.name for f in dataclasses.fields(Batching)} == set(props["batching"]["properties"])
 
 
 def test_defaults_merge_key_by_key_into_nested_objects():

@@ -92,7 +92,7 @@ def test_publish_refuses_stale_results(copy, capsys, monkeypatch):
     wf.write_rows(table, rows, wf.header_of(table))
     reason = check_fresh(copy)
     assert reason.startswith("results/ is stale: Snakemake would run ")
-    assert "pool_angiotensin_ii_vs_placebo_mortality" in reason
+    assert "analyse_angiotensin_ii_vs_placebo_mortality" in reason
     monkeypatch.chdir(copy)
     code, _, err = cli(capsys, "publish", "--date", "2026-03-01")
     assert code == EXIT_STALE and "not published: results/ is stale" in err

@@ -148,11 +148,11 @@ def test_malformed_versions_file_names_the_file_and_the_problem(tmp_path):
 
 def test_stale_reason_names_the_jobs_and_why():
     dry_run = ("Building DAG of jobs...\nJob stats:\njob                 count\n"
-               "----------------  -------\npool_mortality_28d        1\nplot_mortality_28d        1\n"
+               "----------------  -------\nanalyse_mortality_28d     1\nchanges                   1\n"
                "all                       1\ntotal                     3\n\nReasons:\n"
                "    (check individual jobs above for details)\n    updated input files:\n"
-               "        pool_mortality_28d\n\nThis was a dry-run (flag -n).\n")
+               "        analyse_mortality_28d\n\nThis was a dry-run (flag -n).\n")
     reason = stale_reason(dry_run)
-    assert reason.startswith("results/ is stale: Snakemake would run 3 jobs (pool_mortality_28d, "
-                             "plot_mortality_28d); run snakemake first.")
+    assert reason.startswith("results/ is stale: Snakemake would run 3 jobs (analyse_mortality_28d, "
+                             "changes); run snakemake first.")
     assert "updated input files:" in reason

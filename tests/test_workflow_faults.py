@@ -255,12 +255,12 @@ def test_failing_analysis_leaves_the_others_intact(copy, clean):
     # What a write killed by SIGKILL leaves next to the forced analysis' outputs; its jobs remove it.
     for leaf in (".pooled.json.k1ll3d.tmp", ".forest.png.k1ll3d.tmp"):
         (copy / "results" / "iloprost_vs_placebo_28d" / leaf).write_bytes(b"half a file")
-    proc = wf.snakemake(copy, "--keep-going", "--forcerun", "pool_iloprost_vs_placebo_28d")
+    proc = wf.snakemake(copy, "--keep-going", "--forcerun", "analyse_iloprost_vs_placebo_28d")
     assert proc.returncode != 0
-    assert "Error in rule pool_synthetic_pm_fails" in proc.stdout
+    assert "Error in rule analyse_synthetic_pm_fails" in proc.stdout
     failed = [line for line in proc.stdout.splitlines() if line.startswith("Error in rule")]
-    assert failed == ["Error in rule pool_synthetic_pm_fails:"], proc.stdout[-3000:]
-    log = (copy / "logs" / "pool" / "synthetic_pm_fails.log").read_text(encoding="utf-8")
+    assert failed == ["Error in rule analyse_synthetic_pm_fails:"], proc.stdout[-3000:]
+    log = (copy / "logs" / "analyse" / "synthetic_pm_fails.log").read_text(encoding="utf-8")
     assert "the PM estimator of tau^2 did not converge" in log
     assert wf.temp_files(copy) == []
     after = wf.snapshot(copy)

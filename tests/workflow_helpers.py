@@ -110,8 +110,8 @@ def parse_job_stats(text: str) -> dict[str, int]:
     return jobs
 
 
-def analysis_jobs(analyses, stages=("pool", "plot")) -> set[str]:
-    """The rule names of the given analyses' jobs (one job per analysis below batching.max_jobs)."""
+def analysis_jobs(analyses, stages=("analyse",)) -> set[str]:
+    """The rule names of the given analyses' jobs (one job per analysis up to batching.one_job_each_up_to)."""
     return {f"{stage}_{name.replace('-', '_')}" for name in analyses for stage in stages}
 
 

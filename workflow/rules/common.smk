@@ -63,7 +63,7 @@ def check_search_record(records_file, data_dir):
 
 
 check_search_record(WORKFLOW_SETTINGS.search_records, WORKFLOW_SETTINGS.data_dir)
-BATCHES = analysis_defs.batches(list(SETTINGS), WORKFLOW_SETTINGS.max_jobs)
+BATCHES = analysis_defs.batches(list(SETTINGS), WORKFLOW_SETTINGS.batching)
 SUMMARY_PAGES = summary_pages.pages(ANALYSES)
 
 
@@ -92,12 +92,12 @@ def batch_settings(batch):
 
 
 def all_digests():
-    """Every pool job's digest (pipeline.digests): what the across-analysis rules read."""
+    """Every analysis job's digest (pipeline.digests): what the across-analysis rules read."""
     return [layout.digest(batch) for batch in BATCHES]
 
 
 def batch_pool_outputs(batch):
-    """The pool job's tables (pooled/living json+tsv) for each analysis in the batch."""
+    """The analysis job's tables (pooled/living json+tsv) for each analysis in the batch."""
     return [p for name in BATCHES[batch] for p in layout.pool_outputs(name).values()]
 
 
@@ -137,10 +137,10 @@ def search_queries_file():
 
 
 def all_outputs():
-    """Targets of the default rule: one figure per plot job, the summaries and the trial table.
+    """Targets of the default rule: one figure per analysis job, the summaries and the trial table.
 
     Naming one output per job is enough: Snakemake reruns a job when any of its outputs is missing
-    or stale, and a plot job needs every output of its pool job. Listing all 11 files of 1,000
+    or stale. Listing all 13 files of 1,000
     analyses instead costs Snakemake about 3 s of producer lookups on every run, no-op included.
     """
     first = {

@@ -10,7 +10,7 @@ import zlib
 
 from metapool.errors import InputError, Problem
 from metapool.inputs.trials import columns, study_label
-from metapool.pipeline.settings import AnalysisSettings, from_config_entry
+from metapool.pipeline.settings import AnalysisSettings, Batching, from_config_entry
 
 def from_config(config: dict, source: str = "config/config.yaml") -> list[AnalysisSettings]:
     """Analyses in config order, `defaults:` applied (pipeline.settings); InputError on a filter
@@ -154,16 +154,20 @@ def study_entries(rows: list[dict], subgroup: str | None = None) -> list[dict]:
     return out
 
 
-def batches(names: list[str], max_jobs: int) -> dict[str, list[str]]:
-    """Group analyses into at most ``max_jobs`` jobs per stage.
+def batches(names: list[str], batching: Batching = Batching()) -> dict[str, list[str]]:
+    """Group analyses into jobs (settings.Batching).
 
-    Up to ``max_jobs`` analyses: one job each (the job id is the analysis name), so a change
-    reruns exactly the analyses it touches. Beyond that: ``batch-NNN`` by CRC-32 of the name
-    modulo ``max_jobs``, so adding or removing an analysis moves no other analysis.
+    Up to ``one_job_each_up_to`` analyses: one job each (the job id is the analysis name), so a
+    change reruns exactly the analyses it touches. Beyond: ``batch-NNN`` by CRC-32 of the name
+    modulo B, B = min(max_jobs, the power of two >= N / analyses_per_job), so each job pays its
+    interpreter start over several analyses; adding or removing an analysis moves no other one
+    unless B doubles (or halves), when about half of them move once.
     """
-    if len(names) <= max_jobs:
+    if len(names) <= batching.one_job_each_up_to:
         return {n: [n] for n in names}
+    wanted = -(-len(names) // batching.analyses_per_job)
+    jobs = min(batching.max_jobs, 1 << max(0, wanted - 1).bit_length())
     out: dict[str, list[str]] = {}
     for n in names:
-        out.setdefault(f"batch-{zlib.crc32(n.encode()) % max_jobs:03d}", []).append(n)
+        out.setdefault(f"batch-{zlib.crc32(n.encode()) % jobs:03d}", []).append(n)
     return dict(sorted(out.items()))

@@ -1,4 +1,4 @@
-"""Per-batch digests: what the across-analysis stages need from each analysis, written by the pool
+"""Per-batch digests: what the across-analysis stages need from each analysis, written by the analysis
 job of its batch (results/digests/<batch>.json).
 
 The summary table, the Summary of findings, the changes report and the PRISMA diagram read the

@@ -14,6 +14,7 @@ from metapool.pipeline import paths as layout
 from metapool.pipeline.analyses import check_selection, select, study_entries
 from metapool.pipeline.settings import AnalysisSettings
 from metapool.atomic import clear_stale_temps, write_text
+from metapool.engine.render import to_json
 from metapool.errors import InputError
 
 
@@ -70,60 +71,61 @@ def living_result(analysis: AnalysisSettings, rows: list[dict]) -> dict:
                       tsa_difference=living.tsa.difference, tsa_sd=living.tsa.sd)
 
 
-def run_pool(trial_files: list[str], settings: list[dict], rob_files: list[str] = (),
-             digest_file: str | None = None) -> None:
-    """Pool each analysis from the raw tables it draws on (and the risk-of-bias tables of its
-    trials); write pooled.{json,tsv}, living.{json,tsv}, sof.md, and the batch's digest."""
-    from metapool.engine.render import to_json, to_tsv
+def run_analyses(trial_files: list[str], settings: list[dict], rob_files: list[str] = (),
+                 versions_file: str | None = None, digest_file: str | None = None) -> None:
+    """Each analysis of a batch from the raw tables it draws on (and the risk-of-bias tables of its
+    trials): its tables (pooled.{json,tsv}, living.{json,tsv}, sof.md), its figures (drawn from
+    those JSON texts and the published versions, if any), and the batch's digest."""
     from metapool.inputs.rob import load_rob
     from metapool.inputs.trials import load_trials
-    from metapool.appraisal.sof import SofRow
-    from metapool.appraisal.sof_render import to_markdown as sof_markdown
-    from metapool.living import living_to_tsv
-
     from metapool.pipeline import digests
+    from metapool.pipeline.figures import draw_analysis_figures
+    from metapool.versions.store import load_versions
 
     rows = load_trials(trial_files).rows
     rob = load_rob(rob_files).raise_for_problems()
+    versions = load_versions(versions_file) if versions_file else []
     digest = {}
     if digest_file:
         clear_stale_temps([digest_file])
     for s in settings:
         analysis = AnalysisSettings.from_dict(s)
-        clear_stale_temps(layout.pool_outputs(analysis.name).values())
-        chosen = select(rows, analysis)
-        problems = check_selection(analysis, chosen)
-        if problems:
-            raise InputError(problems)
-        out = layout.pool_outputs(analysis.name)
-        pooled = pooled_result(analysis, chosen, rob)
-        sens = living_result(analysis, chosen)
-        appraise(analysis, pooled, sens)
-        write_text(out["pooled_json"], to_json(pooled))
-        write_text(out["pooled_tsv"], to_tsv(pooled, {"analysis": analysis.name}))
-        write_text(out["living_json"], to_json({"analysis": analysis.name, "title": analysis.title, **sens}))
-        write_text(out["living_tsv"], living_to_tsv(sens))
-        write_text(out["sof_md"], sof_markdown([SofRow.from_dict(pooled["sof"])], f"Summary of findings: {analysis.title}"))
-        digest[analysis.name] = digests.entry(pooled, {"analysis": analysis.name, "title": analysis.title, **sens})
+        figures = layout.figure_outputs(analysis.name)
+        clear_stale_temps([*layout.pool_outputs(analysis.name).values(),
+                           *(p for paths in figures.values() for p in paths.values())])
+        pooled, sens = write_tables(analysis, rows, rob)
         _log(f"{analysis.name}: k = {pooled['k']} of {pooled['k_total']} selected rows")
+        draw_analysis_figures(pooled, sens, analysis.plot, figures, versions)
+        _log(f"{analysis.name}: figures drawn")
+        digest[analysis.name] = digests.entry(pooled, sens)
     if digest_file:
         write_text(digest_file, to_json(digest))
 
 
-def run_plot(settings: list[dict], versions_file: str | None = None) -> None:
-    """Draw each analysis' figures from its JSON results (and the published versions, if any)."""
-    from metapool.pipeline.figures import draw_analysis_figures
-    from metapool.versions.store import load_versions
+def write_tables(analysis: AnalysisSettings, rows: list[dict], rob) -> tuple[dict, dict]:
+    """Pool, run the living-review analyses of and appraise one analysis; write its tables and
+    return (pooled, living) as read back from the JSON written (what the figures and digest use)."""
+    from metapool.appraisal.sof import SofRow
+    from metapool.appraisal.sof_render import to_markdown as sof_markdown
+    from metapool.engine.render import to_tsv
+    from metapool.living import living_to_tsv
 
-    versions = load_versions(versions_file) if versions_file else []
-    for s in settings:
-        analysis = AnalysisSettings.from_dict(s)
-        clear_stale_temps(p for paths in layout.figure_outputs(analysis.name).values() for p in paths.values())
-        out = layout.pool_outputs(analysis.name)
-        pooled = json.loads(Path(out["pooled_json"]).read_text(encoding="utf-8"))
-        sens = json.loads(Path(out["living_json"]).read_text(encoding="utf-8"))
-        draw_analysis_figures(pooled, sens, analysis.plot, layout.figure_outputs(analysis.name), versions)
-        _log(f"{analysis.name}: figures drawn")
+    chosen = select(rows, analysis)
+    problems = check_selection(analysis, chosen)
+    if problems:
+        raise InputError(problems)
+    out = layout.pool_outputs(analysis.name)
+    pooled = pooled_result(analysis, chosen, rob)
+    sens = living_result(analysis, chosen)
+    appraise(analysis, pooled, sens)
+    texts = {"pooled_json": to_json(pooled),
+             "living_json": to_json({"analysis": analysis.name, "title": analysis.title, **sens})}
+    write_text(out["pooled_json"], texts["pooled_json"])
+    write_text(out["pooled_tsv"], to_tsv(pooled, {"analysis": analysis.name}))
+    write_text(out["living_json"], texts["living_json"])
+    write_text(out["living_tsv"], living_to_tsv(sens))
+    write_text(out["sof_md"], sof_markdown([SofRow.from_dict(pooled["sof"])], f"Summary of findings: {analysis.title}"))
+    return json.loads(texts["pooled_json"]), json.loads(texts["living_json"])
 
 
 def summary_rows(pooled_files: list[str]) -> list[dict]:

@@ -48,17 +48,17 @@ def analysis_dir(name: str) -> str:
 
 
 def pool_outputs(name: str) -> dict[str, str]:
-    """Tables the pooling stage writes for one analysis."""
+    """Tables the analysis job writes for one analysis."""
     return {key: f"{analysis_dir(name)}/{leaf}" for key, leaf in POOL_OUTPUTS.items()}
 
 
 def figure_outputs(name: str) -> dict[str, dict[str, str]]:
-    """Figures the plotting stage writes for one analysis: {figure: {format: path}}."""
+    """Figures the analysis job draws for one analysis: {figure: {format: path}}."""
     return {fig: {ext: f"{analysis_dir(name)}/{fig}.{ext}" for ext in exts} for fig, exts in FIGURES.items()}
 
 
 def digest(batch: str) -> str:
-    """The pool job's digest of its batch (pipeline.digests)."""
+    """The analysis job's digest of its batch (pipeline.digests)."""
     return f"{RESULTS}/digests/{batch}.json"
 
 

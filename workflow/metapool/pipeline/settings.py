@@ -168,14 +168,29 @@ def from_config_entry(name: str, spec: dict, defaults: dict) -> AnalysisSettings
 
 
 @dataclass(frozen=True)
+class Batching:
+    """How analyses are grouped into jobs (pipeline.analyses.batches): one job each up to
+    ``one_job_each_up_to`` analyses; beyond, about ``analyses_per_job`` per job in a power-of-two
+    number of jobs, at most ``max_jobs``."""
+
+    one_job_each_up_to: int = 32
+    analyses_per_job: int = 8
+    max_jobs: int = 64
+
+    @classmethod
+    def from_config(cls, batching: dict | None) -> "Batching":
+        return cls(**(batching or {}))
+
+
+@dataclass(frozen=True)
 class WorkflowSettings:
     """The config's workflow keys: data_dir (trial tables), versions_dir (the published versions,
-    `metapool publish`), search_dir (the search record), batching.max_jobs (jobs per stage)."""
+    `metapool publish`), search_dir (the search record), batching (analyses per job)."""
 
     data_dir: str = "data/raw"
     rob_dir: str = "data/rob"
     versions_dir: str = "data/versions"
-    max_jobs: int = 64
+    batching: Batching = Batching()
     search_dir: str = "data/search"
 
     @property
@@ -188,8 +203,7 @@ class WorkflowSettings:
 
     @classmethod
     def from_config(cls, config: dict) -> "WorkflowSettings":
-        batching = config.get("batching") or {}
         values = {"data_dir": config.get("data_dir"), "rob_dir": config.get("rob_dir"),
                   "versions_dir": config.get("versions_dir"), "search_dir": config.get("search_dir"),
-                  "max_jobs": batching.get("max_jobs")}
+                  "batching": Batching.from_config(config.get("batching"))}
         return cls(**{k: v for k, v in values.items() if v is not None})

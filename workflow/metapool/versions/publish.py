@@ -47,7 +47,7 @@ def check_fresh(workdir: str | Path) -> str | None:
 
 
 def stale_reason(dry_run_output: str) -> str:
-    """'results/ is stale: Snakemake would run 3 jobs (pool_x, plot_x, ...); reasons: ...'."""
+    """'results/ is stale: Snakemake would run 3 jobs (analyse_x, changes, ...); reasons: ...'."""
     jobs = []
     for line in dry_run_output.split("Job stats:", 1)[1].splitlines()[3:]:
         m = re.match(r"^(\S+)\s+(\d+)$", line.strip())
