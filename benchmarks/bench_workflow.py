@@ -70,6 +70,7 @@ def build(root: Path, n: int) -> None:
     """Workflow files, 2n trial tables and a config with n analyses under ``root``."""
     shutil.copy(REPO / "Snakefile", root / "Snakefile")
     shutil.copytree(REPO / "workflow", root / "workflow", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "profiles" / "default", root / "profiles" / "default")
     search = root / "data" / "search"
     search.mkdir(parents=True)
     shutil.copy(REPO / "data" / "search" / "queries.csv", search / "queries.csv")

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-WORKFLOW_PARTS = ("Snakefile", "workflow", "config", "data/raw", "data/search")
+WORKFLOW_PARTS = ("Snakefile", "workflow", "config", "profiles", "data/raw", "data/search")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc")
 TIMEOUT = 600
 
@@ -28,7 +28,7 @@ _CLEAN_RUN: dict[str, Path] = {}
 
 
 def make_copy(dest: Path, published: bool = False) -> Path:
-    """A fresh copy of the workflow (Snakefile, workflow/, config/, data/raw/, data/search/) without results;
+    """A fresh copy of the workflow (Snakefile, workflow/, config/, profiles/, data/raw/, data/search/) without results;
     ``published`` adds data/versions/ (the review's published versions, as in a clean checkout)."""
     dest.mkdir(parents=True, exist_ok=True)
     for part in WORKFLOW_PARTS + (("data/versions",) if published else ()):

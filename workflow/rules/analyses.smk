@@ -14,9 +14,9 @@ for batch in BATCHES:
             rob=batch_rob_files(batch),
             versions=published_versions(),
         output:
+            digest=layout.digest(batch),
             tables=batch_pool_outputs(batch),
             figures=batch_figure_outputs(batch),
-            digest=layout.digest(batch),
         log:
             f"logs/analyse/{batch}.log",
         conda:
