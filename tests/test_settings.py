@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dataclasses
+import json
 
 import pytest
 import yaml
@@ -119,3 +120,12 @@ def test_timepoint_rule_takes_the_longest_stated_follow_up_in_its_window():
     assert [(r["trial"], r["timepoint_days"]) for r in got] == [("A", 90), ("B", None), ("C", 30), ("D", 28), ("E", 28)]
     a = AnalysisSettings.from_dict({"name": "x", "title": "x", "filter": {}, "timepoint": {"max_days": 28}})
     assert a.timepoint == TimepointSettings(max_days=28)
+
+
+def test_the_snakefiles_c_yaml_loader_reads_the_config_as_the_pure_python_one():
+    """The Snakefile swaps yte's yaml.FullLoader for CFullLoader (speed): same objects, same order."""
+    text = (ROOT / "config" / "config.yaml").read_text(encoding="utf-8")
+    fast = yaml.load(text, Loader=yaml.CFullLoader)
+    assert fast == yaml.load(text, Loader=yaml.FullLoader)
+    assert json.dumps(fast) == json.dumps(yaml.load(text, Loader=yaml.FullLoader))
+    assert 'yaml.FullLoader = getattr(yaml, "CFullLoader", yaml.FullLoader)' in (ROOT / "Snakefile").read_text()
