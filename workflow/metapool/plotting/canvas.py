@@ -11,7 +11,7 @@ was most of the drawing time. The writers:
 - `to_svg`: the SVG text written directly; text stays <text> in the bundled DejaVu Sans.
 - `to_png`: matplotlib's Agg rasteriser (RendererAgg, the same one savefig uses) fills and
   strokes the shapes; texts are composited from glyph bitmaps that FreeType renders once per
-  process (font, size, glyph), at the hinted advances and kerning of the font; encoded by Pillow
+  process (font, size, glyph), at the hinted advances and kerning of the font; encoded by png.py
   at style.DPI.
 - `to_pdf`: matplotlib's PDF renderer (RendererPdf) driven directly, Type 42 fonts embedded
   through pdf_fonts' fixed subset: text stays text.
@@ -283,7 +283,8 @@ def to_png(canvas: Canvas, dpi: float = style.DPI) -> bytes:
     from matplotlib.backends.backend_agg import RendererAgg
     from matplotlib.path import Path
     from matplotlib.transforms import Bbox, IdentityTransform
-    from PIL import Image
+
+    from metapool.plotting import png
 
     scale = dpi / 72.0
     wpx, hpx = max(1, int(canvas.width * scale)), max(1, int(canvas.height * scale))
@@ -339,13 +340,7 @@ def to_png(canvas: Canvas, dpi: float = style.DPI) -> bytes:
             r.draw_path(gc, circle, ident, face)
     for t in texts:
         _png_text(r, t, scale, dpi, hpx)
-    out = io.BytesIO()
-    img = np.asarray(r.buffer_rgba())
-    Image.fromarray(img[:, :, :3], "RGB").save(out, format="PNG", dpi=(dpi, dpi), compress_level=PNG_COMPRESSION)
-    return out.getvalue()
-
-
-PNG_COMPRESSION = 1  # zlib level: about twice as fast as 6 for files ~7% larger
+    return png.encode(np.asarray(r.buffer_rgba()), dpi)
 
 
 # PDF ----------------------------------------------------------------------------------------
