@@ -60,7 +60,7 @@ def save_canvas(canvas, paths: Mapping[str, str | os.PathLike]) -> None:
         raise ValueError(f"unknown figure format(s) {unknown}; known: {', '.join(FORMATS)}")
     writers = {"svg": cv.to_svg,
                "png": lambda c: cv.to_png(c, min(style.DPI, MAX_PNG_PIXELS * 72 / max(c.width, c.height))),
-               "pdf": lambda c: cv.to_pdf(c, METADATA["pdf"])}
+               "pdf": cv.to_pdf}
     for fmt in FORMATS:
         if fmt in paths:
             data = writers[fmt](canvas)
