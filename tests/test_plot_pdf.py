@@ -134,3 +134,9 @@ def test_a_viewer_extracts_the_text(forest, tmp_path):
     (tmp_path / "forest.pdf").write_bytes(cv.to_pdf(forest))
     out = subprocess.run(["pdftotext", str(tmp_path / "forest.pdf"), "-"], capture_output=True, text=True, check=True)
     assert "Total, random effects (95% CI)" in out.stdout and out.stderr == ""
+
+
+def test_a_character_beyond_the_bmp_is_shown_as_the_replacement_character():
+    c = cv.Canvas(100, 30)
+    c.text(Text("a\U0001F600b", 10, 10))
+    assert shown_strings(objects(cv.to_pdf(c))[4]) == ["a\ufffdb"]
