@@ -38,7 +38,6 @@ def run(data) -> dict[str, float]:
     from metapool.plotting.forest_plot import build_layout, render
     from metapool.plotting.living_figures import FIGURES
     from metapool.plotting.rob_figures import FIGURES as ROB_FIGURES
-    from metapool.plotting.save import METADATA
     from metapool.plotting.versions_plot import versions_figure
     from metapool.versions.state import analysis_state
 
@@ -57,7 +56,7 @@ def run(data) -> dict[str, float]:
         t0 = lap("forest: svg", t0)
         cv.to_png(forest)
         t0 = lap("forest: png (200 dpi)", t0)
-        cv.to_pdf(forest, METADATA["pdf"])
+        cv.to_pdf(forest)
         t0 = lap("forest: pdf", t0)
         for name, draw in FIGURES.items():
             cv.to_svg(draw(pooled, sens, {}))

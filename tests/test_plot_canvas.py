@@ -14,7 +14,6 @@ from metapool.plotting import style
 from metapool.plotting import text
 from metapool.plotting.forest_plot import build_layout, render
 from metapool.plotting.page import Text
-from metapool.plotting.save import METADATA
 
 
 @pytest.fixture(scope="module")
@@ -42,14 +41,14 @@ def test_png_at_200_dpi(forest):
 
 
 def test_pdf_embeds_one_type42_font_per_weight_and_keeps_text(forest):
-    pdf = cv.to_pdf(forest, METADATA["pdf"])
+    pdf = cv.to_pdf(forest)
     assert pdf.startswith(b"%PDF") and b"CreationDate" not in pdf
     assert pdf.count(b"/FontFile2") == 2  # regular and bold, one fixed subset each
     assert b"/CIDFontType2" in pdf and b"/ToUnicode" in pdf
 
 
 def test_every_writer_is_deterministic(forest):
-    for write in (cv.to_svg, cv.to_png, lambda c: cv.to_pdf(c, METADATA["pdf"])):
+    for write in (cv.to_svg, cv.to_png, cv.to_pdf):
         assert write(forest) == write(forest)
 
 

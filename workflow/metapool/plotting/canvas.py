@@ -11,17 +11,17 @@ was most of the drawing time. The writers:
 - `to_svg`: the SVG text written directly; text stays <text> in the bundled DejaVu Sans.
 - `to_png`: matplotlib's Agg rasteriser (RendererAgg, the same one savefig uses) fills and
   strokes the shapes; texts are composited from glyph bitmaps that FreeType renders once per
-  process (font, size, glyph), at the hinted advances and kerning of the font; encoded by Pillow
+  process (font, size, glyph), at the hinted advances and kerning of the font; encoded by png.py
   at style.DPI.
-- `to_pdf`: matplotlib's PDF renderer (RendererPdf) driven directly, Type 42 fonts embedded
-  through pdf_fonts' fixed subset: text stays text.
+- `to_pdf`: content-stream operators written by pdf.py, Type 42 fonts embedded with pdf_fonts'
+  fixed subset (built once per process): text stays text, at the widths and kerning text.py
+  measures.
 
 All three are deterministic: no dates, no software versions, fixed ids.
 """
 
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -283,7 +283,8 @@ def to_png(canvas: Canvas, dpi: float = style.DPI) -> bytes:
     from matplotlib.backends.backend_agg import RendererAgg
     from matplotlib.path import Path
     from matplotlib.transforms import Bbox, IdentityTransform
-    from PIL import Image
+
+    from metapool.plotting import png
 
     scale = dpi / 72.0
     wpx, hpx = max(1, int(canvas.width * scale)), max(1, int(canvas.height * scale))
@@ -339,102 +340,66 @@ def to_png(canvas: Canvas, dpi: float = style.DPI) -> bytes:
             r.draw_path(gc, circle, ident, face)
     for t in texts:
         _png_text(r, t, scale, dpi, hpx)
-    out = io.BytesIO()
-    img = np.asarray(r.buffer_rgba())
-    Image.fromarray(img[:, :, :3], "RGB").save(out, format="PNG", dpi=(dpi, dpi), compress_level=PNG_COMPRESSION)
-    return out.getvalue()
-
-
-PNG_COMPRESSION = 1  # zlib level: about twice as fast as 6 for files ~7% larger
+    return png.encode(np.asarray(r.buffer_rgba()), dpi)
 
 
 # PDF ----------------------------------------------------------------------------------------
 
-class _Features:
-    """What RendererPdf.draw_text asks a Text for: no ligatures (style.TEXT_FEATURES), so the
-    PDF embeds only the fixed font subset of pdf_fonts."""
-
-    @staticmethod
-    def get_fontfeatures():
-        return style.TEXT_FEATURES
-
-    @staticmethod
-    def get_language():
-        return None
-
-
-def to_pdf(canvas: Canvas, metadata: dict | None = None) -> bytes:
-    """The canvas as a one-page PDF (matplotlib's PDF renderer, Type 42 fonts: text is text)."""
-    from matplotlib.backends.backend_pdf import PdfFile, RendererPdf
+def to_pdf(canvas: Canvas) -> bytes:
+    """The canvas as a one-page PDF (pdf.py: paths and text operators, Type 42 fonts: text is text)."""
     from matplotlib.path import Path
-    from matplotlib.transforms import Bbox, IdentityTransform
 
-    from metapool.plotting import pdf_fonts
+    from metapool.plotting import pdf
 
-    pdf_fonts.install()
-    out = io.BytesIO()
-    w_in, h_in = canvas.width / 72.0, canvas.height / 72.0
     hp = canvas.height
-    with style.figure_style(), pdf_fonts.fast_text():
-        pdf = PdfFile(out, metadata=metadata)
-        pdf.newPage(w_in, h_in)
-        r = RendererPdf(pdf, 72, h_in, w_in)
-        ident = IdentityTransform()
+    out = pdf.Content()
 
-        def pts(points):
-            return [(x, hp - y) for x, y in points]
+    def pts(points):
+        return [(x, hp - y) for x, y in points]
 
-        def new_gc(clip):
-            gc = r.new_gc()
-            gc.set_joinstyle("round")
-            if clip is not None:
-                x0, y0, w, h = clip
-                gc.set_clip_rectangle(Bbox.from_bounds(x0, hp - (y0 + h), w, h))
-            return gc
+    def clip(rect):
+        out.set_clip(None if rect is None else (rect[0], hp - (rect[1] + rect[3]), rect[2], rect[3]))
 
-        for kind, data in canvas.drawn():
-            if kind == "polygon":
-                points, fill, edge, edge_width, clip = data
-                gc = new_gc(clip)
-                gc.set_linewidth(edge_width if edge else 0)
-                if edge:
-                    gc.set_foreground(edge)
-                face = None if fill == "none" else (*_rgb(fill), 1.0)
-                r.draw_path(gc, Path(pts(points) + [pts(points[:1])[0]], closed=True), ident, face)
-            elif kind == "line":
-                points, colour, width, dash, clip, cap = data
-                gc = new_gc(clip)
-                gc.set_foreground(colour)
-                gc.set_linewidth(width)
-                gc.set_capstyle(cap)
-                if dash:
-                    gc.set_dashes(dash[0], dash[1])
-                r.draw_path(gc, Path(pts(points)), ident, None)
-            elif kind == "circle":
-                x, y, rad, fill, edge, edge_width, clip = data
-                gc = new_gc(clip)
-                gc.set_linewidth(edge_width if edge else 0)
-                if edge:
-                    gc.set_foreground(edge)
-                face = None if fill == "none" else (*_rgb(fill), 1.0)
-                r.draw_path(gc, Path.circle((x, hp - y), rad), ident, face)
-            else:
-                t = data[0]
-                gc = new_gc(None)
-                gc.set_foreground(t.colour)
-                prop = style.font(t.weight, t.size)
-                pdf_fonts.text_size(t.size)
-                for line, x, y, lw in text_lines(t):
-                    if not line:
-                        continue
-                    if t.rotation:
-                        angle = math.radians(t.rotation)
-                        bx = t.x + (ASCENT - DESCENT) / 2 * t.size * math.sin(angle) - lw / 2 * math.cos(angle)
-                        by = hp - t.y - (ASCENT - DESCENT) / 2 * t.size * math.cos(angle) - lw / 2 * math.sin(angle)
-                        r.draw_text(gc, bx, by, line, prop, t.rotation, False, _Features())
-                    else:
-                        r.draw_text(gc, x, hp - y, line, prop, 0.0, False, _Features())
-        r.finalize()
-        pdf.finalize()
-        pdf.close()
-    return out.getvalue()
+    def paint(fill, edge, edge_width):
+        if edge and edge_width:
+            out.stroke(_rgb(edge), edge_width)
+        if fill != "none":
+            out.fill_colour(_rgb(fill))
+        return {(True, True): "B", (True, False): "f", (False, True): "S"}.get(
+            (fill != "none", bool(edge and edge_width)))
+
+    for kind, data in canvas.drawn():
+        if kind == "polygon":
+            points, fill, edge, edge_width, rect = data
+            clip(rect)
+            op = paint(fill, edge, edge_width)
+            if op:
+                out.path(pts(points), True, op)
+        elif kind == "line":
+            points, colour, width, dash, rect, cap = data
+            clip(rect)
+            if width > 0:
+                out.stroke(_rgb(colour), width, cap, dash)
+                out.path(pts(points), False, "S")
+        elif kind == "circle":
+            x, y, rad, fill, edge, edge_width, rect = data
+            clip(rect)
+            op = paint(fill, edge, edge_width)
+            if op:
+                v = Path.circle((x, hp - y), rad).vertices
+                out.curve(v[0], v[1:-1].reshape(-1, 6), op)
+        else:
+            t = data[0]
+            clip(None)
+            out.fill_colour(_rgb(t.colour))
+            for line, x, y, lw in text_lines(t):
+                if not line:
+                    continue
+                if t.rotation:
+                    angle = math.radians(t.rotation)
+                    bx = t.x + (ASCENT - DESCENT) / 2 * t.size * math.sin(angle) - lw / 2 * math.cos(angle)
+                    by = hp - t.y - (ASCENT - DESCENT) / 2 * t.size * math.cos(angle) - lw / 2 * math.sin(angle)
+                    out.text(t.weight, t.size, bx, by, line, t.rotation)
+                else:
+                    out.text(t.weight, t.size, x, hp - y, line)
+    return pdf.document(canvas.width, hp, out)

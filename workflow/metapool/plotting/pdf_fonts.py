@@ -1,12 +1,12 @@
 """Type 42 font embedding for PDFs with one fixed glyph subset per font, built once per process.
 
-matplotlib subsets every embedded TrueType font to the glyphs a figure uses, with fontTools, on
-each PDF save: about 0.1 s per font, two thirds of a forest plot's PDF time and a third of all
-drawing time at 1,000 analyses. Here a font whose requested glyphs all lie in a fixed set (the
-glyphs of BASE_TEXT: printable ASCII, Latin-1 letters and the symbols the figures use) embeds that
-fixed subset, made once and reused; any other request falls back to matplotlib's own subsetting.
-The PDF stays Type 42 (CID TrueType with a ToUnicode map: text is text, as journals require), and
-its bytes stay deterministic (the same fixed subset every time).
+Subsetting a TrueType font with fontTools costs about 0.1 s per font. Here the glyphs of BASE_TEXT
+(printable ASCII, Latin-1 letters and the symbols the figures use) form a fixed subset, made once
+and reused: `subset` gives it (plus any glyph outside it) to the canvas PDF writer (pdf.py), and
+`install` routes matplotlib's own PDF subsetting (the summary forest plot's savefig) through it
+when the requested glyphs all lie in it, falling back to matplotlib's subsetting otherwise. The
+PDFs stay Type 42 (CID TrueType with a ToUnicode map: text is text, as journals require), and
+their bytes stay deterministic (the same fixed subset every time).
 
 This wraps two private helpers of matplotlib.backends._backend_pdf_ps (get_glyphs_subset,
 font_as_file) at the matplotlib version pinned in constraints.txt; ``install`` does nothing when
@@ -53,6 +53,16 @@ def _base(fontfile) -> tuple[frozenset, bytes, dict]:
     return _cache[key]
 
 
+def subset(fontfile, glyphs) -> tuple[bytes, dict]:
+    """(TrueType bytes, original -> subset glyph index) of the fixed subset, or, when ``glyphs``
+    are not all in it, of the fixed subset's glyphs and ``glyphs`` (not cached)."""
+    gids, data, index_map = _base(fontfile)
+    if set(glyphs) <= gids:
+        return data, index_map
+    with _original_subset(fontfile, gids | set(glyphs)) as sub:
+        return _original_as_file(sub.font).getvalue(), dict(sub.glyph_index_map)
+
+
 def get_glyphs_subset(fontfile, glyphs):
     """The fixed subset when it covers ``glyphs``, else matplotlib's subset of exactly ``glyphs``."""
     gids, data, index_map = _base(fontfile)
@@ -81,76 +91,3 @@ def install() -> bool:
     pdfps.get_glyphs_subset = get_glyphs_subset
     pdfps.font_as_file = font_as_file
     return True
-
-
-class _Item:
-    """A laid-out glyph as matplotlib's LayoutItem (what RendererPdf.draw_text reads)."""
-
-    __slots__ = ("ft_object", "char", "glyph_index", "x", "y", "prev_kern")
-
-    def __init__(self, ft_object, char, glyph_index, x, prev_kern):
-        self.ft_object, self.char, self.glyph_index = ft_object, char, glyph_index
-        self.x, self.y, self.prev_kern = x, 0.0, prev_kern
-
-
-_WEIGHT_OF_FILE: dict[str, str] = {}
-
-
-def _weight(fname: str) -> str | None:
-    if not _WEIGHT_OF_FILE:
-        from metapool.plotting import style
-
-        _WEIGHT_OF_FILE.update({str(style.FONT_DIR / f): w for w, f in style.FONT_FILES.items()})
-    return _WEIGHT_OF_FILE.get(str(fname))
-
-
-def cached_layout(string, font, *, features=None, language=None):
-    """matplotlib._text_helpers.layout for the bundled fonts without ligatures, from the
-    advance widths and kerning pairs text.py reads once per glyph (HarfBuzz shaping of every
-    string was most of a PDF's time); anything else goes to matplotlib's own layout."""
-    from metapool.plotting import style
-    from metapool.plotting import text
-
-    weight = _weight(font.fname)
-    if weight is None or language or tuple(features or ()) != tuple(style.TEXT_FEATURES):
-        yield from _original_layout(string, font, features=features, language=language)
-        return
-    scale = _CURRENT["size"] / text.UNITS
-    x, previous = 0.0, None
-    for ch in string:
-        index, advance = text._glyph(weight, ch)
-        kern = text._kern(weight, previous, index) * scale if previous is not None else 0.0
-        x += kern
-        yield _Item(font, ch, index, x, kern)
-        x += advance * scale
-        previous = index
-
-
-_CURRENT = {"size": 10.0}  # point size of the text being drawn (FT2Font does not tell)
-
-
-def text_size(size: float) -> None:
-    """The point size of the next RendererPdf.draw_text call (for cached_layout)."""
-    _CURRENT["size"] = size
-
-
-@contextmanager
-def fast_text():
-    """Route RendererPdf's text layout through cached_layout while drawing (call text_size
-    before each draw_text)."""
-    import matplotlib._text_helpers as helpers
-
-    saved = helpers.layout
-    helpers.layout = cached_layout
-    try:
-        yield
-    finally:
-        helpers.layout = saved
-
-
-try:
-    import matplotlib._text_helpers as _helpers
-
-    _original_layout = _helpers.layout
-except ImportError:  # pragma: no cover
-    _original_layout = None

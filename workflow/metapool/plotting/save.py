@@ -13,14 +13,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from metapool.atomic import atomic_path
-from metapool.plotting import pdf_fonts
 from metapool.plotting import style
 
-pdf_fonts.install()
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 FORMATS = ("svg", "png", "pdf")
 METADATA = {
@@ -40,7 +39,11 @@ def png_dpi(fig: Figure) -> float:
 
 
 def save_figure(fig: Figure, paths: Mapping[str, str | os.PathLike]) -> None:
-    """Write `fig` once per format key of `paths` ('svg', 'png', 'pdf'); PNG at png_dpi(fig)."""
+    """Write `fig` once per format key of `paths` ('svg', 'png', 'pdf'); PNG at png_dpi(fig), PDF
+    fonts through pdf_fonts' fixed subset."""
+    from metapool.plotting import pdf_fonts
+
+    pdf_fonts.install()
     unknown = sorted(set(paths) - set(FORMATS))
     if unknown:
         raise ValueError(f"unknown figure format(s) {unknown}; known: {', '.join(FORMATS)}")
@@ -60,7 +63,7 @@ def save_canvas(canvas, paths: Mapping[str, str | os.PathLike]) -> None:
         raise ValueError(f"unknown figure format(s) {unknown}; known: {', '.join(FORMATS)}")
     writers = {"svg": cv.to_svg,
                "png": lambda c: cv.to_png(c, min(style.DPI, MAX_PNG_PIXELS * 72 / max(c.width, c.height))),
-               "pdf": lambda c: cv.to_pdf(c, METADATA["pdf"])}
+               "pdf": cv.to_pdf}
     for fmt in FORMATS:
         if fmt in paths:
             data = writers[fmt](canvas)

@@ -10,9 +10,12 @@ from __future__ import annotations
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
-from matplotlib.font_manager import FontProperties
+
+if TYPE_CHECKING:
+    from matplotlib.font_manager import FontProperties
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT_FILES = {
@@ -93,6 +96,8 @@ RC = {
 @lru_cache(maxsize=None)
 def font(weight: str = "normal", size: float = FONT_SIZE, mono: bool = False) -> FontProperties:
     """FontProperties of the bundled DejaVu Sans (Mono) in `weight` ('normal', 'bold', 'italic')."""
+    from matplotlib.font_manager import FontProperties
+
     family = "DejaVu Sans Mono" if mono else "DejaVu Sans"
     fname = FONT_FILES[weight].replace("DejaVuSans", "DejaVuSansMono" if mono else "DejaVuSans")
     return FontProperties(
