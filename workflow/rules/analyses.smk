@@ -22,6 +22,7 @@ for batch in BATCHES:
         conda:
             "../envs/metapool.yaml"
         params:
-            analyses=batch_settings(batch),
+            analyses=BATCHES[batch],
+            definitions=batch_definitions(batch),
         script:
             "../scripts/analyse.py"

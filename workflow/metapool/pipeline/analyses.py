@@ -6,6 +6,8 @@ Pure Python, no pandas: the Snakefile calls this while it parses, for every run.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import zlib
 
 from metapool.errors import InputError, Problem
@@ -38,6 +40,22 @@ def from_config(config: dict, source: str = "config/config.yaml") -> list[Analys
             problems.append(Problem(source, None, f"analyses.{name}", str(err)))
     if problems:
         raise InputError(problems)
+    return out
+
+
+def definitions_digest(definitions: list[dict]) -> str:
+    """SHA-256 of analysis definitions (AnalysisSettings.to_dict, in order): a job's param, so
+    editing an analysis reruns its job while each output's Snakemake metadata stays small."""
+    return hashlib.sha256(json.dumps(definitions, sort_keys=True).encode()).hexdigest()
+
+
+def job_definitions(config: dict, names: list[str], digest: str) -> list[dict]:
+    """The definitions of ``names`` built from the config as at parse time (from_config_entry);
+    RuntimeError if they are not the ones whose ``digest`` the job was given."""
+    defaults = config.get("defaults") or {}
+    out = [from_config_entry(n, config["analyses"][n] or {}, defaults).to_dict() for n in names]
+    if definitions_digest(out) != digest:
+        raise RuntimeError(f"the definitions of {', '.join(names)} differ from the parsed workflow's")
     return out
 
 
