@@ -110,7 +110,7 @@ def _solve(f, df, x0: float, lo: float, hi: float) -> float:
         slope = df(x)
         if not slope or not math.isfinite(slope):
             break
-        step = f(x) / slope
+        step = float(f(x)) / slope  # Python floats: a vanishing slope gives inf, not a warning
         x -= step
         if not lo <= x <= hi or not math.isfinite(x):
             break
