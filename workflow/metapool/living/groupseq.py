@@ -64,19 +64,20 @@ def _density(z, phi, a, b, c) -> np.ndarray:
 
 
 def _antiderivative_terms(z, s, phi):
-    """Per (point, edge), with g = Phi(s z) and p = s phi(z): the antiderivatives of Phi(s z), z Phi(s z)
-    and z^2 Phi(s z) times 1, 2 and 3: z g + p, (z^2 - 1) g + z p, z^3 g + (z^2 + 2) p."""
+    """Per (sign, point, edge), with g = Phi(s z) and p = s phi(z): the antiderivatives of Phi(s z),
+    z Phi(s z) and z^2 Phi(s z) times 1, 2 and 3: z g + p, (z^2 - 1) g + z p, z^3 g + (z^2 + 2) p."""
     g = ndtr(s * z)
     p = s * phi
-    return z * g + p, (z * z - 1) * g + z * p, z**3 * g + (z * z + 2) * p
+    z2 = z * z
+    return z * g + p, (z2 - 1) * g + z * p, z**3 * g + (z2 + 2) * p
 
 
 def _panel_integrals(terms, a, b, c) -> np.ndarray:
-    """Per (point, panel), the integral of (a + b z + c z^2) Phi(s z) between its edges."""
+    """Per (sign, point, panel), the integral of (a + b z + c z^2) Phi(s z) between its edges."""
     t1, t2, t3 = terms
 
     def at(edge):
-        return a * t1[:, edge] + b * t2[:, edge] / 2 + c * t3[:, edge] / 3
+        return a * t1[..., edge] + b * t2[..., edge] / 2 + c * t3[..., edge] / 3
 
     return at(slice(1, None)) - at(slice(None, -1))
 
@@ -139,9 +140,8 @@ class _State:
         z, phi, a, b, c = panels
         s = sign[:, None]
         small = s * (z[:, :-1] + z[:, 1:]) <= 0
-        direct = _panel_integrals(_antiderivative_terms(z, s, phi), a, b, c)
-        complement = self.mass / sigma - _panel_integrals(_antiderivative_terms(z, -s, phi), a, b, c)
-        return sigma * np.sum(np.where(small, direct, complement), axis=1)
+        both = _panel_integrals(_antiderivative_terms(z, np.stack([s, -s]), phi), a, b, c)  # G, 1 - G
+        return sigma * np.sum(np.where(small, both[0], self.mass / sigma - both[1]), axis=1)
 
 
 def _solve(fdf, f, x0: float, lo: float, hi: float) -> float:
