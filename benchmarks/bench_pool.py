@@ -1,0 +1,113 @@
+"""Cost per analysis of the pool job (pipeline.jobs.run_pool) and of its parts: pooled_result
+(pool_studies and the restricted sensitivity analyses), living_result (run_living) and, within
+it, the trial sequential analysis; for N synthetic k = 6 analyses built by bench_workflow.build
+(risk ratio, REML + HKSJ), in one process, CPU time (other load on the machine counts less).
+
+With ``--against REV`` the same is timed for the code of git revision REV (its workflow/ by
+``git archive``) on the same analyses, the two alternated, and the ratios REV / this tree are
+printed: before and after a change, measured in the same run. Each figure is the best of
+``--rounds`` processes. Not a test: it prints.
+
+Usage: python benchmarks/bench_pool.py [N] [--against REV] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+from io import BytesIO
+from pathlib import Path
+
+from bench_workflow import REPO, build
+
+TIMING = """
+import json, time, yaml
+from pathlib import Path
+from metapool.pipeline import analyses as A, jobs
+from metapool.pipeline.analyses import select
+from metapool.pipeline.settings import AnalysisSettings
+from metapool.inputs.trials import load_trials, trial_files
+import metapool.living.run as living_run
+
+tsa_seconds = [0.0]
+tsa = living_run.trial_sequential_analysis
+def timed_tsa(*args, **kwargs):
+    t0 = time.process_time()
+    try:
+        return tsa(*args, **kwargs)
+    finally:
+        tsa_seconds[0] += time.process_time() - t0
+living_run.trial_sequential_analysis = timed_tsa
+
+settings = [a.to_dict() for a in A.from_config(yaml.safe_load(Path("config/config.yaml").read_text()))]
+files = [str(f) for f in trial_files("data/raw")]
+analyses = [AnalysisSettings.from_dict(s) for s in settings]
+rows = load_trials(files).rows
+chosen = [select(rows, a) for a in analyses]
+
+def clock(f):
+    t0 = time.process_time()
+    f()
+    return time.process_time() - t0
+
+jobs.run_pool(files, settings)  # warm-up: imports, caches
+out = {"run_pool": clock(lambda: jobs.run_pool(files, settings)),
+       "pooled_result": clock(lambda: [jobs.pooled_result(a, c) for a, c in zip(analyses, chosen)])}
+tsa_seconds[0] = 0.0
+out["living_result"] = clock(lambda: [jobs.living_result(a, c) for a, c in zip(analyses, chosen)])
+out["tsa"] = tsa_seconds[0]
+print(json.dumps({k: 1000 * v / len(analyses) for k, v in out.items()}))
+"""
+
+
+def workflow_of(rev: str, into: Path) -> Path:
+    """REV's workflow/ directory, extracted under ``into``."""
+    tar = subprocess.run(["git", "-C", str(REPO), "archive", rev, "workflow"], check=True,
+                         capture_output=True).stdout
+    with tarfile.open(fileobj=BytesIO(tar)) as t:
+        t.extractall(into, filter="data")
+    return into / "workflow"
+
+
+def timings(root: Path, code: Path) -> dict[str, float]:
+    """CPU ms per analysis of the code in ``code`` (a workflow/ directory) on the analyses in ``root``."""
+    out = subprocess.run([sys.executable, "-c", TIMING], cwd=root, check=True, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(code)})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str]) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("n", nargs="?", type=int, default=100)
+    p.add_argument("--against", help="a git revision to time too, alternated with this tree")
+    p.add_argument("--rounds", type=int, default=3)
+    args = p.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "wf"
+        root.mkdir()
+        build(root, args.n)
+        codes = {"this tree": REPO / "workflow"}
+        if args.against:
+            codes[args.against] = workflow_of(args.against, Path(tmp) / "rev")
+        best: dict[str, dict[str, float]] = {}
+        for _ in range(args.rounds):
+            for name, code in codes.items():
+                t = timings(root, code)
+                best[name] = {k: min(v, best.get(name, {}).get(k, v)) for k, v in t.items()}
+    keys = list(best["this tree"])
+    print(f"N = {args.n} synthetic analyses (k = 6); CPU ms per analysis, best of {args.rounds}")
+    print(f"{'':>16}" + "".join(f"{k:>15}" for k in keys))
+    for name, t in best.items():
+        print(f"{name:>16}" + "".join(f"{t[k]:>15.2f}" for k in keys))
+    if args.against:
+        ratio = {k: best[args.against][k] / best["this tree"][k] for k in keys}
+        print(f"{'ratio':>16}" + "".join(f"{ratio[k]:>15.2f}" for k in keys))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
