@@ -1,7 +1,8 @@
-"""Cost per analysis of the pool job (pipeline.jobs.run_pool) and of its parts: pooled_result
-(pool_studies and the restricted sensitivity analyses), living_result (run_living) and, within
-it, the trial sequential analysis; for N synthetic k = 6 analyses built by bench_workflow.build
-(risk ratio, REML + HKSJ), in one process, CPU time (other load on the machine counts less).
+"""Cost per analysis of the pool job (pipeline.jobs.run_pool) and of its parts, timed inside it:
+pooled_result (pool_studies and the restricted sensitivity analyses), living_result (run_living)
+and, within that, the trial sequential analysis; for N synthetic k = 6 analyses built by
+bench_workflow.build (risk ratio, REML + HKSJ), in one process, CPU time (other load on the
+machine counts less). run_pool also reads the trial tables and writes every output file.
 
 With ``--against REV`` the same is timed for the code of git revision REV (its workflow/ by
 ``git archive``) on the same analyses, the two alternated, and the ratios REV / this tree are
@@ -29,39 +30,30 @@ TIMING = """
 import json, time, yaml
 from pathlib import Path
 from metapool.pipeline import analyses as A, jobs
-from metapool.pipeline.analyses import select
-from metapool.pipeline.settings import AnalysisSettings
-from metapool.inputs.trials import load_trials, trial_files
+from metapool.inputs.trials import trial_files
 import metapool.living.run as living_run
 
-tsa_seconds = [0.0]
-tsa = living_run.trial_sequential_analysis
-def timed_tsa(*args, **kwargs):
-    t0 = time.process_time()
-    try:
-        return tsa(*args, **kwargs)
-    finally:
-        tsa_seconds[0] += time.process_time() - t0
-living_run.trial_sequential_analysis = timed_tsa
+seconds = {}
+def timed(module, name, key):
+    f = getattr(module, name)
+    def g(*args, **kwargs):
+        t0 = time.process_time()
+        try:
+            return f(*args, **kwargs)
+        finally:
+            seconds[key] = seconds.get(key, 0.0) + time.process_time() - t0
+    setattr(module, name, g)
+timed(jobs, "run_pool", "run_pool")
+timed(jobs, "pooled_result", "pooled_result")
+timed(jobs, "living_result", "living_result")
+timed(living_run, "trial_sequential_analysis", "tsa")
 
 settings = [a.to_dict() for a in A.from_config(yaml.safe_load(Path("config/config.yaml").read_text()))]
 files = [str(f) for f in trial_files("data/raw")]
-analyses = [AnalysisSettings.from_dict(s) for s in settings]
-rows = load_trials(files).rows
-chosen = [select(rows, a) for a in analyses]
-
-def clock(f):
-    t0 = time.process_time()
-    f()
-    return time.process_time() - t0
-
 jobs.run_pool(files, settings)  # warm-up: imports, caches
-out = {"run_pool": clock(lambda: jobs.run_pool(files, settings)),
-       "pooled_result": clock(lambda: [jobs.pooled_result(a, c) for a, c in zip(analyses, chosen)])}
-tsa_seconds[0] = 0.0
-out["living_result"] = clock(lambda: [jobs.living_result(a, c) for a, c in zip(analyses, chosen)])
-out["tsa"] = tsa_seconds[0]
-print(json.dumps({k: 1000 * v / len(analyses) for k, v in out.items()}))
+seconds.clear()
+jobs.run_pool(files, settings)
+print(json.dumps({k: 1000 * seconds[k] / len(settings) for k in ("run_pool", "pooled_result", "living_result", "tsa")}))
 """
 
 
