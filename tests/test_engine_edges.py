@@ -20,7 +20,7 @@ from metapool.errors import ConvergenceError, InputError, MetapoolError
 from metapool.engine.render import to_json, to_tsv
 from metapool.engine.mantel_haenszel import mantel_haenszel
 from metapool.engine.model import fit_fixed, fit_random, pool_many
-from metapool.engine.pool import pool_studies
+from metapool.engine.pool import pool_random, pool_studies
 from metapool.engine.tau2 import METHODS, Control
 from metapool.inputs import rules
 
@@ -573,3 +573,15 @@ def test_single_fit_of_nothing_is_a_clear_error():
         fit_fixed([np.nan], [np.nan])
     with pytest.raises(MetapoolError, match="no study"):
         fit_random([], [])
+
+
+@pytest.mark.parametrize("name", sorted(CASES_RR))
+@pytest.mark.parametrize("measure", ["RR", "OR", "RD"])
+def test_pool_random_is_the_random_block_of_pool_studies(name, measure):
+    """The restricted re-pools' random-effects fit alone is pool_studies' random block, exactly."""
+    c = CASES_RR[name]
+    studies = [{"study": f"s{j}", "events_trt": a, "total_trt": n1, "events_ctl": cc, "total_ctl": n2}
+               for j, (a, n1, cc, n2) in enumerate(zip(c["ai"], c["n1"], c["ci"], c["n2"]))]
+    for settings in ({}, {"tau2_method": "dl", "ci_method": "Z"}, {"control": Control(stepadj=0.5, maxiter=1000)}):
+        assert pool_random(studies, measure=measure, **settings) == \
+            pool_studies(studies, measure=measure, **settings)["random"]

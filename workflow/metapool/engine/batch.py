@@ -60,13 +60,14 @@ def rowsum(a: np.ndarray) -> np.ndarray:
 
     Unlike ``a.sum(axis=1)`` (pairwise, unrolled), the rounding does not depend on the row width,
     so a study padded with zero weight changes nothing and a batch row equals the single fit bit
-    for bit.
+    for bit. ``cumsum`` adds sequentially, ((a_0 + a_1) + a_2) + ...; the final + 0.0 gives the
+    sum started from 0 (0 + a_0 differs from a_0 only for a_0 = -0, and the result only in the sign
+    of an all -0 row).
     """
-    a = np.asarray(a)
-    out = np.zeros(a.shape[0], dtype=float)
-    for j in range(a.shape[1]):
-        np.add(out, a[:, j], out=out)
-    return out
+    a = np.asarray(a, dtype=float)
+    if a.shape[1] == 0:
+        return np.zeros(a.shape[0])
+    return np.cumsum(a, axis=1)[:, -1] + 0.0
 
 
 def wmean(y: np.ndarray, w: np.ndarray) -> np.ndarray:

@@ -42,16 +42,23 @@ def fixed_batch(b: Batch, level: float = LEVEL) -> dict[str, np.ndarray]:
     }
 
 
+def _tau2_i2_ci(b: Batch, tau2: np.ndarray, s2: np.ndarray, level: float):
+    """Q-profile CI of tau^2 (lower, upper) and the I^2 CI from it (lower, upper)."""
+    t_lb, t_ub = het.qprofile_ci(b, tau2, level)
+    return t_lb, t_ub, het.i2_h2(t_lb, s2)[0], het.i2_h2(t_ub, s2)[0]
+
+
 def random_batch(b: Batch, tau2_method: str = "REML", ci_method: str = "hksj",
                  level: float = LEVEL, control: tau2mod.Control = tau2mod.DEFAULT,
-                 strict: bool = True) -> dict[str, np.ndarray]:
+                 strict: bool = True, tau2_ci: bool = True) -> dict[str, np.ndarray]:
     """Random-effects model per row (``pool_many``).
 
     mu = sum w y / sum w with w = 1/(v + tau2); Wald se = (sum w)^-1/2. ``hksj``: Hartung & Knapp
     (2001), Sidik & Jonkman (2002): se^2 = sum w (y - mu)^2 / ((k-1) sum w), t on k-1 df, no
     truncation (metafor test="knha"). Prediction interval (k >= 3): mu +- t_{k-2} sqrt(tau2 + se_Wald^2)
     (Higgins, Thompson & Spiegelhalter 2009). tau2 CI by Q-profile. ``strict=False``: a row whose
-    tau^2 iteration fails is NaN throughout instead of raising ConvergenceError.
+    tau^2 iteration fails is NaN throughout instead of raising ConvergenceError. ``tau2_ci=False``:
+    no Q-profile CI (no tau2_ci_lb, tau2_ci_ub, I2_ci_lb, I2_ci_ub), for refits that do not report it.
     """
     ci_method = ci_method.lower()
     if ci_method not in CI_METHODS:
@@ -91,12 +98,10 @@ def random_batch(b: Batch, tau2_method: str = "REML", ci_method: str = "hksj",
         q, qp = het.cochran_q(b)
         s2 = het.typical_variance(b)
         i2, h2 = het.i2_h2(tau2, s2)
-        t_lb, t_ub = het.qprofile_ci(b, tau2, level)
-        i2_lb, _ = het.i2_h2(t_lb, s2)
-        i2_ub, _ = het.i2_h2(t_ub, s2)
+        t_lb, t_ub, i2_lb, i2_ub = _tau2_i2_ci(b, tau2, s2, level) if tau2_ci else (None,) * 4
     multi = k > 1
     nan = np.nan
-    return {
+    out = {
         "k": k, "est": est, "se": se, "se_wald": se_wald, "stat": stat, "df": df,
         "ci_lb": ci_lb, "ci_ub": ci_ub, "pval": pval,
         "tau2": np.where(multi, tau2, nan), "tau2_ci_lb": t_lb, "tau2_ci_ub": t_ub,
@@ -105,13 +110,15 @@ def random_batch(b: Batch, tau2_method: str = "REML", ci_method: str = "hksj",
         "pi_lb": est - pi_half, "pi_ub": est + pi_half,
         "weights": 100 * w / sw[:, None],
     }
+    return out if tau2_ci else {key: val for key, val in out.items() if val is not None}
 
 
 def pool_many(yi, vi, tau2_method: str = "REML", ci_method: str = "hksj", mask=None,
               level: float = LEVEL, control: tau2mod.Control = tau2mod.DEFAULT,
-              strict: bool = True) -> dict[str, np.ndarray]:
+              strict: bool = True, tau2_ci: bool = True) -> dict[str, np.ndarray]:
     """Random-effects fits of many meta-analyses at once: yi, vi of shape (m, K); NaN or mask=False pads."""
-    return random_batch(Batch.from_arrays(yi, vi, mask), tau2_method, ci_method, level, control, strict)
+    return random_batch(Batch.from_arrays(yi, vi, mask), tau2_method, ci_method, level, control, strict,
+                        tau2_ci)
 
 
 def _scalar(d: dict[str, np.ndarray]) -> dict:

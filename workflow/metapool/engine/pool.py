@@ -115,15 +115,35 @@ def _notes(studies, effects: StudyEffects, k: int) -> list[str]:
     return notes
 
 
-def pool_studies(studies: list[dict], tau2_method: str = "REML", ci_method: str = "hksj",
-                 by: str | None = None, control: Control = DEFAULT, measure: str = registry.DEFAULT,
-                 include_adjusted: bool = True, include_skewed: bool = False) -> dict:
-    """Pool ``studies`` for ``measure``; see docs/design.md for the returned structure."""
+def _methods(tau2_method: str, ci_method: str) -> tuple[str, str]:
+    """The tau^2 estimator and CI method, normalised; ValueError for an unknown one."""
     tau2_method, ci_method = tau2_method.upper(), ci_method.lower()
     if tau2_method not in METHODS:
         raise ValueError(f"unknown tau^2 estimator {tau2_method!r}; choose one of {', '.join(METHODS)}")
     if ci_method not in model.CI_METHODS:
         raise ValueError(f"unknown CI method {ci_method!r}; choose one of {', '.join(model.CI_METHODS)}")
+    return tau2_method, ci_method
+
+
+def pool_random(studies: list[dict], tau2_method: str = "REML", ci_method: str = "hksj",
+                control: Control = DEFAULT, measure: str = registry.DEFAULT, include_adjusted: bool = True,
+                include_skewed: bool = False) -> dict | None:
+    """``pool_studies(studies, ...)["random"]`` alone, without the fixed-effect, Mantel-Haenszel,
+    Peto and per-study blocks (for refits that report only it); None when nothing is pooled."""
+    tau2_method, ci_method = _methods(tau2_method, ci_method)
+    m = registry.get(measure)
+    effects = study_effects(studies, m.code, include_adjusted, include_skewed)
+    pooled = effects.pooled
+    if not pooled.any():
+        return None
+    return clean(_random(m, effects.yi[pooled], effects.vi[pooled], tau2_method, ci_method, control)[0])
+
+
+def pool_studies(studies: list[dict], tau2_method: str = "REML", ci_method: str = "hksj",
+                 by: str | None = None, control: Control = DEFAULT, measure: str = registry.DEFAULT,
+                 include_adjusted: bool = True, include_skewed: bool = False) -> dict:
+    """Pool ``studies`` for ``measure``; see docs/design.md for the returned structure."""
+    tau2_method, ci_method = _methods(tau2_method, ci_method)
     m = registry.get(measure)
     effects = study_effects(studies, m.code, include_adjusted, include_skewed)
     yi, vi, pooled = effects.yi, effects.vi, effects.pooled

@@ -1,5 +1,6 @@
 """Sensitivity analyses that restrict an analysis to some of its trials: the random-effects model
-refitted on the trials a restriction keeps (Cochrane Handbook 10.14), at the main analysis' settings.
+refitted on the trials a restriction keeps (Cochrane Handbook 10.14), at the main analysis' settings
+(``pool_random``: the random-effects block of ``pool_studies`` alone).
 
 Population and design (the review's indirect populations and open-label trials) and risk of bias
 (RoB 2 overall judgment; GRADE Handbook 5.2.1: restrict to results at low risk when the risk of
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from metapool.engine.pool import pool_studies
+from metapool.engine.pool import pool_random
 from metapool.engine.study_effects import POOLED
 
 
@@ -60,7 +61,7 @@ def restricted(studies: Sequence[dict], main: dict, r: Restriction, **pool_kwarg
         return {**block, "note": "every pooled trial qualifies: the same as the main analysis"}
     if not kept:
         return {**block, "note": "no pooled trial qualifies"}
-    random = pool_studies(kept, **pool_kwargs)["random"]
+    random = pool_random(kept, **pool_kwargs)
     return {**block, "random": {k: random.get(k) for k in RANDOM}, "note": None}
 
 

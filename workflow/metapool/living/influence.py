@@ -16,23 +16,24 @@ import numpy as np
 
 from metapool.engine.tau2 import DEFAULT, Control
 
-from metapool.living.leave1out import leave1out_fits
-from metapool.living.subsets import fit_subsets
+from metapool.living.leave1out import deletion_fits
 
 _EPS = np.finfo(float).eps
 
 
-def influence(yi, vi, tau2_method: str = "REML", ci_method: str = "z", control: Control = DEFAULT) -> dict:
-    """rstudent, dffits, cooks_d, covratio, hat, weight, tau2_del, Q_del per study (lists of length k)."""
+def influence(yi, vi, tau2_method: str = "REML", ci_method: str = "z", control: Control = DEFAULT,
+              fits: dict | None = None) -> dict:
+    """rstudent, dffits, cooks_d, covratio, hat, weight, tau2_del, Q_del per study (lists of length k);
+    ``fits``: the ``leave1out.deletion_fits`` when already computed."""
     y = np.asarray(yi, dtype=float)
     v = np.asarray(vi, dtype=float)
     k = len(y)
-    full = fit_subsets(y, v, np.ones((1, k), dtype=bool), tau2_method, ci_method, control)
-    mu, se, tau2 = full["est"][0], full["se"][0], full["tau2"][0]
+    fits = deletion_fits(y, v, tau2_method, ci_method, control) if fits is None else fits
+    mu, se, tau2 = fits["est"][0], fits["se"][0], fits["tau2"][0]
     w = 1.0 / (v + tau2)
     hat = w / w.sum()
     hat = np.where(hat > 1 - 10 * _EPS, 1.0, hat)
-    dele = leave1out_fits(y, v, tau2_method, ci_method, control)
+    dele = {key: fits[key][1:] for key in ("est", "se", "se_wald", "tau2", "Q")}
     mu_d, se_d, tau2_d = dele["est"], dele["se"], dele["tau2"]
     s2w_d = (se_d / dele["se_wald"]) ** 2 if ci_method == "hksj" else np.ones(k)
     resid = y - mu_d

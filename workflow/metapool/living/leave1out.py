@@ -11,14 +11,18 @@ from metapool.living.subsets import as_list, fit_subsets
 FIELDS = ("est", "se", "ci_lb", "ci_ub", "pval", "tau2", "I2", "Q", "Qp")
 
 
-def leave1out_fits(yi, vi, tau2_method: str = "REML", ci_method: str = "z",
-                   control: Control = DEFAULT) -> dict[str, np.ndarray]:
-    """Raw engine fits, row i without study i (shared with the influence diagnostics)."""
+def deletion_fits(yi, vi, tau2_method: str = "REML", ci_method: str = "z",
+                  control: Control = DEFAULT) -> dict[str, np.ndarray]:
+    """Raw engine fits in one batch: row 0 all k studies, row i + 1 without study i (shared with
+    the influence diagnostics)."""
     k = len(np.asarray(yi))
-    return fit_subsets(yi, vi, ~np.eye(k, dtype=bool), tau2_method, ci_method, control)
+    masks = np.vstack([np.ones((1, k), dtype=bool), ~np.eye(k, dtype=bool)])
+    return fit_subsets(yi, vi, masks, tau2_method, ci_method, control)
 
 
-def leave1out(yi, vi, tau2_method: str = "REML", ci_method: str = "z", control: Control = DEFAULT) -> dict:
-    """est, se, ci_lb, ci_ub, pval, tau2, I2, Q, Qp without each study in turn (lists of length k)."""
-    fit = leave1out_fits(yi, vi, tau2_method, ci_method, control)
-    return {f: as_list(fit[f]) for f in FIELDS}
+def leave1out(yi, vi, tau2_method: str = "REML", ci_method: str = "z", control: Control = DEFAULT,
+              fits: dict | None = None) -> dict:
+    """est, se, ci_lb, ci_ub, pval, tau2, I2, Q, Qp without each study in turn (lists of length k);
+    ``fits``: their ``deletion_fits`` when already computed."""
+    fits = deletion_fits(yi, vi, tau2_method, ci_method, control) if fits is None else fits
+    return {f: as_list(fits[f][1:]) for f in FIELDS}

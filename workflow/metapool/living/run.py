@@ -9,6 +9,7 @@ estimable studies, with their labels in ``study``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable
 
 import numpy as np
@@ -22,7 +23,7 @@ from metapool.inputs.rules import COUNTS
 from metapool.living.absolute import absolute_effects, median_control_risk
 from metapool.living.cumulative import cumulative
 from metapool.living.influence import influence
-from metapool.living.leave1out import leave1out
+from metapool.living.leave1out import deletion_fits, leave1out
 from metapool.living.smallstudy import egger_lm, egger_rma, harbord
 from metapool.living.trimfill import trimfill
 from metapool.living.tsa import required_information_size_continuous, trial_sequential_analysis
@@ -73,6 +74,11 @@ class Context:
     @property
     def lab(self) -> list[str]:
         return [self.labels[i] for i in self.idx]
+
+    @cached_property
+    def deletions(self) -> dict:
+        """The full fit and the leave-one-out refits (``deletion_fits``) that two blocks read."""
+        return deletion_fits(self.y, self.v, self.tau2_method, self.ci_method, self.control)
 
     @property
     def counted(self) -> list[int]:
@@ -159,9 +165,9 @@ def _absolute_needs(c: Context) -> str | None:
 BLOCKS: tuple[tuple[str, Callable[[Context], str | None], Callable[[Context], dict]], ...] = (
     ("cumulative", _needs_k(1, "A cumulative meta-analysis"), _cumulative),
     ("leave1out", _needs_k(K_MIN_DELETION, "Leave-one-out analysis"),
-     lambda c: {"study": c.lab, **leave1out(c.y, c.v, c.tau2_method, c.ci_method, c.control)}),
+     lambda c: {"study": c.lab, **leave1out(c.y, c.v, fits=c.deletions)}),
     ("influence", _needs_k(K_MIN_DELETION, "Influence analysis"),
-     lambda c: {"study": c.lab, **influence(c.y, c.v, c.tau2_method, c.ci_method, c.control)}),
+     lambda c: {"study": c.lab, **influence(c.y, c.v, c.tau2_method, c.ci_method, fits=c.deletions)}),
     ("egger_rma", _small_study, lambda c: egger_rma(c.y, c.v, c.tau2_method, c.ci_method, c.control)),
     ("egger_lm", _small_study, lambda c: egger_lm(c.y, c.v)),
     ("harbord", _harbord_needs,

@@ -14,13 +14,14 @@ def fit_subsets(yi, vi, masks: np.ndarray, tau2_method: str = "REML", ci_method:
 
     A one-study subset gets tau2 = 0, I2 = 0, H2 = 1 and Q = 0, as metafor reports for k = 1.
     A subset whose tau^2 iteration fails is NaN throughout (metafor's cumul and leave1out: NA).
+    No Q-profile CI of tau^2 (no refit reports one).
     """
     masks = np.atleast_2d(np.asarray(masks, dtype=bool))
     m = masks.shape[0]
     y = np.broadcast_to(np.asarray(yi, dtype=float), masks.shape)
     v = np.broadcast_to(np.asarray(vi, dtype=float), masks.shape)
     fit = pool_many(y, v, tau2_method=tau2_method, ci_method=ci_method, mask=masks, control=control,
-                    strict=False)
+                    strict=False, tau2_ci=False)
     one = masks.sum(axis=1) == 1
     failed = ~one & np.isnan(fit["tau2"])
     for key, value in fit.items():
