@@ -1,8 +1,9 @@
-"""Cost per analysis of the pool job (pipeline.jobs.run_pool) and of its parts, timed inside it:
+"""Cost per analysis of pooling (pipeline.jobs.write_tables for each analysis, or run_pool before
+the analysis job also drew) and of its parts, timed inside it:
 pooled_result (pool_studies and the restricted sensitivity analyses), living_result (run_living)
 and, within that, the trial sequential analysis; for N synthetic k = 6 analyses built by
 bench_workflow.build (risk ratio, REML + HKSJ), in one process, CPU time (other load on the
-machine counts less). run_pool also reads the trial tables and writes every output file.
+machine counts less). It also reads the trial tables and writes every table.
 
 With ``--against REV`` the same is timed for the code of git revision REV (its workflow/ by
 ``git archive``) on the same analyses, the two alternated, and the ratios REV / this tree are
@@ -43,6 +44,15 @@ def timed(module, name, key):
         finally:
             seconds[key] = seconds.get(key, 0.0) + time.process_time() - t0
     setattr(module, name, g)
+if hasattr(jobs, "write_tables"):  # one job pools and draws (jobs.run_analyses): its pooling part
+    from metapool.inputs.trials import load_trials
+    from metapool.pipeline.settings import AnalysisSettings
+
+    def run_pool(files, settings):
+        rows = load_trials(files).rows
+        for s in settings:
+            jobs.write_tables(AnalysisSettings.from_dict(s), rows, None)
+    jobs.run_pool = run_pool
 timed(jobs, "run_pool", "run_pool")
 timed(jobs, "pooled_result", "pooled_result")
 timed(jobs, "living_result", "living_result")
