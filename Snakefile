@@ -7,11 +7,7 @@ from snakemake.utils import min_version
 min_version("9.2")
 
 
-# Snakemake reads the config through yte, which parses with PyYAML's pure-Python FullLoader
-# (2 s for 1,000 analyses); libyaml's CFullLoader builds the same objects about 9x faster.
-import yaml
-
-yaml.FullLoader = getattr(yaml, "CFullLoader", yaml.FullLoader)
+include: "workflow/rules/snakemake_speedups.smk"
 
 
 configfile: "config/config.yaml"

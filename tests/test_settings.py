@@ -123,9 +123,18 @@ def test_timepoint_rule_takes_the_longest_stated_follow_up_in_its_window():
 
 
 def test_the_snakefiles_c_yaml_loader_reads_the_config_as_the_pure_python_one():
-    """The Snakefile swaps yte's yaml.FullLoader for CFullLoader (speed): same objects, same order."""
+    """snakemake_speedups.smk swaps yte's yaml.FullLoader for CFullLoader (speed): same objects, same order."""
     text = (ROOT / "config" / "config.yaml").read_text(encoding="utf-8")
     fast = yaml.load(text, Loader=yaml.CFullLoader)
     assert fast == yaml.load(text, Loader=yaml.FullLoader)
     assert json.dumps(fast) == json.dumps(yaml.load(text, Loader=yaml.FullLoader))
-    assert 'yaml.FullLoader = getattr(yaml, "CFullLoader", yaml.FullLoader)' in (ROOT / "Snakefile").read_text()
+    speedups = (ROOT / "workflow" / "rules" / "snakemake_speedups.smk").read_text()
+    assert 'yaml.FullLoader = getattr(yaml, "CFullLoader", yaml.FullLoader)' in speedups
+
+
+def test_snakemake_reads_each_metadata_record_once():
+    """snakemake_speedups.smk makes Snakemake's metadata-record cache unbounded (it thrashed at 128)."""
+    from snakemake.persistence.file import FilePersistence
+
+    exec(compile((ROOT / "workflow" / "rules" / "snakemake_speedups.smk").read_text(), "speedups", "exec"), {})
+    assert FilePersistence._read_record_cached.cache_info().maxsize is None

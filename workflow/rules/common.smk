@@ -89,7 +89,8 @@ def batch_rob_files(batch):
 def batch_definitions(batch):
     """SHA-256 of the batch's analysis definitions (a param: editing one reruns the batch; the
     job rebuilds them from the config). Snakemake copies params into every output's metadata
-    record: the definitions themselves made 260 MB of records to read at 1,000 analyses."""
+    record: the definitions themselves made 260 MB of records to read at 1,000 analyses.
+    """
     return analysis_defs.definitions_digest([SETTINGS[name] for name in BATCHES[batch]])
 
 
@@ -104,7 +105,11 @@ def batch_pool_outputs(batch):
     Order matters at scale: Snakemake finds a file's producer by matching it against each output of
     a rule in turn (a regex each), and the summary pages ask for pooled.json files.
     """
-    return [layout.pool_outputs(name)[key] for key in layout.POOL_OUTPUTS for name in BATCHES[batch]]
+    return [
+        layout.pool_outputs(name)[key]
+        for key in layout.POOL_OUTPUTS
+        for name in BATCHES[batch]
+    ]
 
 
 def report_figure(path, name, figure):

@@ -13,6 +13,9 @@ rule trials_table:
         ),
     log:
         "logs/trials_table.log",
+    # First: while a job waits, Snakemake re-stats its inputs (all trial tables here) on every
+    # scheduling round, about once a second.
+    priority: 1
     conda:
         "../envs/metapool.yaml"
     script:
