@@ -14,7 +14,7 @@ ORDER = list(vh.ANALYSES)
 
 
 def files(results):
-    """The digest the workflow's pool job would write for these results (pipeline.digests), and
+    """The digest the workflow's analysis jobs would write for these results (pipeline.digests), and
     the analyses in config order: run_changes' first two arguments."""
     from metapool.engine.render import to_json
     from metapool.pipeline import digests

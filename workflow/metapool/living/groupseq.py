@@ -29,7 +29,8 @@ _PHI0 = 1 / math.sqrt(2 * math.pi)
 _BOTH = np.array([1.0, -1.0])  # tail signs: above the first point, below the second
 _LOWER = np.array([-1.0])
 # points per block of the grid's density: its (point, panel) temporaries (32 x 151 doubles) stay
-# small and are reused by the allocator; with 64 the pool job ran 40% slower (page faults)
+# small and are reused by the allocator; with 64 the analysis job's pooling ran 40% slower
+# (page faults)
 _BLOCK = 32
 
 
