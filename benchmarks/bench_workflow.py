@@ -178,11 +178,12 @@ def bare(root: Path) -> float:
     many across-analysis jobs), in ``root``."""
     import json
 
-    from metapool.pipeline import analyses, paths
+    from metapool.pipeline import analyses, paths, summary_pages
     from metapool.pipeline.settings import WorkflowSettings
 
     cfg = yaml.safe_load((root / "config" / "config.yaml").read_text())
-    jobs = analyses.batches(list(cfg["analyses"]), WorkflowSettings.from_config(cfg).batching)
+    pages = [(p.id, p.analyses) for p in summary_pages.pages(analyses.from_config(cfg))]
+    jobs = analyses.batches(pages, WorkflowSettings.from_config(cfg).batching)
     per = len(paths.POOL_OUTPUTS) + sum(len(v) for v in paths.FIGURES.values())
     planned = planned_jobs(root)
     aggregates = sum(planned.values()) - len(jobs) - 1

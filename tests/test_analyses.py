@@ -45,32 +45,45 @@ def test_a_trial_selected_twice_is_a_config_problem():
     assert len(problems) == 1 and "T1 twice" in problems[0].message and "loose" in problems[0].column
 
 
+def pages_of(names, per_page=40):
+    """(page id, analyses) as summary_pages makes them for analyses of one measure and outcome."""
+    return [(f"rr-death-{n // per_page + 1:02d}", tuple(names[n:n + per_page])) for n in range(0, len(names), per_page)]
+
+
 def test_small_reviews_get_one_job_per_analysis():
     names = [f"a{i}" for i in range(32)]
-    assert A.batches(names) == {n: [n] for n in names}
+    assert A.batches(pages_of(names)) == {n: [n] for n in names}
 
 
-@pytest.mark.parametrize("n, jobs", [(33, 8), (64, 8), (65, 16), (100, 16), (300, 64), (1000, 64)])
-def test_beyond_the_threshold_about_eight_analyses_per_job_in_a_power_of_two(n, jobs):
+@pytest.mark.parametrize("n, jobs", [(33, 3), (100, 8), (1000, 75)])
+def test_beyond_the_threshold_runs_of_sixteen_analyses_of_one_page(n, jobs):
     names = [f"a{i:04d}" for i in range(n)]
-    out = A.batches(names)
-    assert set(out) <= {f"batch-{b:03d}" for b in range(jobs)} and len(out) > jobs * 3 // 4
-    assert sorted(x for b in out.values() for x in b) == sorted(names)
+    out = A.batches(pages_of(names))
+    assert len(out) == jobs and [x for b in out.values() for x in b] == names
+    assert all(len(b) <= 16 for b in out.values())
+    pages = dict(pages_of(names))
+    assert all(set(b) <= set(pages[job.rsplit("-", 1)[0]]) for job, b in out.items())  # one page each
 
 
-def test_batches_are_bounded_and_stable_when_an_analysis_is_added():
+def test_an_analysis_added_after_the_others_of_its_outcome_moves_no_other_one():
     names = [f"a{i:04d}" for i in range(1000)]
-    before = A.batches(names)
-    assert len(before) <= 64 and sorted(n for b in before.values() for n in b) == sorted(names)
-    after = A.batches(names + ["new_analysis"])
+    before = A.batches(pages_of(names))
+    after = A.batches(pages_of(names + ["new_analysis"]))
     moved = {b for b in after if after[b] != before.get(b)}
-    assert len(moved) == 1 and "new_analysis" in after[moved.pop()]
+    assert moved == {"rr-death-26-1"} and after["rr-death-26-1"] == ["new_analysis"]
+
+
+def test_a_trial_in_neighbouring_analyses_reruns_one_job():
+    """The benchmark's new trial enters analyses a0000, a0001 (page 1) and a0999 (page 25)."""
+    out = A.batches(pages_of([f"a{i:04d}" for i in range(1000)]))
+    jobs = {job for job, b in out.items() if {"a0000", "a0001", "a0999"} & set(b)}
+    assert jobs == {"rr-death-01-1", "rr-death-25-3"}
 
 
 def test_batching_settings_are_followed():
     names = [f"a{i:03d}" for i in range(20)]
-    assert len(A.batches(names, Batching(one_job_each_up_to=0, analyses_per_job=5))) == 4
-    assert len(A.batches(names, Batching(one_job_each_up_to=0, analyses_per_job=1, max_jobs=2))) == 2
+    assert len(A.batches(pages_of(names), Batching(one_job_each_up_to=0, analyses_per_job=5))) == 4
+    assert len(A.batches(pages_of(names), Batching(one_job_each_up_to=19, analyses_per_job=20))) == 1
 
 
 def test_unknown_filter_column_names_the_key():

@@ -63,8 +63,10 @@ def check_search_record(records_file, data_dir):
 
 
 check_search_record(WORKFLOW_SETTINGS.search_records, WORKFLOW_SETTINGS.data_dir)
-BATCHES = analysis_defs.batches(list(SETTINGS), WORKFLOW_SETTINGS.batching)
 SUMMARY_PAGES = summary_pages.pages(ANALYSES)
+BATCHES = analysis_defs.batches(
+    [(page.id, page.analyses) for page in SUMMARY_PAGES], WORKFLOW_SETTINGS.batching
+)
 
 
 def batch_rule_name(stage, batch):

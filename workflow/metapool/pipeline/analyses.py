@@ -8,7 +8,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import zlib
 
 from metapool.errors import InputError, Problem
 from metapool.inputs.trials import columns, study_label
@@ -172,20 +171,20 @@ def study_entries(rows: list[dict], subgroup: str | None = None) -> list[dict]:
     return out
 
 
-def batches(names: list[str], batching: Batching = Batching()) -> dict[str, list[str]]:
-    """Group analyses into jobs (settings.Batching).
+def batches(pages: list[tuple[str, tuple[str, ...]]], batching: Batching = Batching()) -> dict[str, list[str]]:
+    """Group analyses into jobs (settings.Batching), page by page of the summary forest plot:
+    ``pages`` is [(page id, its analyses in config order)] (pipeline.summary_pages).
 
     Up to ``one_job_each_up_to`` analyses: one job each (the job id is the analysis name), so a
-    change reruns exactly the analyses it touches. Beyond: ``batch-NNN`` by CRC-32 of the name
-    modulo B, B = min(max_jobs, the power of two >= N / analyses_per_job), so each job pays its
-    interpreter start over several analyses; adding or removing an analysis moves no other one
-    unless B doubles (or halves), when about half of them move once.
+    change reruns exactly the analyses it touches. Beyond: each page's analyses in consecutive
+    runs of ``analyses_per_job``, ``<page id>-<n>``. A page holds one measure and outcome, which
+    is what a new trial enters, so it reruns few jobs and redraws only their pages (analyses
+    hashed into batches spread one trial's reruns over most pages); an analysis added after the
+    others of its outcome moves no other one.
     """
+    names = [n for _, group in pages for n in group]
     if len(names) <= batching.one_job_each_up_to:
         return {n: [n] for n in names}
-    wanted = -(-len(names) // batching.analyses_per_job)
-    jobs = min(batching.max_jobs, 1 << max(0, wanted - 1).bit_length())
-    out: dict[str, list[str]] = {}
-    for n in names:
-        out.setdefault(f"batch-{zlib.crc32(n.encode()) % jobs:03d}", []).append(n)
-    return dict(sorted(out.items()))
+    size = batching.analyses_per_job
+    return {f"{page}-{i // size + 1}": list(group[i:i + size])
+            for page, group in pages for i in range(0, len(group), size)}

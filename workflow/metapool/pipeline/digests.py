@@ -2,8 +2,8 @@
 job of its batch (results/digests/<batch>.json).
 
 The summary table, the Summary of findings, the changes report and the PRISMA diagram read the
-batches' digests (at most batching.max_jobs files) instead of every analysis' pooled.json and
-living.json: at 1,000 analyses that is 64 inputs per aggregate job instead of 1,000 to 2,000, which
+batches' digests (one file per analysis job) instead of every analysis' pooled.json and
+living.json: at 1,000 analyses that is 75 inputs per aggregate job instead of 1,000 to 2,000, which
 is most of Snakemake's DAG-building time on a no-op run.
 """
 

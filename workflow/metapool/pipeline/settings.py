@@ -170,12 +170,11 @@ def from_config_entry(name: str, spec: dict, defaults: dict) -> AnalysisSettings
 @dataclass(frozen=True)
 class Batching:
     """How analyses are grouped into jobs (pipeline.analyses.batches): one job each up to
-    ``one_job_each_up_to`` analyses; beyond, about ``analyses_per_job`` per job in a power-of-two
-    number of jobs, at most ``max_jobs``."""
+    ``one_job_each_up_to`` analyses; beyond, runs of ``analyses_per_job`` analyses of one summary
+    forest page."""
 
     one_job_each_up_to: int = 32
-    analyses_per_job: int = 8
-    max_jobs: int = 64
+    analyses_per_job: int = 16
 
     @classmethod
     def from_config(cls, batching: dict | None) -> "Batching":
