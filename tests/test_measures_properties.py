@@ -100,7 +100,8 @@ def test_swapping_arms_negates_mantel_haenszel(tables, measure):
         assert mh["Q"] == pytest.approx(mirror["Q"], rel=1e-9, abs=1e-9)
         # Near RD = +-1 the Sato-Greenland-Robins variance is a difference of nearly equal terms
         # (metafor's arithmetic, kept): swapping the arms changes its rounding, to -1e-17 (se NA,
-        # as in R) or digits lost, e.g. 0/7 vs 99991/99997. Symmetry is checked away from there.
+        # as metafor gives for a negative variance) or digits lost, e.g. 0/7 vs 99991/99997.
+        # Symmetry is checked away from there.
         if measure == "RD" and abs(mh["est"]) > 0.999:
             return
         assert (mh["se"] is None) == (mirror["se"] is None)
