@@ -15,8 +15,11 @@ import io
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
+
+import yaml
 
 from metapool.errors import Problem
 from metapool.inputs import rules
@@ -28,6 +31,18 @@ _FLOAT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 Report = Callable[[str, str], None]  # report(column, rule broken)
 
+
+
+@lru_cache(maxsize=None)
+def load_schema(path: Path) -> dict:
+    """A table's row schema (JSON Schema 2020-12 in YAML) as a dict, read once per process."""
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def schema_columns(schema: dict) -> tuple[str, ...]:
+    """Column names in the required order (the order of the schema's properties)."""
+    return tuple(schema["properties"])
 
 @dataclass
 class Table:

@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Sequence
 
-import yaml
-
 from metapool.appraisal import rob2
 from metapool.errors import InputError, Problem
-from metapool.inputs.csvread import CellError, Table, check_header, close_match, parse_int, read_table
+from metapool.inputs.csvread import (CellError, Table, check_header, close_match, load_schema, parse_int,
+                                      read_table, schema_columns)
 from metapool.inputs.trials import OneTrialPerFile, slugify
 
 SCHEMA_PATH = Path(__file__).resolve().with_name("rob.schema.yaml")
@@ -74,16 +72,14 @@ class RobTable:
         return self.index().get(result_key(trial, outcome, timepoint_days))
 
 
-@lru_cache(maxsize=1)
 def schema() -> dict:
-    """The row schema (JSON Schema 2020-12) as a dict."""
-    with open(SCHEMA_PATH, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    """The risk-of-bias table row schema (JSON Schema 2020-12) as a dict."""
+    return load_schema(SCHEMA_PATH)
 
 
 def columns() -> tuple[str, ...]:
-    """Column names in the required order (the order of the schema's properties)."""
-    return tuple(schema()["properties"])
+    """Column names in the required order."""
+    return schema_columns(schema())
 
 
 def column_spec(column: str) -> dict:

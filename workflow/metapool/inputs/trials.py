@@ -12,15 +12,13 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Sequence
 
-import yaml
-
 from metapool.errors import InputError, Problem
 from metapool.inputs import rules
-from metapool.inputs.csvread import CellError, Table, check_header, close_match, parse_data, parse_int, read_table
+from metapool.inputs.csvread import (CellError, Table, check_header, close_match, load_schema, parse_data,
+                                      parse_int, read_table, schema_columns)
 from metapool.inputs.rules import COUNTS
 
 SCHEMA_PATH = Path(__file__).resolve().with_name("trials.schema.yaml")
@@ -46,16 +44,14 @@ class TrialTable:
         return len(self.rows)
 
 
-@lru_cache(maxsize=1)
 def schema() -> dict:
-    """The row schema (JSON Schema 2020-12) as a dict."""
-    with open(SCHEMA_PATH, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    """The trial-table row schema (JSON Schema 2020-12) as a dict."""
+    return load_schema(SCHEMA_PATH)
 
 
 def columns() -> tuple[str, ...]:
-    """Column names in the required order (the order of the schema's properties)."""
-    return tuple(schema()["properties"])
+    """Column names in the required order."""
+    return schema_columns(schema())
 
 
 def allowed_values(column: str) -> tuple[str, ...]:
