@@ -110,9 +110,9 @@ def parse_job_stats(text: str) -> dict[str, int]:
     return jobs
 
 
-def analysis_jobs(analyses, stages=("analyse",)) -> set[str]:
+def analysis_jobs(analyses) -> set[str]:
     """The rule names of the given analyses' jobs (one job per analysis up to batching.one_job_each_up_to)."""
-    return {f"{stage}_{name.replace('-', '_')}" for name in analyses for stage in stages}
+    return {f"analyse_{name.replace('-', '_')}" for name in analyses}
 
 
 def snapshot(workdir: Path, sub: str = "results") -> dict[str, tuple[str, int]]:
