@@ -160,7 +160,8 @@ def test_inconsistency_not_assessable_with_one_trial():
     ((0.5, 1.1), 2000, 1),    # includes no effect, and crosses 0.75
     ((0.8, 1.1), 2000, 1),    # includes no effect, crosses no MID
     ((0.6, 0.9), 2000, 1),    # excludes no effect but crosses 0.75
-    ((0.5, 1.1), 999, 2),     # both
+    ((0.5, 1.1), 999, 1),     # crosses no effect and 0.75; the information size is not counted again
+    ((0.5, 1.3), 2000, 2),    # crosses both MIDs: an important benefit and an important harm
     ((0.5, 1.0), 2000, 1),    # a bound on the null: includes no effect
     ((0.5, 0.75), 2000, 0),   # a bound on the MID does not cross it
     ((1.25, 1.6), 1000, 0),   # patients equal to the information size reach it
@@ -172,9 +173,14 @@ def test_imprecision(ci, patients, expected):
 
 def test_imprecision_reason_names_the_rule():
     r = imprecision(pooled(ci=rr_ci(0.5, 1.3)), living(756, 6979), RULES)
-    assert r.reason == ("95% CI 0.50 to 1.30 includes no effect (RR 1) and crosses the minimal important "
-                        "difference (RR 0.75 and RR 1.25); 756 participants, fewer than the required "
-                        "information size of 6,979 (trial sequential analysis)")
+    assert r.reason == ("95% CI 0.50 to 1.30 crosses both minimal important differences (RR 0.75 and 1.25): it "
+                        "includes an important benefit and an important harm; 756 participants, fewer than the "
+                        "required information size of 6,979 (trial sequential analysis), not counted again: the "
+                        "CI already crosses a threshold")
+    assert r.downgrade == 2
+    met = imprecision(pooled(ci=rr_ci(0.8, 0.9)), living(756, 6979), RULES)
+    assert met.downgrade == 1 and met.reason.endswith("fewer than the required information size of 6,979 "
+                                                      "(trial sequential analysis)")
 
 
 def test_imprecision_mid_configurable():
@@ -232,17 +238,27 @@ def test_indirectness_not_judged_is_provisional():
 
 
 def test_final_judgment_overrides_with_its_reason():
-    p, liv = pooled(ci=rr_ci(0.5, 1.1)), living(500, 1000)  # imprecision proposes 2
+    p, liv = pooled(ci=rr_ci(0.5, 1.3)), living(500, 1000)  # imprecision proposes 2
     judged = {**INDIRECT, "final": {"imprecision": {"downgrade": 1, "reason": "the CI excludes a large harm"}}}
     c = grade_certainty(p, liv, judgments=judged)
     d = c.to_dict()["domains"]["imprecision"]
     assert d["proposed"]["downgrade"] == 2 and d["final"]["downgrade"] == 1 and d["overridden"]
     assert d["downgrade"] == 1 and d["reason"] == "reviewers' judgment: the CI excludes a large harm"
-    assert d["proposed"]["reason"].startswith("95% CI 0.50 to 1.10 includes no effect")
+    assert d["proposed"]["reason"].startswith("95% CI 0.50 to 1.30 crosses both minimal important differences")
     assert c.proposed_level == "low" and c.final_level == c.level == "moderate"
     out = c.to_dict()
     assert out["proposed_level"] == "low" and out["final_level"] == "moderate"
     assert out["proposed_symbols"] == "⊕⊕◯◯" and out["symbols"] == "⊕⊕⊕◯"
+
+
+def test_imprecision_may_be_judged_three_levels():
+    """GRADE guidance 34 and 35: extremely serious imprecision loses three levels; the rule stops
+    at two, the reviewers may state three (with the reason)."""
+    judged = {**INDIRECT, "final": {"imprecision": {"downgrade": 3, "reason": "RR 0.003 to 305: no information"}}}
+    c = grade_certainty(pooled(ci=rr_ci(0.003, 305.0)), living(279, 10533), judgments=judged)
+    d = c.to_dict()["domains"]["imprecision"]
+    assert d["proposed"]["downgrade"] == 2 and d["final"]["downgrade"] == 3
+    assert c.proposed_level == "low" and c.level == "very low"
 
 
 def test_final_judgment_may_also_downgrade_a_domain_not_proposed():
@@ -255,7 +271,8 @@ def test_final_judgment_may_also_downgrade_a_domain_not_proposed():
 @pytest.mark.parametrize("final, column", [
     ({"imprecision": {"downgrade": 1}}, "imprecision.reason"),
     ({"imprecision": {"downgrade": 1, "reason": "  "}}, "imprecision.reason"),
-    ({"imprecision": {"downgrade": 3, "reason": "x"}}, "imprecision.downgrade"),
+    ({"imprecision": {"downgrade": 4, "reason": "x"}}, "imprecision.downgrade"),
+    ({"risk_of_bias": {"downgrade": 3, "reason": "x"}}, "risk_of_bias.downgrade"),
     ({"imprecision": {"downgrade": True, "reason": "x"}}, "imprecision.downgrade"),
     ({"imprecision": {"downgrade": 1, "reason": "x", "note": "y"}}, "imprecision.note"),
     ({"imprecision": 1}, "imprecision"),

@@ -132,7 +132,12 @@ def test_markdown_table():
     table = [line for line in md.splitlines() if line.startswith("|")]
     assert len(table) == len(rows) + 2
     assert all(line.count(" | ") == len(HEADERS) - 1 for line in table if "---" not in line)
-    assert "⊕⊕◯◯ Low (provisional) [2, 3]" in md
+    notes, refs = footnotes(rows)
+    for row, mine in zip(rows, refs):
+        if row.certainty:  # the reasons, then the imprecision rule with this row's thresholds
+            assert f"{texts(row)['certainty']} [{', '.join(map(str, mine['certainty']))}]" in md
+            assert row.imprecision_rule.startswith("Imprecision (GRADE guidance 34")
+            assert mine["certainty"][-1] == notes.index(row.imprecision_rule) + 1
     one = to_markdown(rows[:1], title="Summary of findings: 28-day mortality")
     assert one.startswith("# Summary of findings: 28-day mortality\n")
     assert one.count("\n| ") == 3  # header, rule, one row

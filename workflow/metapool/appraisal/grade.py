@@ -16,13 +16,14 @@ Each rule below states what it reads and its thresholds (GradeRules, grade_confi
   no effect while the CI does not. Not assessable with one trial.
 - Indirectness (5.2.4): the reviewers' judgment stated in the config (levels and reason); none
   stated means no downgrade, "not judged", and a provisional certainty.
-- Imprecision (5.2.3; Guyatt et al. 2011 J Clin Epidemiol 64:1283, GRADE 6): (a) the 95% CI
-  includes no effect (a bound on the null counts) or crosses a minimal important difference
-  (strictly inside the CI; GradeRules.mid, RR 0.75 / 1.25 by default); (b) the participants
-  are fewer than the trial sequential analysis' required information size (the optimal
-  information size). One level when (a) or (b) holds, two when both do. imprecision_null false
-  drops "includes no effect" from (a) (GRADE 6's reading for a CI around no effect that
-  excludes every important effect).
+- Imprecision (5.2.3): one rule, appraisal.imprecision (GRADE guidance 34, Zeng et al. 2022 J
+  Clin Epidemiol 150:216; GRADE 6, Guyatt et al. 2011 J Clin Epidemiol 64:1283), on the analysis'
+  declared conclusion interval (pooled["conclusion"]; without one the random-effects CI):
+  thresholds no effect (imprecision_null) and the minimal important differences (GradeRules.mid,
+  RR 0.75 / 1.25 by default); the optimal information size is the trial sequential analysis'
+  required information size (imprecision_ois). Two levels when the CI crosses both MIDs; one when
+  it crosses no effect or one MID, or crosses nothing but the participants are fewer than the
+  OIS; the OIS is not read when the CI crosses a threshold (the two never add).
 - Publication bias (5.2.5; Cochrane Handbook 13.3.5.4): with at least publication_bias_min_k
   (10) trials, one level when Egger's test (living.json egger_rma) has p below
   publication_bias_p (0.10); with fewer, "not assessable (k < 10)".
@@ -38,6 +39,7 @@ from dataclasses import dataclass
 
 from metapool.appraisal import rob2
 from metapool.appraisal.grade_config import DOMAIN_NAMES, DOMAINS, GradeRules, Judgment, Judgments
+from metapool.appraisal.imprecision import imprecision_levels, rule_text
 from metapool.engine import restrict
 from metapool.measures import registry
 
@@ -221,6 +223,9 @@ def _ci_clause(measure: registry.Measure, lb: float, ub: float, null_in: bool, c
     if not mid:
         return f"{ci} {'includes' if null_in else 'excludes'} {null}; no minimal important difference set " \
                f"for {measure.short}"
+    if len(crossed) == 2:
+        return (f"{ci} crosses both minimal important differences ({measure.short} {mid[0]:g} and {mid[1]:g}): "
+                "it includes an important benefit and an important harm")
     mids = f"the minimal important difference ({' and '.join(f'{measure.short} {t:g}' for t in crossed)})"
     if null_in and crossed:
         return f"{ci} includes {null} and crosses {mids}"
@@ -230,39 +235,54 @@ def _ci_clause(measure: registry.Measure, lb: float, ub: float, null_in: bool, c
     return f"{ci} {'includes' if null_in else 'excludes'} {null} and crosses no {within}"
 
 
-def _ois_clause(tsa: Mapping | None, short: bool) -> str:
-    """Participants against the trial sequential analysis' required information size."""
+def _ois_clause(tsa: Mapping | None, short: bool, read: bool) -> str:
+    """Participants against the trial sequential analysis' required information size (the OIS);
+    when the CI already crosses a threshold the OIS is stated but not counted (GRADE 34)."""
     if tsa is None:
         return "required information size not available (no trial sequential analysis)"
     left_out = len(tsa.get("excluded") or ())
     counted = f" (trials without arm sizes not counted: {left_out})" if left_out else ""
     if short:
-        return (f"{tsa['patients']:,.0f} participants{counted}, fewer than the required information size of "
+        text = (f"{tsa['patients']:,.0f} participants{counted}, fewer than the required information size of "
                 f"{tsa['ris']:,.0f} (trial sequential analysis)")
+        return text if read else text + ", not counted again: the CI already crosses a threshold"
     return (f"{tsa['patients']:,.0f} participants{counted} reach the required information size of "
             f"{tsa['ris']:,.0f} (trial sequential analysis)")
 
 
+def conclusion_interval(pooled: dict) -> tuple[dict, str]:
+    """The interval conclusions rest on: pooled["conclusion"] when declared (analysis scale), else
+    the random-effects block; and which one ("conclusion" or "random")."""
+    block = pooled.get("conclusion")
+    if block and block.get("ci_lb") is not None and block.get("ci_ub") is not None:
+        return block, "conclusion"
+    return pooled["random"], "random"
+
+
 def imprecision(pooled: dict, living: Mapping | None, rules: GradeRules) -> Rating:
-    """Imprecision rating from the CI (null, MID) and the required information size (module docstring)."""
+    """Imprecision rating: appraisal.imprecision.imprecision_levels on the conclusion interval
+    (people's scale), the MIDs and the required information size (module docstring)."""
     measure = registry.get(pooled.get("measure", registry.DEFAULT))
-    r = pooled["random"]
-    lb, ub = measure.to_people(r["ci_lb"]), measure.to_people(r["ci_ub"])
+    block, source = conclusion_interval(pooled)
+    lb, ub = measure.to_people(block["ci_lb"]), measure.to_people(block["ci_ub"])
     mid = rules.mid_for(measure.code)
-    null_in = bool(_includes_null(r["ci_lb"], r["ci_ub"]))
-    crossed = [t for t in (mid or ()) if lb < t < ub]
     tsa = (living or {}).get("tsa") if rules.imprecision_ois else None
     short = tsa is not None and tsa["patients"] < tsa["ris"]
-    wide = (null_in and rules.imprecision_null) or bool(crossed)
-    clauses = [_ci_clause(measure, lb, ub, null_in, crossed, mid)]
-    if null_in and not rules.imprecision_null and not crossed:
+    call = imprecision_levels(lb, ub, null=measure.null, mid=mid, ois_met=None if tsa is None else not short,
+                              count_null=rules.imprecision_null)
+    mids_crossed = list(call.mids_crossed)
+    clauses = [_ci_clause(measure, lb, ub, call.includes_null, mids_crossed, mid)]
+    if call.includes_null and not rules.imprecision_null and not mids_crossed:
         clauses[0] += " (no effect alone is not counted: imprecision_null is false)"
     if rules.imprecision_ois:
-        clauses.append(_ois_clause(tsa, short))
-    numbers = {"ci_lb": lb, "ci_ub": ub, "null": measure.null, "mid": list(mid) if mid else None,
-               "includes_null": null_in, "crosses_mid": crossed,
-               "patients": tsa["patients"] if tsa else None, "ris": tsa["ris"] if tsa else None}
-    return Rating(int(wide) + int(short), "; ".join(clauses), numbers)
+        clauses.append(_ois_clause(tsa, short, not call.crossed))
+    numbers = {"interval": source, "ci_lb": lb, "ci_ub": ub, "null": measure.null,
+               "mid": list(mid) if mid else None, "includes_null": call.includes_null,
+               "crosses_mid": mids_crossed, "crossed": list(call.crossed),
+               "patients": tsa["patients"] if tsa else None, "ris": tsa["ris"] if tsa else None,
+               "ois_read": call.ois_read,
+               "rule": rule_text(measure.short, measure.null, mid, rules.imprecision_null, rules.imprecision_ois)}
+    return Rating(call.levels, "; ".join(clauses), numbers)
 
 
 # ---- publication bias -----------------------------------------------------------------------

@@ -26,6 +26,9 @@ DOMAIN_NAMES = {
     "publication_bias": "Publication bias",
 }
 MAX_DOWNGRADE = 2  # serious (1) or very serious (2), GRADE Handbook 5.2
+# Imprecision may lose three levels ("extremely serious", GRADE guidance 34 and 35, J Clin
+# Epidemiol 2022 150:216 and 150:225): the reviewers' stated judgment only (appraisal.imprecision).
+MAX_DOWNGRADE_OF = {"imprecision": 3}
 # Minimal important differences on the people's scale: a relative change of 25% for ratio
 # measures ("an RR of under 0.75 or over 1.25 as a rough guide", Guyatt et al. 2011 J Clin
 # Epidemiol 64:1283, GRADE 6). Difference measures (RD, MD, SMD) have none by default: their
@@ -187,7 +190,7 @@ def _mid_pair(measure: registry.Measure, spec) -> tuple[float, float] | str:
 
 @dataclass(frozen=True)
 class Judgment:
-    """A domain judgment the reviewers state: levels down (0-2) and the reason."""
+    """A domain judgment the reviewers state: levels down (0-2; imprecision 0-3) and the reason."""
 
     downgrade: int
     reason: str
@@ -206,7 +209,7 @@ class Judgments:
                      key: str = "analyses.<name>.grade") -> "Judgments":
         """Judgments from {"indirectness": {"downgrade": 1, "reason": ...},
         "final": {"imprecision": {"downgrade": 1, "reason": ...}, ...}}; a judgment without a
-        reason, an unknown domain or a downgrade outside 0-2 is an InputError (all at once)."""
+        reason, an unknown domain or a downgrade outside 0-2 (imprecision 0-3) is an InputError (all at once)."""
         values = dict(values or {})
         problems: list[Problem] = []
         for name in sorted(set(values) - {"indirectness", "final"}):
@@ -227,7 +230,7 @@ class Judgments:
             elif domain not in DOMAINS:
                 problems.append(Problem(where, None, path, f"unknown domain; known: {', '.join(DOMAINS)}"))
             else:
-                judgment = _judgment(spec, where, path, problems)
+                judgment = _judgment(spec, where, path, problems, MAX_DOWNGRADE_OF.get(domain, MAX_DOWNGRADE))
                 if judgment is not None:
                     final[domain] = judgment
         if problems:
@@ -235,8 +238,8 @@ class Judgments:
         return cls(indirectness, MappingProxyType(final))
 
 
-def _judgment(spec, where: str, path: str, problems: list[Problem]) -> Judgment | None:
-    """{downgrade: 0-2, reason: non-blank text}, or None with the problems reported."""
+def _judgment(spec, where: str, path: str, problems: list[Problem], most: int = MAX_DOWNGRADE) -> Judgment | None:
+    """{downgrade: 0 to most (2; imprecision 3), reason: non-blank text}, or None with the problems reported."""
     if not isinstance(spec, Mapping):
         problems.append(Problem(where, None, path, "give {downgrade: 0, 1 or 2, reason: ...}"))
         return None
@@ -244,9 +247,9 @@ def _judgment(spec, where: str, path: str, problems: list[Problem]) -> Judgment 
     for name in sorted(set(spec) - {"downgrade", "reason"}):
         problems.append(Problem(where, None, f"{path}.{name}", "unknown key; known: downgrade, reason"))
     levels = spec.get("downgrade")
-    if isinstance(levels, bool) or not isinstance(levels, int) or not 0 <= levels <= MAX_DOWNGRADE:
+    if isinstance(levels, bool) or not isinstance(levels, int) or not 0 <= levels <= most:
         problems.append(Problem(where, None, f"{path}.downgrade",
-                                f"{levels!r} is not a number of levels: 0, 1 or 2"))
+                                f"{levels!r} is not a number of levels: {', '.join(map(str, range(most)))} or {most}"))
     reason = spec.get("reason")
     if not isinstance(reason, str) or not reason.strip():
         problems.append(Problem(where, None, f"{path}.reason",

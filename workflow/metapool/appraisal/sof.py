@@ -63,6 +63,7 @@ class SofRow:
     proposed_certainty: str | None
     provisional: bool
     reasons: tuple[str, ...]
+    imprecision_rule: str | None = None  # the imprecision rule with this row's thresholds (a footnote)
 
     def to_dict(self) -> dict:
         """The row's numbers and its texts (texts under "text")."""
@@ -91,12 +92,14 @@ def participants(pooled: dict) -> tuple[int | None, int]:
 
 def _certainty_fields(certainty: Certainty | Mapping | None) -> dict:
     if certainty is None:
-        return {"certainty": None, "symbols": None, "proposed_certainty": None, "provisional": False, "reasons": ()}
+        return {"certainty": None, "symbols": None, "proposed_certainty": None, "provisional": False, "reasons": (),
+                "imprecision_rule": None}
     if isinstance(certainty, Certainty):
         certainty = certainty.to_dict()
+    rule = (((certainty.get("domains") or {}).get("imprecision") or {}).get("numbers") or {}).get("rule")
     return {"certainty": certainty["level"], "symbols": certainty["symbols"],
             "proposed_certainty": certainty["proposed_level"], "provisional": bool(certainty["provisional"]),
-            "reasons": tuple(certainty["reasons"])}
+            "reasons": tuple(certainty["reasons"]), "imprecision_rule": rule}
 
 
 def _people_scale(random: Mapping) -> tuple:

@@ -1,9 +1,9 @@
 """Summary-of-findings table as TSV (programs), Markdown and a self-contained HTML page (people).
 
 Each takes a list of sof.SofRow: all analyses of the review, or one ([row]) for an analysis'
-own table. Where the assumed risk comes from and the reasons for levels lost are numbered
-footnotes (one number per distinct text), as in GRADE summary-of-findings tables (Guyatt et al.
-2011 J Clin Epidemiol 64:383). Byte-stable: no dates, no versions, fixed order.
+own table. Where the assumed risk comes from, the reasons for levels lost and the imprecision
+rule with its thresholds are numbered footnotes (one number per distinct text), as in GRADE
+summary-of-findings tables (Guyatt et al. 2011 J Clin Epidemiol 64:383). Byte-stable: no dates, no versions, fixed order.
 """
 
 from __future__ import annotations
@@ -62,13 +62,15 @@ def acr_note(row: SofRow) -> str | None:
 
 def footnotes(rows: Sequence[SofRow]) -> tuple[list[str], list[dict[str, list[int]]]]:
     """The distinct notes in row order and, per row and footnoted cell, the numbers of its notes
-    (1-based): the assumed risk's source, then the reasons for the certainty."""
+    (1-based): the assumed risk's source, then the reasons for the certainty and the imprecision
+    rule with the row's thresholds (appraisal.imprecision.rule_text)."""
     notes: list[str] = []
     refs = []
     for row in rows:
         note = acr_note(row)
         mine = {}
-        for cell, items in (("assumed", [note] if note else []), ("certainty", list(row.reasons))):
+        certainty = list(row.reasons) + ([row.imprecision_rule] if row.imprecision_rule else [])
+        for cell, items in (("assumed", [note] if note else []), ("certainty", certainty)):
             for item in items:
                 if item not in notes:
                     notes.append(item)
