@@ -212,13 +212,33 @@ def test_publication_bias_egger(p, expected):
     assert publication_bias(ten(), living(egger_p=p), RULES).downgrade == expected
 
 
-def test_publication_bias_needs_ten_trials():
-    r = publication_bias(ten(9), living(egger_p=0.001), RULES)
-    assert r.downgrade == 0 and r.reason == "not assessable (k < 10)"
-    assert publication_bias(ten(9), living(egger_p=0.001), GradeRules(publication_bias_min_k=9)).downgrade == 1
+def test_publication_bias_follows_the_small_study_gate():
+    """Egger's test is read only when living.json says the small-study methods ran (k >= 10 by
+    default: living.small_study_min_k), else not assessable with its reason."""
+    gate = {"run": False, "k": 9, "min_k": 10, "reason": "k = 9 < 10: funnel plot, ... not run."}
+    r = publication_bias(ten(9), {**living(egger_p=0.001), "small_study": gate}, RULES)
+    assert r.downgrade == 0 and r.reason == "not assessable: k = 9 < 10: funnel plot, ... not run."
+    ran = {"run": True, "k": 9, "min_k": 9, "reason": None}
+    assert publication_bias(ten(9), {**living(egger_p=0.001), "small_study": ran}, RULES).downgrade == 1
     missing = publication_bias(ten(), {"egger_rma": None, "reasons": {"egger_rma": "Not computed: x."}}, RULES)
     assert missing.downgrade == 0 and missing.reason == "not assessable: Not computed: x."
     assert publication_bias(ten(), living(egger_p=0.05), GradeRules(publication_bias_p=0.05)).downgrade == 0
+
+
+@pytest.mark.parametrize("k, expected", [(3, 0), (9, 0), (10, 1), (12, 1)])
+def test_publication_bias_through_run_living(k, expected):
+    """k < 10 trials: Egger's test is not run and publication bias is not assessable; from 10 it is
+    rated (here every trial's effect grows with its standard error: asymmetry, P < 0.10)."""
+    from metapool.living import run_living
+    studies = [{"study": f"t{i}", "effect_measure": "RR", "effect": 0.6 + 0.08 * i,
+                "effect_lower": (0.6 + 0.08 * i) / (1.2 + 0.15 * i), "effect_upper": (0.6 + 0.08 * i) * (1.2 + 0.15 * i),
+                "effect_adjusted": "no"} for i in range(k)]
+    liv = run_living(studies, measure="RR")
+    r = publication_bias(ten(k), liv, RULES)
+    assert liv["small_study"]["run"] == (k >= 10)
+    assert r.downgrade == expected, r.reason
+    if k < 10:
+        assert r.reason == f"not assessable: {liv['small_study']['reason']}"
 
 
 # ---- indirectness and the reviewers' judgments ---------------------------------------------
@@ -305,7 +325,7 @@ def test_default_rules():
                  "inconsistency_i2": 50.0, "inconsistency_prediction": True,
                  "mid": {c: [0.75, 1.25] for c in ("HR", "OR", "PETO", "ROM", "RR")},
                  "imprecision_null": True, "imprecision_ois": True,
-                 "publication_bias_p": 0.10, "publication_bias_min_k": 10}
+                 "publication_bias_p": 0.10}
     assert GradeRules.from_mapping(d).to_dict() == d
     with pytest.raises(Exception):
         GradeRules().inconsistency_i2 = 40.0  # frozen
@@ -324,8 +344,7 @@ def test_rules_from_mapping_merge_mid():
     ({"inconsistency_i2": 150}, "grade.inconsistency_i2", "outside 0 to 100"),
     ({"rob_serious_weight": 1.5}, "grade.rob_serious_weight", "outside 0 to 1"),
     ({"rob_interpretation": "yes"}, "grade.rob_interpretation", "not true or false"),
-    ({"publication_bias_min_k": 2}, "grade.publication_bias_min_k", "at least 3"),
-    ({"publication_bias_min_k": 10.5}, "grade.publication_bias_min_k", "whole number"),
+    ({"publication_bias_min_k": 10}, "grade.publication_bias_min_k", "living.small_study_min_k"),
     ({"mid": {"XX": [0.8, 1.2]}}, "grade.mid.XX", "unknown effect measure"),
     ({"mid": {"RR": [1.1, 1.2]}}, "grade.mid.RR", "either side of the null"),
     ({"mid": {"RR": [0, 1.2]}}, "grade.mid.RR", "not a positive ratio"),

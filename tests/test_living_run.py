@@ -185,7 +185,12 @@ def test_tsv_has_every_block():
     text = living_to_tsv(json.loads(result("k8_hetero")))
     for block in BLOCKS:
         assert f"# {block}\n" in text
-    assert "not computed\tNot shown: 8 studies" in text
+    assert "not computed\tk = 8 < 10: funnel plot, Egger's and Harbord's tests and trim-and-fill not run" in text
+    section = text.split("# small_study\n")[1].split("\n\n")[0].splitlines()
+    assert section[0] == "field\tvalue" and sorted(section[1:]) == [
+        "k\t8", "min_k\t10", "reason\tk = 8 < 10: funnel plot, Egger's and Harbord's tests and trim-and-fill not "
+        "run (Cochrane Handbook 13.3.5.4: with fewer than 10 trials they cannot tell small-study effects from "
+        "chance).", "run\tno"]
     assert "nan" not in text.lower()
     rows = text.split("# cumulative\n")[1].split("\n\n")[0].splitlines()
     assert rows[0].startswith("study\tRR\tRR_lower\tRR_upper") and len(rows) == 9

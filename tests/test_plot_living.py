@@ -76,9 +76,19 @@ def test_small_study_threshold_matches_the_engine():
 
 def test_caption_says_why_tests_are_missing_below_ten_trials():
     _, sens = analysis(6)
+    k = sens["small_study"]["k"]
+    assert sens["small_study"] == {"run": False, "k": k, "min_k": 10, "reason": (
+        f"k = {k} < 10: funnel plot, Egger's and Harbord's tests and trim-and-fill not run (Cochrane Handbook "
+        "13.3.5.4: with fewer than 10 trials they cannot tell small-study effects from chance).")}
     assert caption_lines(sens, 6) == [
-        "Small-study tests need at least 10 trials (Cochrane Handbook 13.3.5.4); k = 6: "
-        "Egger's and Harbord's tests and trim-and-fill are not shown."]
+        f"No funnel plot: {k} trials, fewer than the 10 that a funnel plot and tests for small-study effects need."]
+    assert all(sens[b] is None and sens["reasons"][b] == sens["small_study"]["reason"]
+               for b in ("egger_rma", "egger_lm", "trimfill"))
+
+
+def test_a_living_json_without_the_small_study_block_falls_back_to_k():
+    assert caption_lines({}, 9)[0].startswith("No funnel plot: 9 trials, fewer than the 10")
+    assert not caption_lines({}, 10)[0].startswith("No funnel plot")
 
 
 def test_caption_reports_every_test_from_ten_trials():

@@ -18,14 +18,14 @@ from metapool.living import run_living
 PNG_200_DPI = b"pHYs" + (7874).to_bytes(4, "big") * 2 + b"\x01"  # 200 dpi = 7874 px per metre
 
 
-def analysis(k, long_name=False, seed=1):
+def analysis(k, long_name=False, seed=1, small_study_min_k=10):
     """pooled.json and living.json dicts as the workflow writes them (study = label)."""
     studies = synthetic_studies(k, seed=seed, long_name=long_name)
     for s in studies:
         s["study"] = s["label"]
     pooled = pool_studies(studies, ci_method="hksj")
     pooled.update(analysis=f"k{k}", title=f"All-cause mortality at 28 days: {k} synthetic trials")
-    sens = run_living(studies, ci_method="hksj")
+    sens = run_living(studies, ci_method="hksj", small_study_min_k=small_study_min_k)
     return json.loads(json.dumps(pooled)), json.loads(json.dumps(sens))
 
 
@@ -75,9 +75,35 @@ def test_figures_show_their_numbers(tmp_path):
     assert sens["tsa"]["conclusion"].split(":")[0][:40] in tsa
 
 
-def test_small_k_funnel_prints_why_tests_are_absent(tmp_path):
-    paths = draw(tmp_path, 6)
-    assert "Small-study tests need at least 10 trials" in svg_text(paths["funnel"]["svg"])
+def funnel_drawn(svg: str) -> bool:
+    """Whether the SVG holds a funnel: its axis label and the pseudo 95% limits' legend."""
+    return "Standard error of ln RR" in svg and "Pseudo 95% limits" in svg
+
+
+@pytest.mark.parametrize("k", [1, 2, 6])
+def test_below_ten_trials_a_sentence_replaces_the_funnel(tmp_path, k):
+    paths = draw(tmp_path, k)
+    _, sens = analysis(k)
+    n = sens["small_study"]["k"]
+    svg = svg_text(paths["funnel"]["svg"])
+    assert f"No funnel plot: {n} trial{'s' * (n != 1)}, fewer than the 10" in svg
+    assert "Cochrane" in svg and not funnel_drawn(svg) and "Egger's test (" not in svg
+
+
+def test_from_ten_trials_the_funnel_is_drawn(tmp_path):
+    paths = draw(tmp_path, 12)
+    svg = svg_text(paths["funnel"]["svg"])
+    assert funnel_drawn(svg) and "No funnel plot" not in svg and "Egger's test (" in svg
+
+
+def test_the_minimum_is_the_analysis_setting(tmp_path):
+    """living.small_study_min_k: 4 draws the funnel and runs the tests for 4 estimable trials."""
+    paths = draw(tmp_path, 6, small_study_min_k=4)
+    _, sens = analysis(6, small_study_min_k=4)
+    assert sens["small_study"]["k"] == 4
+    assert sens["small_study"]["run"] and sens["egger_rma"] is not None and sens["trimfill"] is not None
+    svg = svg_text(paths["funnel"]["svg"])
+    assert funnel_drawn(svg) and "Egger's test (" in svg
 
 
 def test_unknown_figure_is_an_error(tmp_path):

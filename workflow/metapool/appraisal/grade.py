@@ -24,9 +24,10 @@ Each rule below states what it reads and its thresholds (GradeRules, grade_confi
   required information size (imprecision_ois). Two levels when the CI crosses both MIDs; one when
   it crosses no effect or one MID, or crosses nothing but the participants are fewer than the
   OIS; the OIS is not read when the CI crosses a threshold (the two never add).
-- Publication bias (5.2.5; Cochrane Handbook 13.3.5.4): with at least publication_bias_min_k
-  (10) trials, one level when Egger's test (living.json egger_rma) has p below
-  publication_bias_p (0.10); with fewer, "not assessable (k < 10)".
+- Publication bias (5.2.5; Cochrane Handbook 13.3.5.4): only when the small-study methods ran
+  (living.json "small_study": at least living.small_study_min_k trials, 10 by default), one level
+  when Egger's test (living.json egger_rma) has p below publication_bias_p (0.10); otherwise
+  "not assessable" with living.json's reason.
 
 The reviewers' final judgment of a domain (Judgments.final) replaces the proposed downgrade
 only with its stated reason; the result keeps both.
@@ -288,13 +289,15 @@ def imprecision(pooled: dict, living: Mapping | None, rules: GradeRules) -> Rati
 # ---- publication bias -----------------------------------------------------------------------
 
 def publication_bias(pooled: dict, living: Mapping | None, rules: GradeRules) -> Rating:
-    """Publication-bias rating from Egger's test when k >= publication_bias_min_k (module docstring)."""
+    """Publication-bias rating from Egger's test when the small-study methods ran (module docstring)."""
     k = pooled.get("k") or 0
-    if k < rules.publication_bias_min_k:
-        return Rating(0, f"not assessable (k < {rules.publication_bias_min_k})", {"k": k, "egger_p": None})
-    egger = (living or {}).get("egger_rma")
+    living = living or {}
+    small = living.get("small_study") or {}
+    if small and not small.get("run"):
+        return Rating(0, f"not assessable: {small['reason']}", {"k": k, "egger_p": None})
+    egger = living.get("egger_rma")
     if not egger:
-        why = ((living or {}).get("reasons") or {}).get("egger_rma", "Egger's test not computed")
+        why = (living.get("reasons") or {}).get("egger_rma", "Egger's test not computed")
         return Rating(0, f"not assessable: {why}", {"k": k, "egger_p": None})
     p = egger["p"]
     numbers = {"k": k, "egger_p": p}

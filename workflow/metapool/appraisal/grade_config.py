@@ -61,9 +61,8 @@ class GradeRules:
     imprecision_ois: compare the participants with the trial sequential analysis' required
       information size (the optimal information size, GRADE 6).
     publication_bias_p: one level when Egger's test p is below this (Egger et al. 1997 BMJ
-      315:629 used 0.10: the test has low power).
-    publication_bias_min_k: the test only with at least this many trials (Cochrane Handbook
-      13.3.5.4: 10).
+      315:629 used 0.10: the test has low power). The test runs only with at least
+      living.small_study_min_k trials (Cochrane Handbook 13.3.5.4: 10), the living-review setting.
     """
 
     rob_serious_weight: float = 0.5
@@ -75,7 +74,6 @@ class GradeRules:
     imprecision_null: bool = True
     imprecision_ois: bool = True
     publication_bias_p: float = 0.10
-    publication_bias_min_k: int = 10
 
     @classmethod
     def from_mapping(cls, values: Mapping | None, where: str = "config/config.yaml",
@@ -89,7 +87,9 @@ class GradeRules:
         known = {f.name: f for f in fields(cls)}
         for name, value in values.items():
             path = f"{key}.{name}"
-            if name not in known:
+            if name in MOVED:
+                problems.append(Problem(where, None, path, MOVED[name]))
+            elif name not in known:
                 problems.append(Problem(where, None, path, f"unknown rule; known: {', '.join(known)}"))
             elif name == "mid":
                 out["mid"] = _mid(value, where, path, problems)
@@ -112,6 +112,8 @@ class GradeRules:
         return out
 
 
+MOVED = {"publication_bias_min_k": "moved: the small-study methods' minimum number of trials is the "
+                                   "living-review setting living.small_study_min_k (default 10)"}
 _RANGES = {
     "rob_serious_weight": (0.0, 1.0), "rob_very_serious_weight": (0.0, 1.0),
     "inconsistency_i2": (0.0, 100.0), "publication_bias_p": (0.0, 1.0),
@@ -119,7 +121,7 @@ _RANGES = {
 
 
 def _scalar(name: str, value, default, where: str, path: str, problems: list[Problem]):
-    """A boolean, integer or number rule, checked against its range."""
+    """A boolean or number rule, checked against its range."""
     if isinstance(default, bool):
         if isinstance(value, bool):
             return value
@@ -128,12 +130,6 @@ def _scalar(name: str, value, default, where: str, path: str, problems: list[Pro
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         problems.append(Problem(where, None, path, f"{value!r} is not a number"))
         return None
-    if isinstance(default, int):
-        if value != int(value) or value < 3:
-            problems.append(Problem(where, None, path,
-                                    f"{value!r} is not a whole number of at least 3 (Egger's regression needs 3)"))
-            return None
-        return int(value)
     lo, hi = _RANGES[name]
     if not lo <= value <= hi:
         problems.append(Problem(where, None, path, f"{value!r} is outside {lo:g} to {hi:g}"))

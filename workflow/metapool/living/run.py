@@ -29,10 +29,22 @@ from metapool.living.trimfill import trimfill
 from metapool.living.tsa import required_information_size_continuous, trial_sequential_analysis
 from metapool.measures import registry
 
-K_MIN_SMALL_STUDY = 10  # Cochrane Handbook 13.3.5.4: tests for funnel-plot asymmetry need >= 10 studies
+# Cochrane Handbook 13.3.5.4: tests for funnel-plot asymmetry only with at least 10 studies; with
+# fewer their power is too low to tell chance from real asymmetry. The default of the analysis
+# setting living.small_study_min_k (pipeline.settings.LivingSettings states the same value).
+K_MIN_SMALL_STUDY = 10
 K_MIN_DELETION = 3  # leave-one-out and influence: every deletion leaves a meta-analysis
-SMALL_STUDY = (f"tests for funnel-plot asymmetry and trim-and-fill need at least {K_MIN_SMALL_STUDY} "
-               "(Cochrane Handbook 13.3.5.4), below which they cannot tell chance from asymmetry.")
+SMALL_STUDY_METHODS = "funnel plot, Egger's and Harbord's tests and trim-and-fill"
+
+
+def small_study_reason(k: int, min_k: int) -> str | None:
+    """Why the small-study methods are not run (k < min_k), or None when they are."""
+    if k >= min_k:
+        return None
+    why = (f"with fewer than {K_MIN_SMALL_STUDY} trials they cannot tell small-study effects from chance"
+           if min_k == K_MIN_SMALL_STUDY else
+           f"the analysis' minimum, living.small_study_min_k; the Handbook advises at least {K_MIN_SMALL_STUDY}")
+    return f"k = {k} < {min_k}: {SMALL_STUDY_METHODS} not run (Cochrane Handbook 13.3.5.4: {why})."
 
 
 @dataclass
@@ -52,6 +64,7 @@ class Context:
     control: Control
     trimfill_estimator: str
     tsa: dict
+    small_study_min_k: int = K_MIN_SMALL_STUDY
     acr: float | None = None
     acr_source: str = "given"
     idx: np.ndarray = field(init=False)
@@ -140,16 +153,23 @@ def _needs_k(minimum: int, what: str) -> Callable[[Context], str | None]:
 
 
 def _small_study(c: Context) -> str | None:
-    return None if c.k >= K_MIN_SMALL_STUDY else f"Not shown: {c.k} studies; {SMALL_STUDY}"
+    return small_study_reason(c.k, c.small_study_min_k)
 
 
 def _harbord_needs(c: Context) -> str | None:
     if c.measure.kind != "binary":
         return "Harbord's test is for binary outcomes (2x2 counts)."
     n = len(c.counted)
-    return None if n >= K_MIN_SMALL_STUDY else (
-        f"Not shown: {n} studies with 2x2 counts; Harbord's test needs at least {K_MIN_SMALL_STUDY} "
+    return None if n >= c.small_study_min_k else (
+        f"Not run: {n} studies with 2x2 counts; Harbord's test needs at least {c.small_study_min_k} "
         "(Cochrane Handbook 13.3.5.4).")
+
+
+def small_study_block(c: Context) -> dict:
+    """living.json's "small_study": whether the funnel plot, Egger's and Harbord's tests and
+    trim-and-fill run (k >= min_k), and why not."""
+    reason = small_study_reason(c.k, c.small_study_min_k)
+    return {"run": reason is None, "k": c.k, "min_k": c.small_study_min_k, "reason": reason}
 
 
 def _absolute_needs(c: Context) -> str | None:
@@ -196,14 +216,20 @@ def run_living(studies: list[dict], tau2_method: str = "REML", ci_method: str = 
                acr: float | None = None, tsa_rrr: float = 0.2, alpha: float = 0.05, beta: float = 0.2,
                trimfill_estimator: str = "L0", control: Control = DEFAULT, measure: str = registry.DEFAULT,
                include_adjusted: bool = True, include_skewed: bool = False,
-               tsa_difference: float | None = None, tsa_sd: float | None = None) -> dict:
+               tsa_difference: float | None = None, tsa_sd: float | None = None,
+               small_study_min_k: int = K_MIN_SMALL_STUDY) -> dict:
     """All living-review analyses of ``studies`` (the list-of-dicts input of ``pool_studies``).
 
     order: labels (or indices) giving the cumulative/TSA order (publication year, then trial id,
     in the workflow); None keeps the input order. acr: assumed control risk; None takes the median
     control-arm risk of the estimable trials with counts. tsa_difference, tsa_sd: the mean
     difference a TSA of MD should detect and the SD (None: median arm SD of the trials).
+    small_study_min_k: the funnel plot, Egger's and Harbord's tests and trim-and-fill only with at
+    least this many estimable studies (Cochrane Handbook 13.3.5.4: 10); "small_study" says whether.
     """
+    if isinstance(small_study_min_k, bool) or not isinstance(small_study_min_k, int) or small_study_min_k < 3:
+        raise ValueError(f"small_study_min_k {small_study_min_k!r} is not a whole number of at least 3 "
+                         "(Egger's regression needs 3 studies)")
     m = registry.get(measure)
     effects = study_effects(studies, m.code, include_adjusted, include_skewed)
     est = effects.pooled
@@ -211,7 +237,7 @@ def run_living(studies: list[dict], tau2_method: str = "REML", ci_method: str = 
                 labels=[str(s["study"]) for s in studies],
                 ordered=[i for i in _ordering(studies, order) if est[i]],
                 tau2_method=tau2_method.upper(), ci_method=ci_method.lower(), control=control,
-                trimfill_estimator=trimfill_estimator,
+                trimfill_estimator=trimfill_estimator, small_study_min_k=small_study_min_k,
                 tsa={"rrr": tsa_rrr, "alpha": alpha, "beta": beta, "difference": tsa_difference, "sd": tsa_sd})
     if acr is not None:
         c.acr = acr
@@ -231,9 +257,10 @@ def run_living(studies: list[dict], tau2_method: str = "REML", ci_method: str = 
             out[name] = compute(c)
         except (MetapoolError, np.linalg.LinAlgError) as exc:
             reasons[name] = f"Not computed: {exc}."
+    out["small_study"] = small_study_block(c)
     out["settings"] = {"measure": m.code, "tau2_method": c.tau2_method, "ci_method": c.ci_method, "k": c.k,
                        "k_total": len(studies), "status": effects.status,
                        "order": [c.labels[i] for i in c.ordered], "trimfill_estimator": trimfill_estimator,
-                       "tsa_tau2_method": "DL"}
+                       "tsa_tau2_method": "DL", "small_study_min_k": small_study_min_k}
     out["reasons"] = reasons
     return clean(out)

@@ -68,7 +68,8 @@ def living_result(analysis: AnalysisSettings, rows: list[dict]) -> dict:
                       acr=living.acr, tsa_rrr=living.tsa.rrr, alpha=living.tsa.alpha, beta=living.tsa.beta,
                       control=analysis.engine_control(), measure=analysis.measure,
                       include_adjusted=analysis.include_adjusted, include_skewed=analysis.include_skewed,
-                      tsa_difference=living.tsa.difference, tsa_sd=living.tsa.sd)
+                      tsa_difference=living.tsa.difference, tsa_sd=living.tsa.sd,
+                      small_study_min_k=living.small_study_min_k)
 
 
 def run_analyses(trial_files: list[str], settings: list[dict], rob_files: list[str] = (),

@@ -47,10 +47,13 @@ class TimepointSettings:
 
 @dataclass(frozen=True)
 class LivingSettings:
-    """Living-review analyses. acr: assumed control risk; None = median control-arm risk."""
+    """Living-review analyses. acr: assumed control risk; None = median control-arm risk.
+    small_study_min_k: the funnel plot, Egger's and Harbord's tests and trim-and-fill only with at
+    least this many trials (Cochrane Handbook 13.3.5.4: 10; = metapool.living.K_MIN_SMALL_STUDY)."""
 
     acr: float | None = None
     tsa: TsaSettings = field(default_factory=TsaSettings)
+    small_study_min_k: int = 10
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ scale, or the difference itself) against its standard error (y, 0 at the top). S
 0.05 < p <= 0.10, 0.01 < p <= 0.05 and p <= 0.01: the contour for p is |y| = z_{1-p/2} se.
 The pooled random-effects estimate is a solid line with pseudo 95% limits est +- 1.96 se
 (dashed), as metafor ``funnel``. Trials added by trim-and-fill are open markers. Egger's and
-Harbord's tests and trim-and-fill are reported under the plot when the living-review result has
-them (k >= K_MIN_SMALL_STUDY); otherwise the figure says why they are not shown.
+Harbord's tests and trim-and-fill are reported under the plot. All of them only with at least
+living.small_study_min_k trials (Cochrane Handbook 13.3.5.4: 10; living.json's "small_study"
+block): with fewer, the figure is a sentence saying why, not a funnel.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from metapool.plotting.canvas import Canvas
 from metapool.plotting.page import Frame, LegendEntry, Page, Text, dash, message_page
 
 SUBTITLE = "Funnel plot, contour-enhanced: small-study effects and missing trials"
-K_MIN_SMALL_STUDY = 10  # = metapool.living.K_MIN_SMALL_STUDY (Cochrane Handbook 13.3.5.4)
+K_MIN_SMALL_STUDY = 10  # = metapool.living.K_MIN_SMALL_STUDY, for a living.json without "small_study"
 CONTOURS = (0.10, 0.05, 0.01)
 # Shade of the region beyond each contour (p <= 0.10, <= 0.05, <= 0.01); inside p > 0.10 is white.
 SHADES = {0.10: "#EBEBEB", 0.05: "#D2D2D2", 0.01: "#B4B4B4"}
@@ -70,16 +71,39 @@ def filled_studies(sens: dict) -> list[tuple[float, float]]:
     return [(float(y), math.sqrt(float(v))) for y, v in zip(tf.get("fill_yi") or [], tf.get("fill_vi") or [])]
 
 
+def small_study(sens: dict, k: int) -> dict:
+    """living.json's "small_study" block (whether the small-study methods ran, and why not); for a
+    result without one, the same from k and the default minimum."""
+    block = sens.get("small_study")
+    if block:
+        return block
+    run = k >= K_MIN_SMALL_STUDY
+    return {"run": run, "k": k, "min_k": K_MIN_SMALL_STUDY,
+            "reason": None if run else f"k = {k} < {K_MIN_SMALL_STUDY} (Cochrane Handbook 13.3.5.4)."}
+
+
+def not_run_lines(block: dict) -> tuple[str, str]:
+    """The sentence that replaces the funnel plot below the minimum, and its detail."""
+    k, min_k = block["k"], block["min_k"]
+    trials = f"{k} trial{'s' * (k != 1)}"
+    return (f"No funnel plot: {trials}, fewer than the {min_k} that a funnel plot and tests for "
+            "small-study effects need.",
+            f"With fewer than {K_MIN_SMALL_STUDY} trials a funnel plot cannot be read, and Egger's and Harbord's "
+            "tests have too little power to tell small-study effects or publication bias from chance (Cochrane "
+            "Handbook 13.3.5.4). Neither they nor trim-and-fill are run, and publication bias is not assessable "
+            f"(GRADE). The minimum is the analysis setting living.small_study_min_k ({min_k}).")
+
+
 def caption_lines(sens: dict, k: int, measure=None) -> list[str]:
-    """Caption lines: Egger (both forms), Harbord and trim-and-fill, or why they are not shown."""
+    """Caption lines: Egger (both forms), Harbord and trim-and-fill, or why they are not run."""
     m = measure or lt.measure({})
 
     def _rr(est, lo, hi) -> str:
         return lt.effect_cell(m, est, lo, hi)
 
-    if k < K_MIN_SMALL_STUDY:
-        return [f"Small-study tests need at least {K_MIN_SMALL_STUDY} trials (Cochrane Handbook "
-                f"13.3.5.4); k = {k}: Egger's and Harbord's tests and trim-and-fill are not shown."]
+    block = small_study(sens, k)
+    if not block["run"]:
+        return [not_run_lines(block)[0]]
     reasons = sens.get("reasons") or {}
     lines = []
     names = {"egger_rma": "Egger's test", "egger_lm": "Egger's test, classic form",
@@ -109,12 +133,17 @@ def caption_lines(sens: dict, k: int, measure=None) -> list[str]:
 
 
 def funnel_figure(pooled: dict, sens: dict, options: ForestOptions) -> Canvas:
-    """The funnel plot, or a page saying why there is none."""
+    """The funnel plot, or a page saying why there is none (no trial, or fewer than the minimum)."""
     points = funnel_studies(pooled)
     title = lt.title(pooled)
     if not points:
         return message_page(title, SUBTITLE, "No funnel plot: no trial has an estimable effect (k = 0).",
                             lt.not_pooled_line(pooled)).canvas()
+    block = small_study(sens, len(points))
+    if not block["run"]:
+        sentence, detail = not_run_lines(block)
+        missing = lt.not_pooled_line(pooled)
+        return message_page(title, SUBTITLE, sentence, detail + (f" {missing}" if missing else "")).canvas()
     filled = filled_studies(sens)
     random = pooled.get("random") or {}
     est = random.get("est")
@@ -141,8 +170,7 @@ def funnel_figure(pooled: dict, sens: dict, options: ForestOptions) -> Canvas:
     page.legend_rows(_legend(est is not None, bool(filled), m))
     page.space(4.0)
     for line in caption_lines(sens, len(points), m):
-        bold = len(points) < K_MIN_SMALL_STUDY
-        page.paragraph(line, style.FONT_SIZE if bold else style.SMALL_SIZE, "bold" if bold else "normal")
+        page.paragraph(line, style.SMALL_SIZE)
     page.paragraph(f"Trials inside the white region have two-sided P > 0.10 against "
                    f"{m.short} = {m.null:g}; "
                    "darker shades mark P \u2264 0.10, \u2264 0.05 and \u2264 0.01. Asymmetry can "
