@@ -27,6 +27,7 @@ from metapool.plotting.canvas import Canvas
 from metapool.plotting.page import Frame, LegendEntry, Page, Text, dash, message_page
 
 SUBTITLE = "Funnel plot, contour-enhanced: small-study effects and missing trials"
+NOT_RUN_SUBTITLE = "Funnel plot and tests for small-study effects"
 K_MIN_SMALL_STUDY = 10  # = metapool.living.K_MIN_SMALL_STUDY, for a living.json without "small_study"
 CONTOURS = (0.10, 0.05, 0.01)
 # Shade of the region beyond each contour (p <= 0.10, <= 0.05, <= 0.01); inside p > 0.10 is white.
@@ -141,9 +142,12 @@ def funnel_figure(pooled: dict, sens: dict, options: ForestOptions) -> Canvas:
                             lt.not_pooled_line(pooled)).canvas()
     block = small_study(sens, len(points))
     if not block["run"]:
-        sentence, detail = not_run_lines(block)
+        page = message_page(title, NOT_RUN_SUBTITLE, *not_run_lines(block))
         missing = lt.not_pooled_line(pooled)
-        return message_page(title, SUBTITLE, sentence, detail + (f" {missing}" if missing else "")).canvas()
+        if missing:
+            page.paragraph(missing, style.SMALL_SIZE, colour=style.COLOURS["muted"])
+            page.space(6.0)
+        return page.canvas()
     filled = filled_studies(sens)
     random = pooled.get("random") or {}
     est = random.get("est")
