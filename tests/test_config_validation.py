@@ -71,6 +71,10 @@ CASES = [
      ["'NNT' is not one of ['RR'", "['defaults']['measure']", "enum"]),
     ("tsa-rrr-out-of-range", set_key(("defaults", "living", "tsa", "rrr"), 1.5),
      ["1.5 is greater than or equal to the maximum of 1", "['living']['tsa']['rrr']", "exclusiveMaximum"]),
+    ("small-study-min-k-below-3", set_key(("defaults", "living", "small_study_min_k"), 2),
+     ["2 is less than the minimum of 3", "['living']['small_study_min_k']", "minimum"]),
+    ("publication-bias-min-k-moved", set_key(("defaults", "grade_rules"), {"publication_bias_min_k": 5}),
+     ["grade_rules.publication_bias_min_k", "living.small_study_min_k"]),
     ("filter-selects-a-trial-twice", drop_key(("analyses", ILO, "filter", "timepoint_days")),
      [f"analyses.{ILO}.filter", "selects trial COMBAT-SHINE twice", "filter on outcome and timepoint_days"]),
 ]
