@@ -12,6 +12,8 @@ Guidance followed:
   and 1.25) is imprecise even when the OIS is met.
 - Core GRADE 2 (Guyatt et al. 2025 BMJ 389:e081904): rate down when the CI crosses the minimal
   important difference (MID) for benefit or harm.
+- GRADE guidance 35 (Schunemann et al. 2022 J Clin Epidemiol 150:225): one, two or three levels
+  for serious, very serious and extremely serious imprecision (the fully contextualized approach).
 
 Thresholds, on one scale (people's or analysis scale; the order is the same): mid_low < null <
 mid_high. A MID is crossed when it lies strictly inside the CI (a bound on a MID does not cross
@@ -64,7 +66,7 @@ def imprecision_levels(ci_lb: float, ci_ub: float, *, null: float, mid: tuple[fl
     mids = tuple(t for t in (mid or ()) if ci_lb < t < ci_ub)
     crossed = tuple(sorted(mids + ((null,) if includes_null and count_null else ())))
     if len(mids) == 2:
-        levels, ois_read = 2, False
+        levels, ois_read = MAX_LEVELS, False
     elif crossed:
         levels, ois_read = 1, False
     else:
