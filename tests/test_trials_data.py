@@ -148,3 +148,13 @@ def test_every_starter_row_is_kept_with_its_numbers(table):
         for column in ("year", "pmid", "events_trt", "total_trt", "events_ctl", "total_ctl"):
             want = corrections.get((s["trial"], column), int(s[column]) if s[column] else None)
             assert row[column] == want, (s["trial"], column)
+
+
+def test_secondary_rows_name_the_review_table(table):
+    """A count taken from another review's table is marked `secondary`, and its quote says which
+    review and table (a `[note: secondary source: ...]` note); every other row is `primary`."""
+    for row in table:
+        says = "[note: secondary source:" in row["quote"]
+        assert (row["source_kind"] == "secondary") == says, (row["trial"], row["outcome"], row["timepoint_days"])
+        if says:
+            assert re.search(r"secondary source: [^\]]*\bTable\b", row["quote"]), row["trial"]
