@@ -23,8 +23,8 @@ def table():
 
 
 def test_all_raw_tables_load_without_problems_or_warnings(table):
-    assert len(trial_files(RAW)) == 41
-    assert len(table) == 63
+    assert len(trial_files(RAW)) == 44
+    assert len(table) == 66
     assert table.warnings == []
 
 
@@ -121,10 +121,10 @@ def test_poolability(table):
     assert kinds[("I-MICRO", "all-cause mortality", 28)] == ("reported",)
     # its SOFA change has medians but no arm sizes: not usable
     assert kinds[("I-MICRO", "change in SOFA score", 7)] == ()
-    # an odds ratio of unclear direction (Liu) stays out of the effect columns
-    assert kinds[("Liu terlipressin (NCT01697410)", "all-cause mortality", 28)] == ()
+    # Liu: counts by subtraction from Zhu 2019 Table 2; its odds ratio of unclear direction stays out
+    assert kinds[("Liu terlipressin (NCT01697410)", "all-cause mortality", 28)] == ("counts",)
     assert kinds[("STRESS-L", "all-cause mortality", 28)] == ("counts", "reported")
-    assert sum(1 for v in kinds.values() if "counts" in v) == 22
+    assert sum(1 for v in kinds.values() if "counts" in v) == 28
 
 
 @pytest.mark.skipif(not STARTER.exists(), reason="../shared/ is not available")
@@ -148,3 +148,13 @@ def test_every_starter_row_is_kept_with_its_numbers(table):
         for column in ("year", "pmid", "events_trt", "total_trt", "events_ctl", "total_ctl"):
             want = corrections.get((s["trial"], column), int(s[column]) if s[column] else None)
             assert row[column] == want, (s["trial"], column)
+
+
+def test_secondary_rows_name_the_review_table(table):
+    """A count taken from another review's table is marked `secondary`, and its quote says which
+    review and table (a `[note: secondary source: ...]` note); every other row is `primary`."""
+    for row in table:
+        says = "[note: secondary source:" in row["quote"]
+        assert (row["source_kind"] == "secondary") == says, (row["trial"], row["outcome"], row["timepoint_days"])
+        if says:
+            assert re.search(r"secondary source: [^\]]*\bTable\b", row["quote"]), row["trial"]
