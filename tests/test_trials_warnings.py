@@ -19,7 +19,7 @@ BASE = {
     "population": "septic shock", "septic_shock_only": "yes", "blinding": "open-label",
     "outcome": "all-cause mortality", "timepoint_days": "28", "events_trt": "23", "total_trt": "62",
     "events_ctl": "16", "total_ctl": "63", "status": "verbatim",
-    "quote": '"37.1% (23 of 62) and 25.4% (16 of 63)"', "source": "https://example.org",
+    "quote": '"37.1% (23 of 62) and 25.4% (16 of 63)"', "source": "https://example.org", "source_kind": "primary",
 }
 
 

@@ -68,8 +68,8 @@ class AnalysisSettings:
     include_adjusted: bool = True
     include_skewed: bool = False
     timepoint: TimepointSettings | None = None
-    restrictions: list = field(default_factory=lambda: ["septic_shock_only", "blinded", "low_risk_only",
-                                                        "exclude_high_risk"])
+    restrictions: list = field(default_factory=lambda: ["septic_shock_only", "blinded", "primary_only",
+                                                        "low_risk_only", "exclude_high_risk"])
     grade_rules: dict = field(default_factory=dict)
     grade: dict = field(default_factory=dict)
     plot: ForestOptions = field(default_factory=ForestOptions)
