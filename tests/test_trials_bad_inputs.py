@@ -293,7 +293,7 @@ def test_duplicate_across_files(tmp_path):
     first = write(tmp_path, [row()])
     second = write(tmp_path, [row(trial="Stress-L")], name="stress-l-copy.csv")
     found = problems([first, second])
-    assert_problem(found, second, 2, "timepoint_days", f"duplicate of {first} row 2: trial x outcome x timepoint_days")
+    assert_problem(found, second, 2, "timepoint_days", f"duplicate of {first} row 2: trial x agent x comparator x outcome x timepoint_days")
     assert_problem(found, second, 2, "trial", "belongs in 'stress-l.csv', not 'stress-l-copy.csv'")
 
 
