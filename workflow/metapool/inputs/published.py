@@ -64,7 +64,7 @@ def load_published(path: str | Path, trial_names: set[str] | None = None, agents
     try:
         doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-        raise InputError([Problem(path, None, None, f"cannot be read as YAML: {err}")]) from None
+        raise InputError([Problem(path, None, None, f"cannot be read (a YAML file is required): {err}")]) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("estimates"), list):
         raise InputError([Problem(path, None, None, "must be a mapping with an `estimates:` list (and optional "
                                                     "`aliases:`)")])
