@@ -126,6 +126,13 @@ def test_closest_time_point_then_agents_then_k(tmp_path):
     assert reconcile.distance(unstated, published[0]) == reconcile.FAR
 
 
+def test_a_specific_comparator_beats_a_larger_mixed_one(tmp_path):
+    entries = [{**ENTRY, "id": "mixed", "comparator_class": ["norepinephrine", "placebo"], "k": 10, "trials": None},
+               {**ENTRY, "id": "specific", "k": 8, "trials": None}]
+    review = reconcile.Review.from_pooled(pooled("a", [study("VASST")], 1, 0.8, 1.2))
+    assert reconcile.closest(review, load(write(tmp_path, entries))).id == "specific"
+
+
 def test_a_reversed_source_is_inverted(tmp_path):
     [p] = load(write(tmp_path, [{**ENTRY, "agent": "dopamine", "estimate": 0.89, "ci_lower": 0.81,
                                  "ci_upper": 0.98, "reversed": True, "trials": None, "k": None}]))

@@ -4,7 +4,7 @@ For each analysis (its pooled.json), the closest published estimate (inputs.publ
 measure and outcome, an agent and a comparator class that the analysis' trials have, and the
 closest time point (the smallest distance between the published time point and one of the
 analysis' trials' time points; an unstated time point is close only to an unstated one; ties: more
-of the analysis' agents, the larger k, then file order). Beside the two estimates: the trials pooled in one but not the other.
+of the analysis' agents, fewer comparator classes the analysis lacks, the larger k, then file order). Beside the two estimates: the trials pooled in one but not the other.
 
 The two estimates differ when their 95% CIs do not overlap, or when they are further apart than
 RATIO_TOLERANCE (ratio measures: the larger over the smaller estimate) or DIFFERENCE_TOLERANCE
@@ -91,7 +91,8 @@ def distance(review: Review, p: Published) -> int:
 def closest(review: Review, published: Sequence[Published]) -> Published | None:
     """The closest comparable published estimate (module docstring), or None."""
     found = candidates(review, published)
-    return min(found, key=lambda p: (distance(review, p), -len(review.agents & set(p.agents)), -(p.k or 0),
+    return min(found, key=lambda p: (distance(review, p), -len(review.agents & set(p.agents)),
+                                     len(set(p.comparator_classes) - review.comparator_classes), -(p.k or 0),
                                      p.entry)) if found else None
 
 
