@@ -22,6 +22,7 @@ include: "workflow/rules/analyses.smk"
 include: "workflow/rules/summary.smk"
 include: "workflow/rules/prisma.smk"
 include: "workflow/rules/changes.smk"
+include: "workflow/rules/validation.smk"
 
 
 rule all:

@@ -21,8 +21,7 @@ VALID_TRIAL_CELLS = {
     "agent_class": "beta-1 blocker", "comparator": "standard care", "comparator_class": "standard care",
     "role": "adjunct", "population": "septic shock", "septic_shock_only": "yes", "outcome": "all-cause mortality",
     "timepoint_days": "28", "events_trt": "23", "total_trt": "62", "events_ctl": "16", "total_ctl": "63",
-    "status": "verbatim", "quote": '"q"', "source": "https://x.org",
-    "source_kind": "primary"}
+    "status": "verbatim", "quote": '"q"', "source": "https://x.org", "source_kind": "primary"}
 VALID_TRIAL_ROW = ",".join(VALID_TRIAL_CELLS.get(c, "") for c in columns()).encode()
 VALID_STUDY_ROW = ",".join(["A", "1", "10", "2", "10"] + [""] * (len(rules.DATA_COLUMNS) - 4) + ["x"]).encode()
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -104,7 +104,8 @@ BAD_TABLES = [
     (lower_above_rr, [("combat-shine.csv", 3, "effect_lower", "effect_lower (1.2) is above effect (1.12)")]),
     (trial_not_its_file, [("vasst.csv", 2, "trial", "belongs in 'vasst-2.csv', not 'vasst.csv'"),
                           ("vasst.csv", 3, "trial", "'VASST' differs from 'VASST-2' on row 2")]),
-    (duplicate_row, [("stress-l.csv", 5, "timepoint_days", "trial x outcome x timepoint_days must be unique")]),
+    (duplicate_row, [("stress-l.csv", 5, "timepoint_days",
+                      "trial x agent x comparator x outcome x timepoint_days must be unique")]),
     (misspelled_column, [("athos-3.csv", 1, "events_ctl", "required column is missing"),
                          ("athos-3.csv", 1, "event_ctl", "unknown column")]),
     (not_utf8, [("vanish.csv", 1, None, "not valid UTF-8: byte 0x96")]),
@@ -143,6 +144,19 @@ def test_bad_table_stops_the_workflow_before_any_job(fresh, tmp_path, breaker, p
     assert "Invalid input, nothing was run" in proc.stdout
     assert f"{len(problems)} problem{'s' if len(problems) > 1 else ''} in the input" in proc.stdout
     assert_reported(proc.stdout, problems)
+    assert "Building DAG of jobs" not in proc.stdout
+
+
+def test_bad_published_estimate_stops_the_workflow_before_any_job(fresh, tmp_path):
+    """data/validation/published.yaml is checked while Snakemake parses, like the trial tables."""
+    work = wf.copy_tree(fresh, tmp_path / "wf")
+    path = work / "data" / "validation" / "published.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("ci_upper: 1.12", "ci_upper: 0.9", 1),
+                    encoding="utf-8")
+    proc = wf.snakemake(work, "--dry-run")
+    assert proc.returncode != 0 and "Invalid input, nothing was run" in proc.stdout
+    assert "- data/validation/published.yaml, row 1, column 'estimate': the CI 0.86 to 0.9 must contain the " \
+           "estimate 0.98" in proc.stdout
     assert "Building DAG of jobs" not in proc.stdout
 
 

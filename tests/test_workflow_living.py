@@ -12,7 +12,7 @@ import workflow_helpers as wf
 
 pytestmark = pytest.mark.slow
 
-ACROSS = {"summary_table", "summary_of_findings", "changes", "trials_table", "prisma", "all"}
+ACROSS = {"summary_table", "summary_of_findings", "changes", "validation", "trials_table", "prisma", "all"}
 # A new iloprost vs placebo trial (an adjunct) with 28-day deaths enters these analyses of config/config.yaml.
 ILOPROST_28D = ("iloprost_vs_placebo_28d", "iloprost_vs_placebo_mortality",
                 "adjunct_agents_vs_placebo_or_standard_care_mortality", "adjunct_agents_vs_placebo_mortality_rd")

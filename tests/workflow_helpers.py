@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-WORKFLOW_PARTS = ("Snakefile", "workflow", "config", "profiles", "data/raw", "data/search")
+WORKFLOW_PARTS = ("Snakefile", "workflow", "config", "profiles", "data/raw", "data/search", "data/validation")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc")
 TIMEOUT = 600
 

@@ -11,6 +11,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from metapool.errors import InputError
+from metapool.inputs.published import load_published
 from metapool.inputs.rob import load_rob, rob_files
 from metapool.inputs.search import load_search, queries_path
 from metapool.inputs.trials import load_trials, slugify, trial_files
@@ -63,6 +64,22 @@ def check_search_record(records_file, data_dir):
 
 
 check_search_record(WORKFLOW_SETTINGS.search_records, WORKFLOW_SETTINGS.data_dir)
+
+
+def check_published_estimates(path, rows):
+    """Validate data/validation/published.yaml against the trial tables' names and values."""
+    try:
+        return load_published(
+            path,
+            {r["trial"] for r in rows},
+            {r["agent"] for r in rows},
+            {r["comparator_class"] for r in rows},
+        )
+    except InputError as err:
+        raise WorkflowError(f"Invalid input, nothing was run:\n{err}") from None
+
+
+check_published_estimates(WORKFLOW_SETTINGS.published_estimates, TRIALS.rows)
 SUMMARY_PAGES = summary_pages.pages(ANALYSES)
 BATCHES = analysis_defs.batches(
     [(page.id, page.analyses) for page in SUMMARY_PAGES], WORKFLOW_SETTINGS.batching
@@ -164,4 +181,5 @@ def all_outputs():
         + list(layout.SOF.values())
         + list(layout.PRISMA.values())
         + list(layout.CHANGES.values())
+        + list(layout.VALIDATION.values())
     )

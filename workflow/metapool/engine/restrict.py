@@ -2,7 +2,8 @@
 refitted on the trials a restriction keeps (Cochrane Handbook 10.14), at the main analysis' settings
 (``pool_random``: the random-effects block of ``pool_studies`` alone).
 
-Population and design (the review's indirect populations and open-label trials) and risk of bias
+Population and design (the review's indirect populations and open-label trials), the kind of
+source (``primary_only``: leaves out rows read from another review's table) and risk of bias
 (RoB 2 overall judgment; GRADE Handbook 5.2.1: restrict to results at low risk when the risk of
 bias varies). A block is not computed, and its note says why, when no pooled trial records what
 the restriction reads (e.g. no RoB assessment), when it keeps every pooled trial (the main
@@ -37,6 +38,8 @@ class Restriction:
 RESTRICTIONS = {r.name: r for r in (
     Restriction("septic_shock_only", "trials in septic shock only", lambda s: s.get("septic_shock_only") == "yes"),
     Restriction("blinded", "double-blind trials only", lambda s: s.get("blinding") == "double-blind"),
+    Restriction("primary_only", "counts from primary sources only", lambda s: s.get("source_kind") == "primary",
+                lambda s: s.get("source_kind") is not None, "no pooled trial records its kind of source"),
     Restriction("low_risk_only", "trials at low risk of bias only", lambda s: _rob(s) == "low",
                 lambda s: _rob(s) is not None, "risk of bias is not assessed for any pooled trial"),
     Restriction("exclude_high_risk", "excluding trials at high risk of bias", lambda s: _rob(s) != "high",

@@ -115,6 +115,7 @@ def load_trials(paths: Sequence[str | Path]) -> TrialTable:
             table.warnings.extend(warned)
         problems.extend(found)
     problems.extend(_duplicates(table.rows))
+    problems.extend(_shared_arms(table.rows))
     if problems:
         raise InputError(problems)
     return table
@@ -200,21 +201,55 @@ def _check_status(cells: dict[str, str], row: dict, report) -> None:
 
 
 def _duplicates(rows: list[dict]) -> list[Problem]:
-    """Rows repeating a trial x outcome x timepoint seen earlier (in any file)."""
+    """Rows repeating a trial x agent x comparator x outcome x timepoint seen earlier (in any file;
+    a multi-arm trial has one row per comparison)."""
     seen: dict[tuple, dict] = {}
     problems = []
     for row in rows:
-        if not row.get("trial") or not row.get("outcome"):
+        if not all(row.get(c) for c in ("trial", "outcome", "agent", "comparator")):
             continue
-        key = (slugify(row["trial"]), row["outcome"].casefold(), row["timepoint_days"])
+        key = (slugify(row["trial"]), row["agent"].casefold(), row["comparator"].casefold(),
+               row["outcome"].casefold(), row["timepoint_days"])
         if key in seen:
             first = seen[key]
             problems.append(Problem(row["file"], row["row"], "timepoint_days",
                                     f"duplicate of {first['file']} row {first['row']}: "
-                                    "trial x outcome x timepoint_days must be unique"))
+                                    "trial x agent x comparator x outcome x timepoint_days must be unique"))
         else:
             seen[key] = row
     return problems
+
+
+CONTROL_ARM = tuple(c for c in rules.DATA_COLUMNS if c.endswith("_ctl"))
+
+
+def _shared_arms(rows: list[dict]) -> list[Problem]:
+    """A multi-arm trial's rows of one outcome and time point with the same comparator share that
+    control arm: each must repeat the first such row's control-arm numbers (CONTROL_ARM) exactly.
+    Rows that give no control-arm number (no data, or only a reported effect) are not compared."""
+    first: dict[tuple, dict] = {}
+    problems = []
+    for row in rows:
+        if not all(row.get(c) for c in ("trial", "outcome", "comparator")):
+            continue
+        if all(row.get(c) is None for c in CONTROL_ARM):
+            continue
+        key = (slugify(row["trial"]), row["outcome"].casefold(), row["timepoint_days"], row["comparator"].casefold())
+        shared = first.setdefault(key, row)
+        for column in CONTROL_ARM:
+            if row.get(column) != shared.get(column):
+                problems.append(Problem(row["file"], row["row"], column,
+                                        f"{column} = {_cell(row.get(column))} but row {shared['row']} "
+                                        f"({shared['agent']} vs {shared['comparator']}) gives "
+                                        f"{_cell(shared.get(column))}: comparisons of one trial, outcome and "
+                                        "time point against the same comparator share its arm and must repeat "
+                                        "its numbers identically"))
+                break
+    return problems
+
+
+def _cell(value) -> str:
+    return "blank" if value is None else str(value)
 
 
 # ---- warnings: numbers that disagree with each other ---------------------------------

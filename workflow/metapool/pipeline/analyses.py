@@ -11,6 +11,7 @@ import json
 
 from metapool.errors import InputError, Problem
 from metapool.inputs.trials import columns, study_label
+from metapool.pipeline import multiarm
 from metapool.pipeline.settings import AnalysisSettings, Batching, from_config_entry
 
 def from_config(config: dict, source: str = "config/config.yaml") -> list[AnalysisSettings]:
@@ -117,22 +118,25 @@ class RowIndex:
 
 
 def select(rows: "list[dict] | RowIndex", analysis: AnalysisSettings) -> list[dict]:
-    """The analysis' rows (one per trial under a `timepoint` rule), ordered by publication year
-    then trial (the cumulative order)."""
+    """The analysis' rows (one per trial and comparison under a `timepoint` rule; a multi-arm
+    trial's comparisons with a shared control arm combined or split, pipeline.multiarm), ordered
+    by publication year then trial (the cumulative order)."""
     index = rows if isinstance(rows, RowIndex) else RowIndex(rows)
     chosen = index.select(analysis.filter)
     if analysis.timepoint is not None:
         chosen = by_timepoint(chosen, analysis.timepoint)
-    return sorted(chosen, key=lambda r: (r["year"], r["trial"]))
+    chosen = sorted(chosen, key=lambda r: (r["year"], r["trial"]))
+    return multiarm.resolve(chosen, analysis.subgroup)
 
 
 def by_timepoint(rows: list[dict], rule) -> list[dict]:
-    """Per trial, the row with the longest stated time point in [rule.min_days, rule.max_days]
-    among those with usable data (the longest row when none has any, to show it has none); else,
-    with rule.unstated, its row without a stated time point; else none (settings.TimepointSettings)."""
+    """Per trial and comparison (agent, comparator: a multi-arm trial has several), the row with
+    the longest stated time point in [rule.min_days, rule.max_days] among those with usable data
+    (the longest row when none has any, to show it has none); else, with rule.unstated, its row
+    without a stated time point; else none (settings.TimepointSettings)."""
     out = []
-    for trial in dict.fromkeys(r["trial"] for r in rows):
-        mine = [r for r in rows if r["trial"] == trial]
+    for key in dict.fromkeys(_comparison(r) for r in rows):
+        mine = [r for r in rows if _comparison(r) == key]
         window = [r for r in mine if r["timepoint_days"] is not None
                   and rule.min_days <= r["timepoint_days"] <= rule.max_days]
         usable = [r for r in window if r.get("poolable")] or window
@@ -143,17 +147,29 @@ def by_timepoint(rows: list[dict], rule) -> list[dict]:
     return out
 
 
+def _comparison(row: dict) -> tuple:
+    return row["trial"], row.get("agent"), row.get("comparator")
+
+
 def check_selection(analysis: AnalysisSettings, rows: list[dict], source: str = "config/config.yaml") -> list[Problem]:
     """A trial may enter an analysis once: two rows of one trial mean the filter is too loose."""
     seen: dict[str, dict] = {}
     problems = []
     for r in rows:
-        if r["trial"] in seen:
+        if r["trial"] in seen and not multiarm.is_split(r):
             first = seen[r["trial"]]
-            problems.append(Problem(source, None, f"analyses.{analysis.name}.filter",
-                                    f"selects trial {r['trial']} twice (outcome/timepoint "
-                                    f"{first['outcome']}/{first['timepoint_days']} and "
-                                    f"{r['outcome']}/{r['timepoint_days']}); filter on outcome and timepoint_days"))
+            if _comparison(first) != _comparison(r):
+                problems.append(Problem(source, None, f"analyses.{analysis.name}.filter",
+                                        f"selects two comparisons of the multi-arm trial {r['trial']} "
+                                        f"({first['agent']} vs {first['comparator']} and {r['agent']} vs "
+                                        f"{r['comparator']}) that cannot be combined or split without counting "
+                                        "an arm twice (only 2x2 counts against one shared comparator can); "
+                                        "filter on agent or comparator"))
+            else:
+                problems.append(Problem(source, None, f"analyses.{analysis.name}.filter",
+                                        f"selects trial {r['trial']} twice (outcome/timepoint "
+                                        f"{first['outcome']}/{first['timepoint_days']} and "
+                                        f"{r['outcome']}/{r['timepoint_days']}); filter on outcome and timepoint_days"))
         seen[r["trial"]] = r
     return problems
 
@@ -162,9 +178,12 @@ def study_entries(rows: list[dict], subgroup: str | None = None) -> list[dict]:
     """Rows as engine study dicts: `study` is the label "Legrand 2025 (I-MICRO)", metadata carried."""
     out = []
     for r in rows:
-        e = {"study": study_label(r), "label": study_label(r)}
+        label = study_label(r) + (f": {r['agent']}" if multiarm.is_split(r) else "")
+        e = {"study": label, "label": label}
         e.update({c: r.get(c) for c in columns() if c != "status"})
         e["data_status"] = r.get("status")
+        if r.get("multi_arm"):
+            e["multi_arm"] = r["multi_arm"]
         if subgroup:
             e[subgroup] = r.get(subgroup)
         out.append(e)

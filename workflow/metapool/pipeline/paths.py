@@ -36,6 +36,12 @@ SOF = {
 }
 # The PRISMA 2020 flow diagram of the search record (data/search/records.csv).
 PRISMA = {"svg": f"{RESULTS}/prisma.svg"}
+# The reconciliation with published meta-analyses (data/validation/published.yaml).
+VALIDATION = {
+    "json": f"{RESULTS}/validation.json",
+    "md": f"{RESULTS}/validation.md",
+    "html": f"{RESULTS}/validation.html",
+}
 CHANGES = {
     "json": f"{RESULTS}/changes.json",
     "md": f"{RESULTS}/changes.md",

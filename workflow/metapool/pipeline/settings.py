@@ -71,8 +71,8 @@ class AnalysisSettings:
     include_adjusted: bool = True
     include_skewed: bool = False
     timepoint: TimepointSettings | None = None
-    restrictions: list = field(default_factory=lambda: ["septic_shock_only", "blinded", "low_risk_only",
-                                                        "exclude_high_risk"])
+    restrictions: list = field(default_factory=lambda: ["septic_shock_only", "blinded", "primary_only",
+                                                        "low_risk_only", "exclude_high_risk"])
     grade_rules: dict = field(default_factory=dict)
     grade: dict = field(default_factory=dict)
     plot: ForestOptions = field(default_factory=ForestOptions)
@@ -187,13 +187,19 @@ class Batching:
 @dataclass(frozen=True)
 class WorkflowSettings:
     """The config's workflow keys: data_dir (trial tables), versions_dir (the published versions,
-    `metapool publish`), search_dir (the search record), batching (analyses per job)."""
+    `metapool publish`), search_dir (the search record), validation_dir (published estimates:
+    the reconciliation page), batching (analyses per job)."""
 
     data_dir: str = "data/raw"
     rob_dir: str = "data/rob"
     versions_dir: str = "data/versions"
     batching: Batching = Batching()
     search_dir: str = "data/search"
+    validation_dir: str = "data/validation"
+
+    @property
+    def published_estimates(self) -> str:
+        return f"{self.validation_dir}/published.yaml"
 
     @property
     def versions_file(self) -> str:
@@ -207,5 +213,5 @@ class WorkflowSettings:
     def from_config(cls, config: dict) -> "WorkflowSettings":
         values = {"data_dir": config.get("data_dir"), "rob_dir": config.get("rob_dir"),
                   "versions_dir": config.get("versions_dir"), "search_dir": config.get("search_dir"),
-                  "batching": Batching.from_config(config.get("batching"))}
+                  "validation_dir": config.get("validation_dir"), "batching": Batching.from_config(config.get("batching"))}
         return cls(**{k: v for k, v in values.items() if v is not None})

@@ -14,6 +14,7 @@ v2).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from metapool.plotting import axis as axes
@@ -29,6 +30,9 @@ NOT_POOLED_TEXT = {"not_estimable": "not estimable", "no_data": "no usable data"
                    "skewed": "skewed, not pooled", "other_measure": "other measure",
                    "adjusted_excluded": "adjusted, excluded"}
 NO_POOLING_MESSAGE = "No study could be pooled (k = 0)"
+SECONDARY_MARK = "\u2020"  # dagger, after the label of a row read from another review's table
+SECONDARY_NOTE = f"{SECONDARY_MARK} counts from a published meta-analysis' table (secondary source)"
+FACTORIAL = re.compile(r"\[factorial:\s*([^\[\]]*)\]")
 # Footnote marks: superscript digits, all in pdf_fonts.BASE_TEXT (the fixed PDF font subset).
 SUPERSCRIPTS = str.maketrans("0123456789", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
 ARM_KEYS = {  # per data kind: (column key, source key) per arm cell
@@ -134,11 +138,12 @@ class Forest:
 
     def _mark(self, study: dict) -> str:
         marks = []
+        dagger = SECONDARY_MARK if secondary(study) else ""
         for note in study_notes(study, self.measure, self.arms, self.level):
             if note not in self.notes:
                 self.notes.append(note)
             marks.append(str(self.notes.index(note) + 1).translate(SUPERSCRIPTS))
-        return ",".join(marks)
+        return dagger + ",".join(marks)
 
     @property
     def few(self) -> bool:
@@ -392,6 +397,8 @@ def _footer_lines(f: Forest) -> list[str]:
             lines.append(f"Fixed effect, {fmt.FIXED_METHODS[method]}; {f.level:g}% CI by Wald z; "
                          "weights and box areas from the fixed-effect model")
     lines.extend(_rob_lines(f))
+    if any(secondary(s) for s in f.studies):
+        lines.append(SECONDARY_NOTE)
     lines.extend(f"{str(i + 1).translate(SUPERSCRIPTS)} {note}" for i, note in enumerate(f.notes))
     lines.extend(f.result.get("notes") or [])
     return lines
@@ -437,8 +444,21 @@ def _arms_phrase(which: list[str], a: Arms) -> str:
     return f"the {a.treatment if which == ['trt'] else a.control} arm"
 
 
+def secondary(study: dict) -> bool:
+    """The row's numbers were read from another review's table (trial-table `source_kind`)."""
+    return study.get("source_kind") == "secondary"
+
+
+def design_notes(study: dict) -> list[str]:
+    """How a multi-arm trial's arms enter (pipeline.multiarm `multi_arm` note) and how a factorial
+    trial's arms were collapsed (the `[factorial: ...]` note of its quote)."""
+    notes = [f"Multi-arm trial: {study['multi_arm']['note']}"] if study.get("multi_arm") else []
+    notes += [f"Factorial trial: {m.strip()}" for m in FACTORIAL.findall(study.get("quote") or "")]
+    return notes
+
+
 def study_notes(study: dict, measure, a: Arms, level: float = 95) -> list[str]:
-    """The footnotes a study's row carries (its status, reported and converted blocks)."""
+    """The footnotes a study's row carries (its status, reported and converted blocks, its design)."""
     status = study.get("status")
     reported = study.get("reported") or {}
     notes = []
@@ -474,7 +494,7 @@ def study_notes(study: dict, measure, a: Arms, level: float = 95) -> list[str]:
         which = skewed or ["trt", "ctl"]
         notes.append(f"Median-reported data skewed in {_arms_phrase(which, a)} (skewness test): "
                      "not converted to mean and SD, not pooled.")
-    return notes
+    return notes + design_notes(study)
 
 
 def _scenario(scenario) -> str:
