@@ -131,12 +131,15 @@ def test_poolability(table):
 def test_every_starter_row_is_kept_with_its_numbers(table):
     """The starter's rows are still in the review with their numbers, except the documented
     corrections: ATHOS-3's PMID (28528561, verified) and VANISH, whose mortality now comes from a
-    published meta-analysis' table without a stated time point (the 28-day row had no data)."""
+    published meta-analysis' table without a stated time point (the 28-day row had no data), and
+    Liu 2018 (NCT01697410), whose missing counts now come from Zhu 2019's Table 2 (secondary)."""
     with open(STARTER, encoding="utf-8", newline="") as fh:
         starter = list(csv.DictReader(fh))
     assert len(starter) == 18
     loaded = {(r["trial"], r["outcome"], r["timepoint_days"]): r for r in table}
-    corrections = {("ATHOS-3", "pmid"): 28528561}
+    liu = "Liu terlipressin (NCT01697410)"
+    corrections = {("ATHOS-3", "pmid"): 28528561, (liu, "events_trt"): 104, (liu, "total_trt"): 260,
+                   (liu, "events_ctl"): 101, (liu, "total_ctl"): 266}
     for s in starter:
         key = (s["trial"], s["outcome"], int(s["timepoint_days"]) if s["timepoint_days"] else None)
         if key == ("VANISH", "all-cause mortality", 28):
