@@ -15,6 +15,7 @@ from metapool.inputs.rob import load_rob, rob_files
 from metapool.inputs.search import load_search, queries_path
 from metapool.inputs.trials import load_trials, slugify, trial_files
 from metapool.pipeline import analyses as analysis_defs
+from metapool.pipeline import captions
 from metapool.pipeline import paths as layout
 from metapool.pipeline import summary_pages
 from metapool.pipeline.settings import WorkflowSettings
@@ -52,6 +53,7 @@ TRIAL_FILES, TRIALS, ANALYSES, SELECTED = load_review(
     config, WORKFLOW_SETTINGS.data_dir
 )
 SETTINGS = {a.name: a.to_dict() for a in ANALYSES}
+CAPTIONS = {a.name: captions.caption(a) for a in ANALYSES}
 
 
 def check_search_record(records_file, data_dir):
