@@ -210,7 +210,7 @@ def test_summary_groups_analyses_by_measure_each_with_its_axis(tmp_path):
     assert [code for code, _ in panels(rows)] == ["MD", "OR", "RR"]
     draw_summary(rows, {"svg": tmp_path / "s.svg", "png": tmp_path / "s.png"})
     svg = (tmp_path / "s.svg").read_text(encoding="utf-8")
-    for label in ("Mean difference, random effects", "Odds ratio (95% CI)",
+    for label in ("one panel and axis per effect measure", "Odds ratio (95% CI)",
                   "Risk ratio (95% CI)", "MD [95% CI]", "OR [95% CI]",
                   "Pooled effects by outcome and time point"):
         assert label in svg, label

@@ -74,7 +74,7 @@ def test_summary_takes_the_workflow_summary_rows(tmp_path):
     rows = summary_rows(files)
     assert [summary_row(example_result(k, seed=k))["effect"] for k in (1, 4, 7)] == [r["effect"] for r in rows]
     texts = [t.text for t in summary_figure(rows).texts()]
-    assert texts.count("prediction interval") == 2 and "no poolable study" not in texts
+    assert texts.count("95% prediction interval") == 2 and "no poolable study" not in texts
     draw_summary(rows, {"png": tmp_path / "s.png"})
     assert (tmp_path / "s.png").stat().st_size > 1000
 
@@ -114,6 +114,6 @@ def test_summary_row_time_point_is_that_of_the_trials_entering_the_analysis():
 
     assert timepoint([trial(90, None), trial(28)]) == (28, "day 28")
     assert timepoint([trial(28), trial(90)]) == (None, "days 28-90")
-    assert timepoint([trial(None), trial(90)]) == (None, "day 90 or not stated")
-    assert timepoint([trial(None)]) == (None, "time point not stated")
+    assert timepoint([trial(None), trial(90)]) == (None, "day 90 or unstated")
+    assert timepoint([trial(None)]) == (None, "time point unstated")
     assert timepoint([]) == (None, None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 def timepoint(studies: list[dict]) -> tuple[float | None, str | None]:
     """(the one time point in days of the trials that enter the analysis, or None; and in words:
-    'day 28', 'days 28-90', 'days 28-90 or not stated', 'time point not stated'), from the studies with a
+    'day 28', 'days 28-90', 'days 28-90 or unstated', 'time point unstated'), from the studies with a
     random-effects weight (all the studies when none has one)."""
     entering = [s for s in studies if s.get("weight_random") is not None] or studies
     if not entering:
@@ -13,10 +13,10 @@ def timepoint(studies: list[dict]) -> tuple[float | None, str | None]:
     days = sorted({s["timepoint_days"] for s in entering if s.get("timepoint_days") is not None})
     unstated = any(s.get("timepoint_days") is None for s in entering)
     if not days:
-        return None, "time point not stated"
+        return None, "time point unstated"
     text = f"day {days[0]:g}" if len(days) == 1 else f"days {days[0]:g}-{days[-1]:g}"
     return (days[0] if len(days) == 1 and not unstated else None,
-            text + (" or not stated" if unstated else ""))
+            text + (" or unstated" if unstated else ""))
 
 
 def summary_row(result: dict) -> dict:

@@ -1,7 +1,7 @@
 """Summary forest plot across analyses, drawn on the canvas like every other figure (table.py).
 
 One row per analysis (pooled random-effects effect, 95% CI, k, I²; a prediction-interval row
-under it when there is one), grouped by effect measure (metapool.measures.registry; each
+under it, with its limits, when there is one), grouped by effect measure (metapool.measures.registry; each
 measure its own panel and axis: a risk ratio and a mean difference do not share a scale), then
 by outcome and the time points of the trials that enter the analysis. Every text is positioned
 (measured columns, wrapped labels), a CI that runs past the axis ends in an arrow, and the axis
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 
 from metapool.plotting import effects
 from metapool.plotting import living_text as lt
@@ -26,7 +27,10 @@ FOOTER = ("Squares: pooled {effects} (random effects) with their 95% confidence 
           "(k >= 3). Experimental: the intervention named first in the analysis' title.")
 FAVOURS = ("Favours experimental", "Favours control")
 NO_ESTIMATE = "no poolable study"
-LABEL_WIDTH = 230.0  # analysis titles wider than this wrap
+LABEL_WIDTH = 128.0  # analysis titles wider than this wrap (the page stays within 17 cm)
+
+# The forest plot's page with a narrower interval column (the favours texts still fit side by side).
+STYLE = replace(table.FOREST, plot_width=150.0)
 
 # summary-row keys (pipeline.summary_rows) of the estimate, CI and PI on the people's scale
 EFFECT_KEYS = ("effect", "effect_ci_lb", "effect_ci_ub", "effect_pi_lb", "effect_pi_ub")
@@ -65,7 +69,7 @@ def _columns(m) -> tuple[Column, ...]:
     return (Column("label", ("Analysis",), "left"), Column("k", ("k",)),
             Column("i2", ("I\u00b2",)),
             Column(table.PLOT, (f"{m.name} (95% CI)",), "center"),
-            Column("effect", (f"{m.short} [95% CI]",)), Column("pi", ("95% PI",)))
+            Column("effect", (f"{m.short} [95% CI]",)))
 
 
 def _rows(m, groups: list[tuple[str, list[dict]]]) -> list[Row]:
@@ -79,28 +83,36 @@ def _rows(m, groups: list[tuple[str, list[dict]]]) -> list[Row]:
             has_pi = None not in (pi_lo, pi_hi)
             cells = {"label": str(r.get("title") or r.get("analysis") or ""), "k": str(r["k"]),
                      "i2": lt.i2_cell(r.get("I2")) if has else "",
-                     "effect": fmt.effect_ci(est, lo, hi, m.log_scale) if has else NO_ESTIMATE,
-                     "pi": fmt.effect_ci(None, pi_lo, pi_hi, m.log_scale) if has_pi else ""}
+                     "effect": fmt.effect_ci(est, lo, hi, m.log_scale) if has else NO_ESTIMATE}
             interval = (Interval("point", "study", *(m.from_people(v) for v in (est, lo, hi)))
                         if has else None)
             out.append(Row("analysis", cells, interval=interval))
             if has_pi:
-                out.append(Row("prediction", {"label": "prediction interval"}, small=True,
-                               muted=True, interval=Interval("bar", "prediction", None,
+                out.append(Row("prediction", {"label": "95% prediction interval",
+                                              "effect": fmt.effect_ci(None, pi_lo, pi_hi, m.log_scale)},
+                               small=True, muted=True, interval=Interval("bar", "prediction", None,
                                                              m.from_people(pi_lo),
                                                              m.from_people(pi_hi))))
     return out
 
 
-def panel_table(code: str, groups, title: str | None, footer: str | None) -> table.Table:
+def subtitle(codes: list[str]) -> str:
+    """'Risk ratio, random effects, log scale'; across measures, one panel (and axis) each."""
+    if len(codes) > 1:
+        return "Random-effects estimates; one panel and axis per effect measure"
+    m = effects.measure({"measure": codes[0]})
+    return f"{m.name}, random effects" + (", log scale" if m.log_scale else "")
+
+
+def panel_table(code: str, groups, title: str | None, footer: str | None,
+                subtitle_text: str | None = None) -> table.Table:
     """One measure's panel: its rows, own axis, favours labels and (last panel) the footer."""
     m = effects.measure({"measure": code})
-    scale = ", log scale" if m.log_scale else ""
-    return table.Table(title=title, subtitle=f"{m.name}, random effects{scale}",
+    return table.Table(title=title, subtitle=subtitle_text,
                        columns=_columns(m), rows=tuple(_rows(m, groups)), favours=FAVOURS,
                        footers=(footer,) if footer else (), max_label_width=LABEL_WIDTH,
                        log_scale=m.log_scale, axis_limit=effects.axis_limit(m),
-                       style=table.FOREST)
+                       style=STYLE)
 
 
 def default_title(rows: list[dict]) -> str:
@@ -131,7 +143,8 @@ def summary_figure(rows: list[dict], title: str | None = "") -> Canvas:
                             names).canvas()
     codes = [code for code, _ in parts]
     canvases = [table.draw(panel_table(code, groups, title if i == 0 else None,
-                                       footer(codes) if i == len(parts) - 1 else None))
+                                       footer(codes) if i == len(parts) - 1 else None,
+                                       subtitle(codes) if i == 0 else None))
                 for i, (code, groups) in enumerate(parts)]
     return stack(canvases, title or "Summary forest plot")
 
