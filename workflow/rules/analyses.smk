@@ -24,6 +24,5 @@ for batch in BATCHES:
         params:
             analyses=BATCHES[batch],
             definitions=batch_definitions(batch),
-            captions=[CAPTIONS[name] for name in BATCHES[batch]],
         script:
             "../scripts/analyse.py"

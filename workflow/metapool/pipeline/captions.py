@@ -37,6 +37,6 @@ def caption(analysis: AnalysisSettings) -> dict:
                 else f"a difference of {tsa.difference:g}" if tsa.difference is not None
                 else "the anticipated difference")
         + f", two-sided alpha {tsa.alpha:g}, power {round((1 - tsa.beta) * 100)}%",
-        "acr": ("the median control-arm risk of the trials" if analysis.living.acr is None
-                else f"{analysis.living.acr:g}"),
+        "acr": (None if m.kind != "binary" else "the median control-arm risk of the trials"
+                if analysis.living.acr is None else f"{analysis.living.acr:g}"),
     }
