@@ -1,8 +1,9 @@
 """A tiny synthetic search record (records.csv, queries.csv, trial tables, results) for the PRISMA tests.
 
-Nine records of four trials (ALPHA, BETA, GAMMA with two tables of one study, and excluded ones),
-one of every stage: a duplicate, two screening exclusions, a report not retrieved, an eligibility
-exclusion, a registry report of an included trial. SYNTHETIC: no real trial.
+Eleven records of five included trials (ALPHA, BETA, GAMMA with two tables of one study, ETA that
+reports no mortality) and excluded ones, one of every stage: a duplicate, a screening exclusion, a
+report not sought, a report not retrieved, an eligibility exclusion, a registry report of an
+included trial. SYNTHETIC: no real trial.
 """
 
 from __future__ import annotations
@@ -47,13 +48,16 @@ RECORDS = [
     excluded("S07", "DELTA cohort", "excluded", "", "not randomised"),
     excluded("S08", "EPSILON", "included", "not retrieved", "could not be sourced",
              identified_in="other", source="not named in the search log", query_ids=""),
-    excluded("S09", "ZETA", "included", "excluded", "no mortality reported"),
+    excluded("S09", "ZETA", "included", "excluded", "comparison out of scope"),
+    record("S10", "ETA", reason="no mortality reported", table_added="no"),
+    excluded("S11", "THETA", "included", "not sought", "not searched for"),
 ]
 # What RECORDS give (the numbers the tests check).
-EXPECTED = dict(n_identified=9, duplicates=1, screened=8, sought=7, assessed=6, reports_included=5,
-                studies_included=3, screen_excluded={"not randomised": 1},
-                not_retrieved={"could not be sourced": 1}, excluded={"no mortality reported": 1},
-                identified={"database": {"PubMed": 4}, "register": {"ClinicalTrials.gov": 1},
+EXPECTED = dict(n_identified=11, duplicates=1, screened=10, sought=8, assessed=7, reports_included=6,
+                studies_included=4, screen_excluded={"not randomised": 1},
+                not_sought={"not searched for": 1}, not_retrieved={"could not be sourced": 1},
+                excluded={"comparison out of scope": 1}, no_synthesis={"no mortality reported": 1},
+                identified={"database": {"PubMed": 6}, "register": {"ClinicalTrials.gov": 1},
                             "other": {"published meta-analysis or review": 2, "website": 1,
                                       "not named in the search log": 1}})
 TABLES = ("alpha.csv", "beta.csv", "gamma.csv")  # GAMMA (subgroup) is not added yet

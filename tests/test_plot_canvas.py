@@ -32,7 +32,7 @@ def test_svg_is_xml_with_text_as_text(forest):
 
 def test_png_at_200_dpi(forest):
     png = cv.to_png(forest)
-    assert b"pHYs" + (7874).to_bytes(4, "big") * 2 + b"\x01" in png
+    assert b"pHYs" + (11811).to_bytes(4, "big") * 2 + b"\x01" in png
     image = Image.open(io.BytesIO(png))
     assert image.mode == "RGB"
     assert image.size == (int(forest.width * style.DPI / 72), int(forest.height * style.DPI / 72))

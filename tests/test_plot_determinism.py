@@ -78,7 +78,7 @@ def test_png_at_200_dpi(two_runs):
 
     a, _ = two_runs
     with Image.open(a / "sub.png") as im:
-        assert im.info["dpi"] == pytest.approx((200, 200), abs=0.01)
+        assert im.info["dpi"] == pytest.approx((300, 300), abs=0.01)
 
 
 def test_atomic_write_leaves_old_file_on_failure(tmp_path):

@@ -15,7 +15,7 @@ from metapool.plotting.living_figures import FIGURES, draw_living_figures
 from metapool.engine.pool import pool_studies
 from metapool.living import run_living
 
-PNG_200_DPI = b"pHYs" + (7874).to_bytes(4, "big") * 2 + b"\x01"  # 200 dpi = 7874 px per metre
+PNG_300_DPI = b"pHYs" + (11811).to_bytes(4, "big") * 2 + b"\x01"  # 300 dpi = 7874 px per metre
 
 
 def analysis(k, long_name=False, seed=1, small_study_min_k=10):
@@ -41,7 +41,7 @@ def test_every_figure_renders(tmp_path, k, long_name):
     paths = draw(tmp_path, k, long_name=long_name)
     for figure, files in paths.items():
         png = files["png"].read_bytes()
-        assert png.startswith(b"\x89PNG") and PNG_200_DPI in png, figure
+        assert png.startswith(b"\x89PNG") and PNG_300_DPI in png, figure
         svg = files["svg"].read_text(encoding="utf-8")
         assert f"All-cause mortality at 28 days: {k} synthetic trials" in svg, figure  # text stays text
         assert "DejaVu Sans" in svg and "<image" not in svg, figure

@@ -29,12 +29,8 @@ def outlines(font_bytes_or_path, gids):
             for g in gids]
 
 
-def test_hooks_are_installed_when_a_matplotlib_figure_is_saved(tmp_path):
-    from matplotlib.figure import Figure
-
-    from metapool.plotting.save import save_figure
-
-    save_figure(Figure(figsize=(1, 1)), {"pdf": tmp_path / "empty.pdf"})
+def test_hooks_are_installed_for_matplotlib_pdfs():
+    pdf_fonts.install()
     assert pdfps.get_glyphs_subset is pdf_fonts.get_glyphs_subset
     assert pdfps.font_as_file is pdf_fonts.font_as_file
 

@@ -11,9 +11,9 @@ from metapool.plotting import png
 
 def test_decodes_to_the_rgb_of_the_buffer_like_pillows_encoding():
     rgba = np.random.default_rng(1).integers(0, 256, (37, 53, 4), dtype=np.uint8)
-    ours = Image.open(io.BytesIO(png.encode(rgba, 200)))
+    ours = Image.open(io.BytesIO(png.encode(rgba, 300)))
     old = io.BytesIO()
-    Image.fromarray(rgba[:, :, :3], "RGB").save(old, format="PNG", dpi=(200, 200))
+    Image.fromarray(rgba[:, :, :3], "RGB").save(old, format="PNG", dpi=(300, 300))
     pillow = Image.open(io.BytesIO(old.getvalue()))
     assert ours.mode == "RGB" and ours.info["dpi"] == pillow.info["dpi"]
     assert np.array_equal(np.asarray(ours), rgba[:, :, :3])

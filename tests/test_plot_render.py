@@ -64,7 +64,7 @@ def test_summary_takes_the_workflow_summary_rows(tmp_path):
     import json
 
     from metapool.pipeline.jobs import summary_rows
-    from metapool.plotting.summary_forest import summary_frame
+    from metapool.plotting.summary_forest import summary_figure
 
     files = []
     for k in (1, 4, 7):
@@ -73,19 +73,47 @@ def test_summary_takes_the_workflow_summary_rows(tmp_path):
         files.append(str(path))
     rows = summary_rows(files)
     assert [summary_row(example_result(k, seed=k))["effect"] for k in (1, 4, 7)] == [r["effect"] for r in rows]
-    frame, _ = summary_frame(rows)
-    assert frame["est"].notna().all() and (frame["pi"] != "").sum() == 2
+    texts = [t.text for t in summary_figure(rows).texts()]
+    assert texts.count("95% prediction interval") == 2 and "no poolable study" not in texts
     draw_summary(rows, {"png": tmp_path / "s.png"})
     assert (tmp_path / "s.png").stat().st_size > 1000
 
 
-def test_a_very_tall_summary_figure_still_rasterises():
-    """A summary of thousands of analyses would pass Agg's 65,536-pixel limit at 200 dpi."""
-    from matplotlib.figure import Figure
+def test_summary_groups_rows_by_outcome_and_the_time_points_of_their_trials():
+    from metapool.plotting.summary_forest import panels, summary_figure
 
-    from metapool.plotting import style
-    from metapool.plotting.save import MAX_PNG_PIXELS, png_dpi
+    rows = [{"title": t, "outcome": "all-cause mortality", "timepoint": when, "k": k, "I2": i2,
+             "measure": "RR", "effect": est, "effect_ci_lb": lo, "effect_ci_ub": hi,
+             "effect_pi_lb": pl, "effect_pi_ub": ph}
+            for t, when, k, i2, est, lo, hi, pl, ph in [
+                ("X", "days 28-90", 3, 12.3, 0.9, 0.7, 1.2, 0.5, 1.6),
+                ("Y", "day 28", 1, None, 1.1, 0.8, 1.5, None, None),
+                ("X", "days 28-90", 0, None, None, None, None, None, None)]]
+    [(code, groups)] = panels(rows)
+    assert code == "RR"
+    assert [(g, [r["title"] for r in members]) for g, members in groups] == [
+        ("All-cause mortality, days 28-90", ["X", "X"]), ("All-cause mortality, day 28", ["Y"])]
+    texts = [t.text for t in summary_figure(rows).texts()]
+    for cell in ("0.90 [0.70, 1.20]", "no poolable study", "1.10 [0.80, 1.50]", "[0.50, 1.60]",
+                 "12%", "Favours experimental", "Favours control"):
+        assert cell in texts, cell
 
-    assert png_dpi(Figure(figsize=(8, 10))) == style.DPI
-    tall = Figure(figsize=(8, 400))
-    assert png_dpi(tall) * 400 == pytest.approx(MAX_PNG_PIXELS)
+
+def test_summary_rows_need_their_keys():
+    from metapool.plotting.summary_forest import summary_figure
+
+    with pytest.raises(ValueError, match="lacks effect, effect_ci_lb, effect_ci_ub"):
+        summary_figure([{"title": "X", "k": 2, "est": 1.0, "ci_lb": 0.5, "ci_ub": 2.0}])
+
+
+def test_summary_row_time_point_is_that_of_the_trials_entering_the_analysis():
+    from metapool.pipeline.summary_rows import timepoint
+
+    def trial(days, weight=1.0):
+        return {"timepoint_days": days, "weight_random": weight}
+
+    assert timepoint([trial(90, None), trial(28)]) == (28, "day 28")
+    assert timepoint([trial(28), trial(90)]) == (None, "days 28-90")
+    assert timepoint([trial(None), trial(90)]) == (None, "day 90 or unstated")
+    assert timepoint([trial(None)]) == (None, "time point unstated")
+    assert timepoint([]) == (None, None)

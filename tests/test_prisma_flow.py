@@ -23,11 +23,11 @@ RECORDS = REPO / "data" / "search" / "records.csv"
 def add_up(f) -> None:
     """The PRISMA arithmetic: every box is the one above minus what left beside it."""
     assert f.n_identified - f.duplicates == f.screened
-    assert f.screened - sum(f.screen_excluded.values()) == f.sought
+    assert f.screened - sum(f.screen_excluded.values()) - f.n_not_sought == f.sought
     assert f.sought - sum(f.not_retrieved.values()) == f.assessed
     assert f.assessed - sum(f.excluded.values()) == f.reports_included
     assert f.studies_included <= f.reports_included
-    assert f.studies_in_synthesis + f.unpooled_added + f.unpooled_pending == f.studies_included
+    assert f.studies_in_synthesis + f.studies_not_in_synthesis == f.studies_included
 
 
 @pytest.fixture
@@ -42,6 +42,7 @@ def test_synthetic_counts(synthetic):
         assert getattr(f, name) == value, name
     add_up(f)
     assert (f.synthesis, f.unpooled_added, f.unpooled_pending) == ((), 3, 0)
+    assert f.studies_not_in_synthesis == 4  # ETA, included, in no synthesis: it reports no mortality
 
 
 def test_synthesis_from_a_results_tree(synthetic, tmp_path):
@@ -81,7 +82,7 @@ def test_run_prisma_writes_the_figure_and_logs_what_it_left_out(tmp_path, capsys
     log = capsys.readouterr().err
     assert "omega.csv: warning: no included record" in log
     assert "warning: trial 'OMEGA' is pooled with weight but no included record" in log
-    assert "PRISMA: 9 records, 3 studies included, 1 in the meta-analysis" in log
+    assert "PRISMA: 11 records, 4 studies included, 1 in the meta-analysis" in log
 
 
 # --- the real record ---------------------------------------------------------------------------
@@ -110,6 +111,11 @@ def test_the_real_counts_add_up_and_every_reason_is_counted(real):
     assert f.screen_excluded == dict(Counter(r["reason"] for r in rows if r["screening"] == "excluded"))
     assert f.not_retrieved == dict(Counter(r["reason"] for r in rows if r["eligibility"] == "not retrieved"))
     assert f.excluded == dict(Counter(r["reason"] for r in rows if r["eligibility"] == "excluded"))
+    assert f.not_sought == dict(Counter(r["reason"] for r in rows if r["eligibility"] == "not sought"))
+    # PRISMA 2020: reports never searched for were not sought; studies that report no mortality
+    # are included studies in no synthesis, never exclusions
+    assert f.not_sought == {"not searched for": 3} and "not searched for" not in f.not_retrieved
+    assert "no mortality reported" not in f.excluded and f.no_synthesis == {"no mortality reported": 6}
     assert f.n_identified == len(RECORDS.read_text(encoding="utf-8").splitlines()) - 1
     # the synthesis is the study of every trial pooled with weight in results/ (each has its
     # included record; two tables of one study, as SOAP II's, are one study)

@@ -30,7 +30,7 @@ def edited(index: int, **cells) -> list[dict]:
 def test_the_synthetic_record_is_valid(tmp_path):
     records_file, raw = ph.write_search(tmp_path)
     result = load_search(records_file, raw)
-    assert [r["record_id"] for r in result.records] == [f"S0{i}" for i in range(1, 10)]
+    assert [r["record_id"] for r in result.records] == [f"S{i:02d}" for i in range(1, 12)]
     assert [q["query_id"] for q in result.queries] == ["Q01", "Q02"]
     alpha = result.records[0]
     assert (alpha["pmid"], alpha["query_ids"], alpha["study"], alpha["row"]) == (123, ("Q01",), "ALPHA", 2)
@@ -46,7 +46,12 @@ def test_the_synthetic_record_is_valid(tmp_path):
     (7, {"reason": ""}, "reason", "a record not retrieved needs its reason"),
     (6, {"reason": "too small"}, "reason", "'too small' is not an allowed reason for a record excluded at screening"),
     (8, {"reason": "could not be sourced"}, "reason", "not an allowed reason for a record excluded at eligibility"),
-    (0, {"reason": "not adults"}, "reason", "must be blank for an included record"),
+    (0, {"reason": "not adults"}, "reason", "'not adults' is not an allowed reason for an included record"),
+    (8, {"reason": "no mortality reported"}, "eligibility",
+     "a study that does not report the outcome is not excluded (PRISMA 2020): set eligibility to included"),
+    (7, {"reason": "not searched for"}, "eligibility",
+     "a report that was never searched for was not sought for retrieval (PRISMA 2020)"),
+    (10, {"reason": ""}, "reason", "a record not sought needs its reason"),
     (0, {"data_file": ""}, "data_file", "an included record names its trial table"),
     (0, {"table_added": ""}, "table_added", "an included record names its trial table"),
     (0, {"table_added": "maybe"}, "table_added", "'maybe' is not an allowed table_added"),
@@ -85,11 +90,11 @@ def test_each_broken_rule_names_file_row_column(tmp_path, index, cells, column, 
 
 
 def test_a_chain_of_duplicates_points_at_the_record_kept(tmp_path):
-    rows = ph.RECORDS + [ph.record("S10", "ALPHA", duplicate_of="S02", screening="", eligibility="",
+    rows = ph.RECORDS + [ph.record("S12", "ALPHA", duplicate_of="S02", screening="", eligibility="",
                                    data_file="", table_added="")]
     found = problems(tmp_path, rows)
     assert [(where(p), p.message) for p in found] == [
-        (("records.csv", 11, "duplicate_of"), "'S02' is itself a duplicate (of 'S01'); point at the record kept")]
+        (("records.csv", 13, "duplicate_of"), "'S02' is itself a duplicate (of 'S01'); point at the record kept")]
 
 
 def test_an_included_table_that_is_not_there(tmp_path):
@@ -102,7 +107,7 @@ def test_an_included_table_that_is_not_there(tmp_path):
 
 def test_without_a_data_dir_tables_are_not_looked_for(tmp_path):
     records_file, _ = ph.write_search(tmp_path, tables=())
-    assert len(load_search(records_file).records) == 9
+    assert len(load_search(records_file).records) == 11
 
 
 def test_a_record_behind_the_data_is_a_warning(tmp_path):

@@ -86,7 +86,7 @@ def test_png_at_200_dpi(two_runs):
 
     a, _ = two_runs
     with Image.open(a / "rob_traffic_light-k25.png") as im:
-        assert im.info["dpi"] == pytest.approx((200, 200), abs=0.01)
+        assert im.info["dpi"] == pytest.approx((300, 300), abs=0.01)
         tall = im.size[1]
     with Image.open(a / "rob_traffic_light-k6.png") as im:
         assert im.size[1] < tall  # the plot grows with the trials

@@ -16,6 +16,7 @@ from metapool.inputs.rob import load_rob, rob_files
 from metapool.inputs.search import load_search, queries_path
 from metapool.inputs.trials import load_trials, slugify, trial_files
 from metapool.pipeline import analyses as analysis_defs
+from metapool.pipeline import captions
 from metapool.pipeline import paths as layout
 from metapool.pipeline import summary_pages
 from metapool.pipeline.settings import WorkflowSettings
@@ -53,6 +54,10 @@ TRIAL_FILES, TRIALS, ANALYSES, SELECTED = load_review(
     config, WORKFLOW_SETTINGS.data_dir
 )
 SETTINGS = {a.name: a.to_dict() for a in ANALYSES}
+# What the report's captions say about each analysis (workflow/report/*.rst look it up by the job's
+# analysis names). In the config, not in a param: Snakemake copies a job's params into the
+# metadata record of every output (13 per analysis), which caption texts would make ~10 KB each.
+config["report_captions"] = {a.name: captions.caption(a) for a in ANALYSES}
 
 
 def check_search_record(records_file, data_dir):

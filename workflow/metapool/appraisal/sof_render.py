@@ -102,17 +102,21 @@ def to_markdown(rows: Sequence[SofRow], title: str = TITLE) -> str:
     return "\n".join(lines) + "\n"
 
 
+VIEWPORT = "width=device-width, initial-scale=1"  # phones lay the page out at their own width
+# The table keeps readable columns on a phone and scrolls sideways in its own box (.table-scroll).
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 14px; color: #000; margin: 24px; }
 h1 { font-size: 18px; }
-table { border-collapse: collapse; width: 100%; }
+.table-scroll { overflow-x: auto; max-width: 100%; }
+table { border-collapse: collapse; width: 100%; min-width: 720px; }
 th, td { border: 1px solid #6e6e6e; padding: 6px 8px; vertical-align: top; text-align: left; }
 th { background: #e8eef4; }
 td.certainty { white-space: nowrap; }
 .symbols { letter-spacing: 1px; font-size: 16px; }
 sup { font-size: 11px; }
 ol, ul { padding-left: 22px; }
-.notes, .notes li { font-size: 13px; }
+.notes, .notes li { font-size: 13px; overflow-wrap: anywhere; }
+@media (max-width: 600px) { body { margin: 10px; } }
 """.strip()
 
 
@@ -143,8 +147,10 @@ def to_html(rows: Sequence[SofRow], title: str = TITLE) -> str:
     head = "<tr>" + "".join(f"<th>{_e(h)}</th>" for h in HEADERS.values()) + "</tr>"
     body = "\n".join(_html_row(row, mine) for row, mine in zip(rows, refs))
     parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+             f'<meta name="viewport" content="{VIEWPORT}">',
              f"<title>{_e(title)}</title>", f"<style>\n{STYLE}\n</style>", "</head>", "<body>",
-             f"<h1>{_e(title)}</h1>", "<table>", f"<thead>{head}</thead>", f"<tbody>\n{body}\n</tbody>", "</table>"]
+             f"<h1>{_e(title)}</h1>", '<div class="table-scroll"><table>', f"<thead>{head}</thead>",
+             f"<tbody>\n{body}\n</tbody>", "</table></div>"]
     if notes:
         parts.append('<ol class="notes">' + "".join(f'<li id="note-{i}">{_e(n)}</li>'
                                                     for i, n in enumerate(notes, start=1)) + "</ol>")

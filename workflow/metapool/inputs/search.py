@@ -8,8 +8,12 @@ the PRISMA 2020 stages, one record at a time:
 
 - ``duplicate_of`` set: the same report found again (removed before screening; nothing else filled);
 - ``screening``: ``included`` or ``excluded`` (with a ``reason`` from EXCLUSION_REASONS);
-- ``eligibility`` (screened in only): ``not retrieved`` (``reason`` from NOT_RETRIEVED_REASONS),
-  ``excluded`` (``reason`` from EXCLUSION_REASONS) or ``included``;
+- ``eligibility`` (screened in only): ``not sought`` (its report never sought for retrieval;
+  ``reason`` from NOT_SOUGHT_REASONS), ``not retrieved`` (sought but not obtained; ``reason`` from
+  NOT_RETRIEVED_REASONS), ``excluded`` (``reason`` from EXCLUSION_REASONS) or ``included``;
+- an included study that does not report the review's outcome stays included (PRISMA 2020, Page
+  et al. 2021 BMJ 372:n71: included studies that contribute to no synthesis are not exclusions)
+  and may say why in ``reason`` (NO_SYNTHESIS_REASONS);
 - an included record names its trial table, ``data_file`` = ``<slug of trial>.csv`` in the data
   directory, and says whether that table has been added yet (``table_added`` yes/no).
 
@@ -39,10 +43,21 @@ SOURCES = {
     "other": ("published meta-analysis or review", "website", "not named in the search log"),
 }
 SCREENING = ("included", "excluded")
-ELIGIBILITY = ("included", "excluded", "not retrieved")
+ELIGIBILITY = ("included", "excluded", "not retrieved", "not sought")
 EXCLUSION_REASONS = ("not randomised", "not adults", "not septic shock", "agent out of scope",
-                     "comparison out of scope", "no mortality reported", "duplicate publication")
-NOT_RETRIEVED_REASONS = ("could not be sourced", "not searched for")
+                     "comparison out of scope", "duplicate publication")
+NOT_RETRIEVED_REASONS = ("could not be sourced",)
+NOT_SOUGHT_REASONS = ("not searched for",)
+NO_SYNTHESIS_REASONS = ("no mortality reported",)  # an included study in no synthesis, and why
+# Reasons that belong to another stage than the one a record names (PRISMA 2020 definitions).
+MISPLACED = {
+    ("excluded", "no mortality reported"):
+        "a study that does not report the outcome is not excluded (PRISMA 2020): set eligibility to "
+        "included, keep reason 'no mortality reported', and name its data_file with table_added no",
+    ("not retrieved", "not searched for"):
+        "a report that was never searched for was not sought for retrieval (PRISMA 2020): set "
+        "eligibility to 'not sought'",
+}
 YES_NO = ("yes", "no")
 
 REQUIRED = ("record_id", "trial", "identified_in", "source", "search")
@@ -207,19 +222,25 @@ def _decisions(rec: dict, report) -> None:
         return
     elif not _choice(rec, "eligibility", ELIGIBILITY, report):
         return
+    elif (rec["eligibility"], rec["reason"]) in MISPLACED:
+        report("eligibility", MISPLACED[rec["eligibility"], rec["reason"]])
+        return
     elif rec["eligibility"] == "not retrieved":
         reasons, stage = NOT_RETRIEVED_REASONS, "not retrieved"
+    elif rec["eligibility"] == "not sought":
+        reasons, stage = NOT_SOUGHT_REASONS, "not sought"
     elif rec["eligibility"] == "excluded":
         reasons, stage = EXCLUSION_REASONS, "excluded at eligibility"
     else:
         reasons, stage = (), "included"
-    if reasons:
+    if stage == "included" and rec["reason"]:
+        _choice(rec, "reason", NO_SYNTHESIS_REASONS, report,
+                "for an included record (why it enters no synthesis)")
+    elif reasons:
         if rec["reason"] is None:
             report("reason", f"blank; a record {stage} needs its reason ({', '.join(reasons)})")
         else:
             _choice(rec, "reason", reasons, report, f"for a record {stage}")
-    elif rec["reason"]:
-        report("reason", "must be blank for an included record")
     included = stage == "included"
     for column in ("data_file", "table_added"):
         if included and not rec[column]:

@@ -13,7 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from metapool.inputs.search import EXCLUSION_REASONS, NOT_RETRIEVED_REASONS, SOURCES
+from metapool.inputs.search import (EXCLUSION_REASONS, NO_SYNTHESIS_REASONS, NOT_RETRIEVED_REASONS,
+                                    NOT_SOUGHT_REASONS, SOURCES)
 from metapool.inputs.trials import slugify
 
 
@@ -24,14 +25,20 @@ class Flow:
     identified: {identified_in: {source: n}} in inputs.search.SOURCES order, sources with n = 0
     left out; the reason dicts are {reason: n} in the vocabulary's order, zeros left out.
     Studies are counted by the records' ``study`` (the trial unless two tables share a trial).
-    synthesis: the included studies pooled with weight; unpooled_added / unpooled_pending: the
-    other included studies, whose trial table is in the data directory / not added yet.
+    PRISMA 2020 (Page et al. 2021 BMJ 372:n71): reports *sought* for retrieval are those the
+    reviewers tried to obtain (not_sought: screened-in records whose report was never searched
+    for); an included study that does not report the outcome is included and counted among the
+    studies in no synthesis, never as an exclusion.
+    synthesis: the included studies pooled with weight; no_synthesis: the other included studies
+    that say why ({reason: n studies}); unpooled_added / unpooled_pending: the rest, whose trial
+    table is in the data directory / not added yet.
     """
 
     identified: dict[str, dict[str, int]]
     duplicates: int
     screened: int
     screen_excluded: dict[str, int]
+    not_sought: dict[str, int]
     sought: int
     not_retrieved: dict[str, int]
     assessed: int
@@ -41,6 +48,15 @@ class Flow:
     synthesis: tuple[str, ...]
     unpooled_added: int
     unpooled_pending: int
+    no_synthesis: dict[str, int]
+
+    @property
+    def n_not_sought(self) -> int:
+        return sum(self.not_sought.values())
+
+    @property
+    def studies_not_in_synthesis(self) -> int:
+        return self.unpooled_added + self.unpooled_pending + sum(self.no_synthesis.values())
 
     @property
     def n_identified(self) -> int:
@@ -64,6 +80,14 @@ def flow(records: list[dict], synthesis_names: set[str] | frozenset[str] = froze
     pooled = {slugify(name) for name in synthesis_names}
     in_synthesis = {r["study"] for r in included if slugify(r["trial"]) in pooled}
     with_table = {r["study"] for r in included if r["table_added"] == "yes"}
+    # a study is in no synthesis for a stated reason when every included record of it gives one
+    stated: dict[str, str] = {}
+    for r in included:
+        if r["study"] not in in_synthesis and r["reason"]:
+            stated.setdefault(r["study"], r["reason"])
+    stated = {study: reason for study, reason in stated.items()
+              if all(r["reason"] for r in included if r["study"] == study)}
+    not_sought = [r for r in kept if r["eligibility"] == "not sought"]
     found = Counter((r["identified_in"], r["source"]) for r in records)
     return Flow(
         identified={kind: {s: found[kind, s] for s in sources if found[kind, s]}
@@ -72,7 +96,8 @@ def flow(records: list[dict], synthesis_names: set[str] | frozenset[str] = froze
         screened=len(kept),
         screen_excluded=_ordered(Counter(r["reason"] for r in kept if r["screening"] == "excluded"),
                                  EXCLUSION_REASONS),
-        sought=sum(r["screening"] == "included" for r in kept),
+        not_sought=_ordered(Counter(r["reason"] for r in not_sought), NOT_SOUGHT_REASONS),
+        sought=sum(r["screening"] == "included" for r in kept) - len(not_sought),
         not_retrieved=_ordered(Counter(r["reason"] for r in kept if r["eligibility"] == "not retrieved"),
                                NOT_RETRIEVED_REASONS),
         assessed=sum(r["eligibility"] in ("included", "excluded") for r in kept),
@@ -80,8 +105,9 @@ def flow(records: list[dict], synthesis_names: set[str] | frozenset[str] = froze
         reports_included=len(included),
         studies_included=len(studies),
         synthesis=tuple(sorted(in_synthesis)),
-        unpooled_added=len(studies & with_table - in_synthesis),
-        unpooled_pending=len(studies - with_table - in_synthesis),
+        unpooled_added=len(studies & with_table - in_synthesis - set(stated)),
+        unpooled_pending=len(studies - with_table - in_synthesis - set(stated)),
+        no_synthesis=_ordered(Counter(stated.values()), NO_SYNTHESIS_REASONS),
     )
 
 

@@ -43,6 +43,8 @@ class Canvas:
     width: float
     height: float
     items: list = field(default_factory=list)
+    title: str = ""  # the SVG <title>; default: the first title-size text drawn
+    desc: str = ""  # the SVG <desc>; default: what kind of figure it is, from the title
 
     def _add(self, z: float, kind: str, *data) -> None:
         self.items.append((z, len(self.items), kind, data))
@@ -70,6 +72,27 @@ class Canvas:
     def text(self, t, z: float = 3.0) -> None:
         """A page.Text (several lines when it holds line breaks, 1.2 sizes apart)."""
         self._add(z, "text", t)
+
+    def paste(self, other: "Canvas", dy: float) -> None:
+        """Everything drawn on `other`, moved down by `dy` points, added to this canvas."""
+        from dataclasses import replace
+
+        def moved(points):
+            return tuple((x, y + dy) for x, y in points)
+
+        def clip(rect):
+            return None if rect is None else (rect[0], rect[1] + dy, rect[2], rect[3])
+
+        for z, _, kind, data in sorted(other.items, key=lambda i: (i[0], i[1])):
+            if kind == "text":
+                data = (replace(data[0], y=data[0].y + dy),)
+            elif kind == "circle":
+                data = (data[0], data[1] + dy, *data[2:6], clip(data[6]))
+            elif kind == "line":
+                data = (moved(data[0]), *data[1:4], clip(data[4]), data[5])
+            else:
+                data = (moved(data[0]), *data[1:4], clip(data[4]))
+            self._add(z, kind, *data)
 
     def drawn(self):
         """Items in painting order: by layer, then as added."""
@@ -159,21 +182,35 @@ def to_svg(canvas: Canvas) -> bytes:
             body.append(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" fill="{fill}"{stroke}{attr}/>')
         else:
             body.extend(_svg_text(data[0]))
+    title, desc = svg_title(canvas)
     defs = "".join(f'<clipPath id="{name}"><rect x="{_n(c[0])}" y="{_n(c[1])}" width="{_n(c[2])}" '
                    f'height="{_n(c[3])}"/></clipPath>' for c, name in clips.items())
     head = ('<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(w)}pt" height="{_n(h)}pt" '
-            f'viewBox="0 0 {_n(w)} {_n(h)}" version="1.1">\n'
+            f'viewBox="0 0 {_n(w)} {_n(h)}" version="1.1" role="img">\n'
+            f"<title>{escape(title)}</title>\n<desc>{escape(desc)}</desc>\n"
             + (f"<defs>{defs}</defs>\n" if defs else "")
             + f'<rect x="0" y="0" width="{_n(w)}" height="{_n(h)}" fill="#ffffff"/>\n')
     return (head + "\n".join(body) + "\n</svg>\n").encode("utf-8")
+
+
+def svg_title(canvas: Canvas) -> tuple[str, str]:
+    """(title, description) of the SVG: the canvas' own, else its first title-size text and the
+    texts of its first lines (the title, what the figure shows), joined."""
+    texts = canvas.texts()
+    heading = [t.text for t in texts if t.size >= style.TITLE_SIZE]
+    title = canvas.title or (" ".join(heading) if heading else "Figure")
+    if canvas.desc:
+        return title, canvas.desc
+    italic = [t.text for t in texts if t.weight == "italic"][:2]
+    return title, " ".join([title + "."] + italic).strip()
 
 
 ANCHOR = {"left": "start", "center": "middle", "right": "end"}
 
 
 def _svg_text(t) -> list[str]:
-    font = f"font-family: 'DejaVu Sans'; font-size: {_n(t.size)}px"
+    font = f"font-family: {style.SVG_FONT_FAMILY}; font-size: {_n(t.size)}px"
     if t.weight == "bold":
         font += "; font-weight: 700"
     elif t.weight == "italic":

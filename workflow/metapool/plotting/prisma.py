@@ -23,10 +23,10 @@ from metapool.plotting.save import save_canvas
 
 TITLE = "PRISMA 2020 flow diagram"
 SUBTITLE = "How the trials of the review were found, screened and included"
-WIDTH = 520.0
+WIDTH = 480.0  # 17 cm: the page width of a journal, so the 7 pt note prints at 7 pt
 BAND = 16.0  # the phase label bands on the left
 BAND_GAP = 8.0
-MAIN = 232.0  # main column (the flow)
+MAIN = 222.0  # main column (the flow)
 GAP = 26.0  # between the main column and the side boxes (the right arrows)
 SIDE = WIDTH - 2 * MARGIN - BAND - BAND_GAP - MAIN - GAP
 PAD = 5.0  # inside a box
@@ -44,9 +44,11 @@ NOTE = ("Adapted from the PRISMA 2020 template (Page et al., BMJ 2021;372:n71): 
         "queries in data/search/queries.csv. The search read stored copies of public pages (PubMed and PMC "
         "records, registry entries, journal and summary pages, published meta-analyses), not live database "
         "searches. Quantitative synthesis: included studies with a weight in the random-effects model of at "
-        "least one analysis (results/<analysis>/pooled.json).")
+        "least one analysis (results/<analysis>/pooled.json); an included study that does not report "
+        "mortality is counted there, not as an exclusion. Reports sought: those the search tried to "
+        "obtain; reports never searched for are counted as not sought.")
 SOURCE_LABELS = {
-    "published meta-analysis or review": "Published meta-analyses and reviews",
+    "published meta-analysis or review": "Published meta-analyses, reviews",
     "website": "Journal and summary websites",
     "not named in the search log": "Page not named in the search log",
 }
@@ -100,17 +102,19 @@ def rows(flow) -> list[tuple[str, BoxSpec, BoxSpec | None]]:
     for kind, sources in flow.identified.items():
         identified.append(Line(f"{headings[kind]} {n(sum(sources.values()))}", level=1))
         identified.extend(Line(f"{SOURCE_LABELS.get(s, s)} {n(k)}", level=2) for s, k in sources.items())
-    unpooled = tuple(Line(label, level=1) for label, k in (
-        (f"Table added, no weight in any analysis {n(flow.unpooled_added)}", flow.unpooled_added),
+    unpooled = _reasons(flow.no_synthesis) + tuple(Line(label, level=1) for label, k in (
+        (f"Table added, not pooled {n(flow.unpooled_added)}", flow.unpooled_added),
         (f"Table not added yet {n(flow.unpooled_pending)}", flow.unpooled_pending)) if k)
+    not_sought = ((Line(f"Reports not sought for retrieval {n(flow.n_not_sought)}"),)
+                  + _reasons(flow.not_sought) if flow.n_not_sought else ())
     synthesis = ", ".join(flow.synthesis) if flow.synthesis else "none"
     return [
         ("Identification", BoxSpec(tuple(identified), MAIN),
          BoxSpec((Line("Records removed before screening:"), Line(f"Duplicate records {n(flow.duplicates)}", level=1)),
                  SIDE)),
         ("Screening", BoxSpec((Line(f"Records screened {n(flow.screened)}"),), MAIN),
-         BoxSpec((Line(f"Records excluded {n(flow.screened - flow.sought)}"),) + _reasons(flow.screen_excluded),
-                 SIDE)),
+         BoxSpec((Line(f"Records excluded {n(flow.screened - flow.sought - flow.n_not_sought)}"),)
+                 + _reasons(flow.screen_excluded) + not_sought, SIDE)),
         ("Screening", BoxSpec((Line(f"Reports sought for retrieval {n(flow.sought)}"),), MAIN),
          BoxSpec((Line(f"Reports not retrieved {n(flow.sought - flow.assessed)}"),) + _reasons(flow.not_retrieved),
                  SIDE)),
@@ -123,7 +127,7 @@ def rows(flow) -> list[tuple[str, BoxSpec, BoxSpec | None]]:
         ("Included", BoxSpec((Line(f"Studies in the quantitative synthesis (meta-analysis) "
                                    f"{n(flow.studies_in_synthesis)}", "bold"),
                               Line(synthesis, level=1)), MAIN, HEADER_FILL),
-         BoxSpec((Line(f"Included studies in no meta-analysis {n(flow.unpooled_added + flow.unpooled_pending)}"),)
+         BoxSpec((Line(f"Included, in no meta-analysis {n(flow.studies_not_in_synthesis)}"),)
                  + unpooled, SIDE)),
     ]
 

@@ -7,7 +7,6 @@ Colours are from the Okabe-Ito palette (Okabe & Ito 2008), safe for colour-blind
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,7 +45,10 @@ COLOURS = {
 FONT_SIZE = 8.0  # table cells
 SMALL_SIZE = 7.0  # footers, heterogeneity lines, tick labels
 TITLE_SIZE = 9.5
-DPI = 200  # PNG resolution
+DPI = 300  # PNG resolution (journals ask for 300 dpi or more)
+# The SVG font list: the bundled font first, then fonts with the same metrics class and a generic
+# family, so a system without DejaVu Sans renders in a sans-serif, never in its default serif.
+SVG_FONT_FAMILY = "'DejaVu Sans', 'Bitstream Vera Sans', Arial, Helvetica, sans-serif"
 
 # Geometry in points (1/72 inch), shared by every figure: page margins, table rows and columns,
 # and the markers of interval columns (marks.py).
@@ -75,24 +77,6 @@ ARROW_HALF_HEIGHT = 2.4
 # subset of the font for it -- each embedded subset costs about 0.1 s of fontTools work.
 TEXT_FEATURES = ("-liga",)
 
-# rcParams for deterministic, text-preserving output (applied on top of matplotlib's defaults).
-RC = {
-    "svg.hashsalt": "metapool",  # fixed ids in SVG
-    "svg.fonttype": "none",  # text stays text in SVG
-    "pdf.fonttype": 42,  # TrueType: text stays text in PDF
-    "ps.fonttype": 42,
-    "font.family": "DejaVu Sans",
-    "axes.unicode_minus": False,
-    "path.simplify": False,
-    "savefig.dpi": DPI,
-    "savefig.facecolor": "white",
-    "savefig.edgecolor": "white",
-    "savefig.bbox": None,
-    "savefig.pad_inches": 0.0,
-    "figure.dpi": DPI,
-}
-
-
 @lru_cache(maxsize=None)
 def font(weight: str = "normal", size: float = FONT_SIZE, mono: bool = False) -> FontProperties:
     """FontProperties of the bundled DejaVu Sans (Mono) in `weight` ('normal', 'bold', 'italic')."""
@@ -107,16 +91,3 @@ def font(weight: str = "normal", size: float = FONT_SIZE, mono: bool = False) ->
         size=size,
         fname=FONT_DIR / fname,
     )
-
-
-@contextmanager
-def figure_style():
-    """rcParams for drawing and saving: matplotlib's defaults plus RC, restored on exit.
-
-    Starting from the defaults makes the output independent of any matplotlibrc or style a
-    caller set; the context leaves the caller's rcParams as they were.
-    """
-    with matplotlib.rc_context():
-        matplotlib.rcdefaults()
-        matplotlib.rcParams.update(RC)
-        yield

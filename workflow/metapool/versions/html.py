@@ -6,9 +6,13 @@ from __future__ import annotations
 import html
 import re
 
-STYLE = ("body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
+VIEWPORT = "width=device-width, initial-scale=1"  # phones lay the page out at their own width
+# Tables scroll sideways in their own box (.table-scroll); long words and code wrap on a phone.
+STYLE = ("body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;"
+         "line-height:1.4;overflow-wrap:anywhere}"
+         ".table-scroll{overflow-x:auto;max-width:100%}"
          "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #999;padding:.2em .6em;"
-         "text-align:left}th{background:#eee}code{background:#f3f3f3;padding:0 .2em}")
+         "text-align:left;overflow-wrap:normal}th{background:#eee}code{background:#f3f3f3;padding:0 .2em}")
 
 
 def inline(text: str) -> str:
@@ -34,9 +38,9 @@ def to_html(markdown: str, title: str = "What changed") -> str:
         open_list = 0
         if table:
             head, rows = table[0], [r for r in table[1:] if not set("".join(r)) <= set("-: ")]
-            body.append("<table><tr>" + "".join(f"<th>{inline(c)}</th>" for c in head) + "</tr>")
+            body.append('<div class="table-scroll"><table><tr>' + "".join(f"<th>{inline(c)}</th>" for c in head) + "</tr>")
             body.extend("<tr>" + "".join(f"<td>{inline(c)}</td>" for c in r) + "</tr>" for r in rows)
-            body.append("</table>")
+            body.append("</table></div>")
             table = []
 
     for line in markdown.splitlines():
@@ -65,5 +69,6 @@ def to_html(markdown: str, title: str = "What changed") -> str:
             elif line.strip():
                 body.append(f"<p>{inline(line)}</p>")
     close()
-    return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + html.escape(title)
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f'<meta name="viewport" content="{VIEWPORT}"><title>' + html.escape(title)
             + f"</title><style>{STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
