@@ -120,6 +120,13 @@ each with "d" (every treatment vs --reference: est, se, ci_lb, ci_ub), "league"
 --small-values good (default) when lower values are better, bad otherwise),
 "QE", "QEp", "QE_df"; "random" adds "tau2". Estimates are on the analysis scale
 (log OR, log RR). A disconnected network is an input error naming its parts.
+--consistency adds "consistency": {"design_by_treatment": {"designs", "fixed":
+{Q_total, df_total, p_total, Q_within, ..., Q_between, df_between, p_between},
+"random": {tau2_within, Q_between, df_between, p_between}}, "node_split":
+{"fixed"|"random": {"A|B": {k_direct, network, direct, indirect (est, se,
+ci_lb, ci_ub), prop_direct, difference (+ z, p)}}}} (Higgins et al. 2012;
+back-calculation, Dias et al. 2010), for every comparison with direct and
+indirect evidence.
 """
 
 VERSIONS = """\
@@ -201,17 +208,22 @@ def _network_parser(sub) -> None:
                           "default: the reference, then the others as they first appear")
     net.add_argument("--small-values", default="good", choices=("good", "bad"),
                      help="good (default): lower values are better, for the P-scores")
+    net.add_argument("--consistency", action="store_true",
+                     help="add the design-by-treatment interaction test and node splitting")
     net.add_argument("--format", default="json", choices=("json",), help="output format (json)")
 
 
 def _network(args: argparse.Namespace) -> str:
     from metapool.engine.render import to_json
     from metapool.inputs.armtable import read_arm_table, treatment_order
-    from metapool.network.analysis import analyse
+    from metapool.network.analysis import analyse, consistency, prepare
 
     arms = read_arm_table(args.file, args.measure)
     order = treatment_order(str(args.file), arms, args.reference, args.order)
-    return to_json(analyse(arms, args.measure, args.reference, order, args.small_values == "good"))
+    result = analyse(arms, args.measure, args.reference, order, args.small_values == "good")
+    if args.consistency:
+        result["consistency"] = consistency(prepare(arms, args.measure, args.reference, order))
+    return to_json(result)
 
 
 def _render(args: argparse.Namespace) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from metapool.errors import MetapoolError
 from metapool.network import arms as armmod
+from metapool.network import consistency as cons
 from metapool.network import graph, model, summaries
 
 
@@ -63,3 +64,11 @@ def analyse(arms: list[dict], measure: str, reference: str, order: list[str],
     st = model.stack(net.studies, net.order, net.reference)
     return {name: block(net, model.fit(st, random), small_values_good, random)
             for name, random in (("fixed", False), ("random", True))}
+
+
+def consistency(net: Network) -> dict:
+    """{"design_by_treatment", "node_split": {"fixed", "random"}} (network.consistency)."""
+    st = model.stack(net.studies, net.order, net.reference)
+    return {"design_by_treatment": cons.design_by_treatment(st, net.studies),
+            "node_split": {name: cons.node_split(st, net.studies, net.order, net.reference, model.fit(st, random))
+                           for name, random in (("fixed", False), ("random", True))}}
