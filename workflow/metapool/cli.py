@@ -296,6 +296,19 @@ def _versions_parsers(sub) -> None:
                             "config/config.yaml; without it, every results/*/pooled.json)")
 
 
+def _config_networks(path: str) -> list[str] | None:
+    """Network names in config order; None when there is no config file (then every network.json)."""
+    from pathlib import Path
+
+    import yaml
+
+    if not Path(path).is_file():
+        return None
+    with open(path, encoding="utf-8") as fh:
+        config = yaml.safe_load(fh)
+    return list((config or {}).get("networks") or {}) if isinstance(config, dict) else None
+
+
 def _config_analyses(path: str) -> list[str] | None:
     """Analysis names in config order; None when there is no config file."""
     from pathlib import Path
@@ -334,7 +347,8 @@ def _publish(args: argparse.Namespace) -> int:
     from metapool.versions.publish import publish
 
     version = publish(args.results, args.versions, args.date, args.label,
-                      analyses=_config_analyses(args.config), check=not args.no_check)
+                      analyses=_config_analyses(args.config), check=not args.no_check,
+                      networks=_config_networks(args.config))
     print(f"published version {version['version']} ({version['date']}): "
           f"{len(version['analyses'])} analyses in {args.versions}", file=sys.stderr)
     return EXIT_OK
@@ -347,8 +361,11 @@ def _changes(args: argparse.Namespace) -> int:
     from metapool.versions.job import changes_report
     from metapool.versions.store import VERSIONS_FILE, current_states
 
+    from metapool.versions.networks import current_network_states
+
     current = current_states(args.results, _config_analyses(args.config))
-    changes = changes_report(current, Path(args.versions) / VERSIONS_FILE)
+    networks = current_network_states(args.results, _config_networks(args.config))
+    changes = changes_report(current, Path(args.versions) / VERSIONS_FILE, networks)
     sys.stdout.write(report.to_json(changes) if args.format == "json" else report.to_markdown(changes))
     return EXIT_CONCLUSION_CHANGED if args.check and changes["conclusion_changed"] else EXIT_OK
 

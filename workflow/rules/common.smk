@@ -67,6 +67,21 @@ def network_trial_files(name):
     return sorted(str(f) for f in TRIAL_FILES if str(f) in used)
 
 
+def network_report_outputs(name):
+    """The network job's outputs; its SVG figures are pages of the HTML report, under Networks."""
+    out = network_job.outputs(name)
+    for key, path in out.items():
+        if key.endswith("_svg"):
+            out[key] = report(
+                path,
+                caption="../report/network.rst",
+                category="Networks",
+                subcategory=NETWORK_SETTINGS[name]["title"],
+                labels={"network": name, "figure": key[: -len("_svg")]},
+            )
+    return out
+
+
 def all_network_outputs():
     return [network_job.outputs(name)["json"] for name in NETWORK_SETTINGS]
 

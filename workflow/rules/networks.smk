@@ -10,7 +10,7 @@ for network_name in NETWORK_SETTINGS:
         input:
             trials=network_trial_files(network_name),
         output:
-            **network_job.outputs(network_name),
+            **network_report_outputs(network_name),
         log:
             f"logs/networks/{network_name}.log",
         conda:
