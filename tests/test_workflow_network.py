@@ -73,3 +73,19 @@ def test_a_new_trial_moves_the_league_table_and_the_changes_entry(copy, capsys):
     capsys.readouterr()
     assert run(["changes", "--check", "--format", "json", *args]) == EXIT_CONCLUSION_CHANGED
     assert json.loads(capsys.readouterr().out)["networks"] == changes["networks"]
+
+
+
+def test_a_misspelt_node_name_stops_the_workflow_at_parse_time(tmp_path):
+    """config networks: a node joining a name no trial row has: Snakemake stops before any job,
+    naming the config key. (Arm-level problems, e.g. a shared arm whose counts disagree, are
+    located at file, row and column the same way: tests/test_network_workflow.py.)"""
+    workdir = wf.make_copy(tmp_path / "wf")
+    config = workdir / "config" / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "norepinephrine + dobutamine]" in text
+    config.write_text(text.replace("norepinephrine + dobutamine]", "norepinephrine + dobutamin]"), encoding="utf-8")
+    proc = wf.snakemake(workdir, "--dry-run")
+    assert proc.returncode != 0
+    assert f"networks.{NETWORK}.nodes.norepinephrine" in proc.stdout and "Invalid input" in proc.stdout
+    assert not (workdir / "results").exists()

@@ -160,9 +160,14 @@ def league_cells(net: dict) -> list[list[str]]:
 def league_tsv(net: dict) -> str:
     """The league table as TSV: a header of treatments, then one row per treatment (league_cells)."""
     cells = league_cells(net) if net["status"] == "analysed" else []
-    lines = ["\t".join(["row vs column"] + net["order"])] if cells else ["message", net["message"] or ""]
-    lines += ["\t".join([net["order"][i]] + row) for i, row in enumerate(cells)]
-    return "\n".join(x.replace("\n", " ") for x in lines) + "\n"
+    rows = [["row vs column"] + net["order"]] if cells else [["message", net["message"] or ""]]
+    rows += [[net["order"][i]] + row for i, row in enumerate(cells)]
+    return "".join("\t".join(_tsv_cell(x) for x in row) + "\n" for row in rows)
+
+
+def _tsv_cell(text: str) -> str:
+    """A cell without the tabs and line breaks that would split it."""
+    return " ".join(str(text).split())
 
 
 def league_figure(net: dict) -> Canvas:
