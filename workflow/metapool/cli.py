@@ -1,4 +1,5 @@
-"""Command line: ``metapool pool``, ``metapool living``, ``metapool publish`` and ``metapool changes``."""
+"""Command line: ``metapool pool``, ``metapool living``, ``metapool network``, ``metapool publish`` and
+``metapool changes``."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ at its defaults.
                          [--tau2 REML|DL|PM|ML|SJ|HE|EB] [--ci hksj|z]
                          [--control NAME=VALUE,...] [--by COLUMN] [--format json|tsv]
   metapool living FILE.csv [--measure ...] [--tau2 ...] [--ci ...] [--format json|tsv]
+  metapool network ARMS.csv --measure RR|OR|MD --reference T [--order T1,T2,...]
+                   [--small-values good|bad] [--format json]
   metapool publish --date YYYY-MM-DD [--label TEXT] [--results results]
                    [--versions data/versions] [--no-check]
   metapool changes [--results results] [--versions data/versions]
@@ -70,6 +73,7 @@ Fixed effects: inverse variance, Mantel-Haenszel (RR, OR, RD; rma.mh) when every
 pooled study has counts, Peto's method for PETO (rma.peto).
 
 {output}
+{network}
 {versions}
 Exit status: 0 success; 2 invalid input (every problem is listed on stderr with
 file, row and column; nothing is printed on stdout); 3 an iterative estimator
@@ -100,6 +104,30 @@ reported, not_estimable, skewed, other_measure, adjusted_excluded, no_data.
 block, per subgroup, the subgroup test, and each note.
 """
 
+
+NETWORK = """\
+Network meta-analysis (`metapool network`): an arm-level CSV, one row per arm, with
+columns study, treatment, events, total (RR, OR) or study, treatment, n, mean, sd
+(MD). The contrast-based consistency model of metafor rma.mv: each study's arms
+vs its baseline arm (the arm whose treatment comes first in --order; default: the
+reference, then the others as they first appear); 0.5 added to the events and
+non-events of every arm of a study with a zero cell; a study with no events (or
+only events) in every arm left out. Fixed effect by generalised least squares;
+random effects with one tau^2 by REML and correlation 1/2 between a multi-arm
+study's contrasts; Wald z intervals. Prints {"fixed": {...}, "random": {...}},
+each with "d" (every treatment vs --reference: est, se, ci_lb, ci_ub), "league"
+(every ordered pair "A|B", A vs B), "pscore" (Rucker & Schwarzer 2015;
+--small-values good (default) when lower values are better, bad otherwise),
+"QE", "QEp", "QE_df"; "random" adds "tau2". Estimates are on the analysis scale
+(log OR, log RR). A disconnected network is an input error naming its parts.
+--consistency adds "consistency": {"design_by_treatment": {"designs", "fixed":
+{Q_total, df_total, p_total, Q_within, ..., Q_between, df_between, p_between},
+"random": {tau2_within, Q_between, df_between, p_between}}, "node_split":
+{"fixed"|"random": {"A|B": {k_direct, network, direct, indirect (est, se,
+ci_lb, ci_ub), prop_direct, difference (+ z, p)}}}} (Higgins et al. 2012;
+back-calculation, Dias et al. 2010), for every comparison with direct and
+indirect evidence.
+"""
 
 VERSIONS = """\
 Published versions (run in the workflow's folder, after `snakemake`):
@@ -148,9 +176,9 @@ def parser() -> argparse.ArgumentParser:
     """The ``metapool`` argument parser; ``metapool --help`` documents every command and option."""
     p = argparse.ArgumentParser(prog="metapool",
                                 description=DESCRIPTION.format(estimators=ESTIMATORS, output=OUTPUT,
-                                                               versions=VERSIONS),
+                                                               network=NETWORK, versions=VERSIONS),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", required=True, metavar="{pool,living,publish,changes}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{pool,living,network,publish,changes}")
     pool = sub.add_parser("pool", help="pool an effect measure", description=OUTPUT,
                           formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(pool)
@@ -162,13 +190,48 @@ def parser() -> argparse.ArgumentParser:
                           "egger_rma, egger_lm, harbord, trimfill, absolute, tsa}; a block is null "
                           "with a reason where k is too small.")
     _common(sens)
+    _network_parser(sub)
     _versions_parsers(sub)
     return p
+
+
+def _network_parser(sub) -> None:
+    """The `network` subcommand."""
+    net = sub.add_parser("network", help="network meta-analysis of an arm-level table (metafor rma.mv)",
+                         description=NETWORK, formatter_class=argparse.RawDescriptionHelpFormatter)
+    net.add_argument("file", help="CSV: study, treatment, events, total (RR, OR) or study, treatment, n, mean, sd (MD)")
+    net.add_argument("--measure", required=True, type=str.upper, choices=("RR", "OR", "MD"),
+                     help="effect measure: RR, OR (log scale) or MD")
+    net.add_argument("--reference", required=True, help="the reference treatment")
+    net.add_argument("--order", type=lambda text: [t.strip() for t in text.split(",")], metavar="T1,T2,...",
+                     help="every treatment, in order (a study's baseline is its first); "
+                          "default: the reference, then the others as they first appear")
+    net.add_argument("--small-values", default="good", choices=("good", "bad"),
+                     help="good (default): lower values are better, for the P-scores")
+    net.add_argument("--consistency", action="store_true",
+                     help="add the design-by-treatment interaction test and node splitting")
+    net.add_argument("--format", default="json", choices=("json",), help="output format (json)")
+
+
+def _network(args: argparse.Namespace) -> str:
+    from metapool.engine.render import to_json
+    from metapool.inputs.armtable import read_arm_table, treatment_order
+    from metapool.network.analysis import analyse, consistency, prepare
+
+    arms = read_arm_table(args.file, args.measure)
+    order = treatment_order(str(args.file), arms, args.reference, args.order)
+    result = analyse(arms, args.measure, args.reference, order, args.small_values == "good")
+    if args.consistency:
+        result["consistency"] = consistency(prepare(arms, args.measure, args.reference, order))
+    return to_json(result)
 
 
 def _render(args: argparse.Namespace) -> str:
     """Read the file, run the command, and return the text to print (raises MetapoolError)."""
     from metapool.engine.render import to_json, to_tsv
+
+    if args.command == "network":
+        return _network(args)
     from metapool.inputs.studytable import read_study_table
 
     studies = read_study_table(args.file)
@@ -233,6 +296,19 @@ def _versions_parsers(sub) -> None:
                             "config/config.yaml; without it, every results/*/pooled.json)")
 
 
+def _config_networks(path: str) -> list[str] | None:
+    """Network names in config order; None when there is no config file (then every network.json)."""
+    from pathlib import Path
+
+    import yaml
+
+    if not Path(path).is_file():
+        return None
+    with open(path, encoding="utf-8") as fh:
+        config = yaml.safe_load(fh)
+    return list((config or {}).get("networks") or {}) if isinstance(config, dict) else None
+
+
 def _config_analyses(path: str) -> list[str] | None:
     """Analysis names in config order; None when there is no config file."""
     from pathlib import Path
@@ -271,7 +347,8 @@ def _publish(args: argparse.Namespace) -> int:
     from metapool.versions.publish import publish
 
     version = publish(args.results, args.versions, args.date, args.label,
-                      analyses=_config_analyses(args.config), check=not args.no_check)
+                      analyses=_config_analyses(args.config), check=not args.no_check,
+                      networks=_config_networks(args.config))
     print(f"published version {version['version']} ({version['date']}): "
           f"{len(version['analyses'])} analyses in {args.versions}", file=sys.stderr)
     return EXIT_OK
@@ -284,8 +361,11 @@ def _changes(args: argparse.Namespace) -> int:
     from metapool.versions.job import changes_report
     from metapool.versions.store import VERSIONS_FILE, current_states
 
+    from metapool.versions.networks import current_network_states
+
     current = current_states(args.results, _config_analyses(args.config))
-    changes = changes_report(current, Path(args.versions) / VERSIONS_FILE)
+    networks = current_network_states(args.results, _config_networks(args.config))
+    changes = changes_report(current, Path(args.versions) / VERSIONS_FILE, networks)
     sys.stdout.write(report.to_json(changes) if args.format == "json" else report.to_markdown(changes))
     return EXIT_CONCLUSION_CHANGED if args.check and changes["conclusion_changed"] else EXIT_OK
 

@@ -6,6 +6,7 @@ rule changes:
     input:
         digests=all_digests(),
         versions=published_versions(),
+        networks=all_network_outputs(),
     output:
         json=layout.CHANGES["json"],
         md=layout.CHANGES["md"],

@@ -17,6 +17,8 @@ from metapool.inputs.search import load_search, queries_path
 from metapool.inputs.trials import load_trials, slugify, trial_files
 from metapool.pipeline import analyses as analysis_defs
 from metapool.pipeline import captions
+from metapool.pipeline import network_job
+from metapool.pipeline import networks as network_defs
 from metapool.pipeline import paths as layout
 from metapool.pipeline import summary_pages
 from metapool.pipeline.settings import WorkflowSettings
@@ -41,16 +43,20 @@ def load_review(cfg, data_dir):
             for p in analysis_defs.check_filter_values(a, index)
             + analysis_defs.check_selection(a, selected[a.name])
         ]
+        try:
+            networks, network_rows = network_defs.load(cfg, index)
+        except InputError as err:
+            problems += err.problems
         if problems:
             raise InputError(problems)
     except InputError as err:
         raise WorkflowError(f"Invalid input, nothing was run:\n{err}") from None
     if not files:
         raise WorkflowError(f"no trial tables (*.csv) in {data_dir}")
-    return files, table, analyses, selected
+    return files, table, analyses, selected, networks, network_rows
 
 
-TRIAL_FILES, TRIALS, ANALYSES, SELECTED = load_review(
+TRIAL_FILES, TRIALS, ANALYSES, SELECTED, NETWORKS, NETWORK_ROWS = load_review(
     config, WORKFLOW_SETTINGS.data_dir
 )
 SETTINGS = {a.name: a.to_dict() for a in ANALYSES}
@@ -58,6 +64,32 @@ SETTINGS = {a.name: a.to_dict() for a in ANALYSES}
 # analysis names). In the config, not in a param: Snakemake copies a job's params into the
 # metadata record of every output (13 per analysis), which caption texts would make ~10 KB each.
 config["report_captions"] = {a.name: captions.caption(a) for a in ANALYSES}
+NETWORK_SETTINGS = {n.name: n.to_dict() for n in NETWORKS}
+
+
+def network_trial_files(name):
+    """The raw tables with rows in the network (adding or editing one reruns it, and only it)."""
+    used = {r["file"] for r in NETWORK_ROWS[name]}
+    return sorted(str(f) for f in TRIAL_FILES if str(f) in used)
+
+
+def network_report_outputs(name):
+    """The network job's outputs; its SVG figures are pages of the HTML report, under Networks."""
+    out = network_job.outputs(name)
+    for key, path in out.items():
+        if key.endswith("_svg"):
+            out[key] = report(
+                path,
+                caption="../report/network.rst",
+                category="Networks",
+                subcategory=NETWORK_SETTINGS[name]["title"],
+                labels={"network": name, "figure": key[: -len("_svg")]},
+            )
+    return out
+
+
+def all_network_outputs():
+    return [network_job.outputs(name)["json"] for name in NETWORK_SETTINGS]
 
 
 def check_search_record(records_file, data_dir):
@@ -187,4 +219,5 @@ def all_outputs():
         + list(layout.PRISMA.values())
         + list(layout.CHANGES.values())
         + list(layout.VALIDATION.values())
+        + all_network_outputs()
     )

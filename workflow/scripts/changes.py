@@ -15,4 +15,5 @@ run_changes(
     out.json,
     out.md,
     out.html,
+    list(snakemake.input.networks),  # noqa: F821
 )

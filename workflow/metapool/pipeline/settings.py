@@ -171,6 +171,48 @@ def from_config_entry(name: str, spec: dict, defaults: dict) -> AnalysisSettings
 
 
 @dataclass(frozen=True)
+class NetworkSettings:
+    """One network meta-analysis (config `networks:` entry; metapool.network).
+
+    filter/timepoint: the trial rows, as for an analysis (pipeline.analyses.select); nodes: node ->
+    the agent/comparator names it joins (a name not listed is its own node); measure: RR or OR
+    (from each row's 2x2 counts); reference: the node every treatment is compared with, first in
+    the treatment order; small_values: "good" when fewer events are better (P-scores);
+    exclude_trials: trials kept out by name (a subgroup row when its whole trial is in the network).
+    """
+
+    name: str
+    title: str
+    filter: dict
+    reference: str
+    timepoint: TimepointSettings | None = None
+    nodes: dict = field(default_factory=dict)
+    measure: str = "RR"
+    small_values: str = "good"
+    exclude_trials: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return _plain(dataclasses.asdict(self))
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "NetworkSettings":
+        return _build(cls, values)
+
+    def node_of(self, name: str) -> str:
+        """The node an agent or comparator name belongs to."""
+        for node, names in self.nodes.items():
+            if name in names:
+                return node
+        return name
+
+
+def network_from_config_entry(name: str, spec: dict) -> NetworkSettings:
+    """One network from its config entry (title defaults to the name)."""
+    values = {"title": name, **(spec or {}), "name": name}
+    return NetworkSettings.from_dict(values)
+
+
+@dataclass(frozen=True)
 class Batching:
     """How analyses are grouped into jobs (pipeline.analyses.batches): one job each up to
     ``one_job_each_up_to`` analyses; beyond, runs of ``analyses_per_job`` analyses of one summary

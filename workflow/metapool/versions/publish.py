@@ -65,11 +65,14 @@ def stale_reason(dry_run_output: str) -> str:
 
 
 def publish(results_dir: str | Path, versions_dir: str | Path, date: str, label: str | None = None, *,
-            analyses: list[str] | None = None, check: bool = True, workdir: str | Path | None = None) -> dict:
+            analyses: list[str] | None = None, check: bool = True, workdir: str | Path | None = None,
+            networks: list[str] | None = None) -> dict:
     """Append the current state of every analysis as a new version; return that version.
 
     analyses: names in review order (default: every results/<name>/pooled.json). check: refuse a
     stale results/ (:func:`check_fresh` in ``workdir``, default the parent of results_dir).
+    networks: network names (default: every results/networks/<name>/network.json); their states
+    (versions.networks) are recorded under "networks" when there are any.
     """
     try:
         check_date(date)
@@ -88,7 +91,12 @@ def publish(results_dir: str | Path, versions_dir: str | Path, date: str, label:
             raise StaleResultsError(f"not published: {reason}")
     current = current_states(results_dir, analyses)
     meta, published = baseline(versions)
+    from metapool.versions.networks import current_network_states
+
     version = {"version": len(versions) + 1, "date": date, "label": label, "analyses": current}
+    network_states = current_network_states(results_dir, networks)
+    if network_states:
+        version["networks"] = network_states
     entries = [report.annotate(e) for e in compare(published, current)]
     changelog = Path(versions_dir) / CHANGELOG_FILE
     old = changelog.read_text(encoding="utf-8") if changelog.exists() else CHANGELOG_HEAD

@@ -97,6 +97,10 @@ def to_markdown(report: dict) -> str:
             continue
         for e in chosen:
             lines += analysis_section(e, report["baseline"])
+    if report.get("networks"):
+        from metapool.versions.networks import to_markdown as networks_markdown
+
+        lines += networks_markdown(report["networks"])
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
