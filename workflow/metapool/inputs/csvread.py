@@ -94,6 +94,12 @@ def read_table(path: str | Path) -> tuple[Table | None, list[Problem]]:
                                     f"the row has {len(cells)} cells but the header has {len(header)} columns "
                                     "(a stray or unquoted comma?)"))
             continue
+        bare_cr = [name for name, cell in zip(header, cells) if "\r" in cell]
+        for name in bare_cr:
+            problems.append(Problem(file, index, name, "a carriage return (CR) inside the cell; it would break "
+                                    "the row in every table written from it: remove it or replace it with a space"))
+        if bare_cr:
+            continue
         table.records.append((index, {name: cell.strip() for name, cell in zip(header, cells)}))
     if not table.records and not problems:
         problems.append(Problem(file, None, None, "the file has a header but no data rows"))
