@@ -18,7 +18,7 @@ from metapool.errors import InputError, MetapoolError, Problem
 from metapool.versions import report
 from metapool.versions.compare import compare
 from metapool.versions.store import (CHANGELOG_FILE, VERSIONS_FILE, baseline, check_date, current_states,
-                                     dump_json, load_versions)
+                                     dump_json, load_versions, with_digest)
 
 CHANGELOG_HEAD = ("# Published versions\n\n"
                   "One entry per published version: per analysis, what changed since the version "
@@ -88,7 +88,7 @@ def publish(results_dir: str | Path, versions_dir: str | Path, date: str, label:
             raise StaleResultsError(f"not published: {reason}")
     current = current_states(results_dir, analyses)
     meta, published = baseline(versions)
-    version = {"version": len(versions) + 1, "date": date, "label": label, "analyses": current}
+    version = with_digest({"version": len(versions) + 1, "date": date, "label": label, "analyses": current})
     entries = [report.annotate(e) for e in compare(published, current)]
     changelog = Path(versions_dir) / CHANGELOG_FILE
     old = changelog.read_text(encoding="utf-8") if changelog.exists() else CHANGELOG_HEAD
