@@ -17,7 +17,12 @@ except RuntimeError as err:
     raise WorkflowError(str(err)) from None
 
 from metapool.errors import InputError, Problem
-from metapool.inputs.glyphs import config_texts, figure_text_problems, trial_texts
+from metapool.inputs.glyphs import (
+    config_texts,
+    figure_text_problems,
+    rob_texts,
+    trial_texts,
+)
 from metapool.inputs.rob import load_rob, rob_files
 from metapool.inputs.search import load_search, queries_path
 from metapool.inputs.trials import load_trials, slugify, trial_files
@@ -35,16 +40,26 @@ WORKFLOW_SETTINGS = WorkflowSettings.from_config(config)
 def load_review(cfg, data_dir):
     """Validated trial rows, analyses, and each analysis' selected rows; WorkflowError listing every problem."""
     if not Path(data_dir).is_dir():
-        raise WorkflowError(f"Invalid input, nothing was run:\nconfig/config.yaml, key 'data_dir': "
-                            f"the folder {data_dir!r} does not exist (relative to {Path.cwd()}); "
-                            "set data_dir to the folder of the trial tables (data/raw)")
+        raise WorkflowError(
+            f"Invalid input, nothing was run:\nconfig/config.yaml, key 'data_dir': "
+            f"the folder {data_dir!r} does not exist (relative to {Path.cwd()}); "
+            "set data_dir to the folder of the trial tables (data/raw)"
+        )
     try:
         files = trial_files(data_dir)
         table = load_trials(files)
-        load_rob(rob_files(WORKFLOW_SETTINGS.rob_dir), table.rows).raise_for_problems()
+        rob = load_rob(
+            rob_files(WORKFLOW_SETTINGS.rob_dir), table.rows
+        ).raise_for_problems()
         analyses = analysis_defs.from_config(cfg)
-        # One rule for text that reaches a figure (metapool.inputs.glyphs): in the fonts, or an error.
-        glyphs = figure_text_problems([*trial_texts(table.rows), *config_texts(analyses, "config/config.yaml")])
+        # One check for text that reaches a figure (metapool.inputs.glyphs): in the fonts, or an error.
+        glyphs = figure_text_problems(
+            [
+                *trial_texts(table.rows),
+                *rob_texts(rob.rows),
+                *config_texts(analyses, "config/config.yaml"),
+            ]
+        )
         if glyphs:
             raise InputError(glyphs)
         index = analysis_defs.RowIndex(table.rows)
@@ -95,15 +110,23 @@ check_versions(WORKFLOW_SETTINGS.versions_file)
 def check_lock(locks=Path(".snakemake") / "locks"):
     """A second run while one holds the lock: say so first. Snakemake checks for incomplete files
     before it takes its lock, so the second run would otherwise get IncompleteFilesException and
-    advice (--rerun-incomplete) that only leads to the lock error. Dry runs take no lock."""
+    advice (--rerun-incomplete) that only leads to the lock error. Dry runs take no lock.
+    """
     held = sorted(locks.glob("*.lock")) if locks.is_dir() else []
-    if not held or not workflow.is_main_process or workflow.dryrun or "--unlock" in sys.argv:
+    if (
+        not held
+        or not workflow.is_main_process
+        or workflow.dryrun
+        or "--unlock" in sys.argv
+    ):
         return
     if not getattr(workflow.execution_settings, "lock", True):
         return
-    raise WorkflowError(f"Directory cannot be locked: another Snakemake run in this directory holds "
-                        f"{held[0]}. Wait for it to finish. If no run is active (one was killed), "
-                        "remove the stale lock with `snakemake --unlock`, then run again.")
+    raise WorkflowError(
+        f"Directory cannot be locked: another Snakemake run in this directory holds "
+        f"{held[0]}. Wait for it to finish. If no run is active (one was killed), "
+        "remove the stale lock with `snakemake --unlock`, then run again."
+    )
 
 
 check_lock()
@@ -196,13 +219,18 @@ def search_queries_file():
 def missing_job_outputs():
     """Declared outputs of the analysis jobs that do not exist (deleted, or a job killed before
     its atomic rename left only a .tmp): naming them as targets makes Snakemake rebuild them.
-    Snakemake checks only the outputs some rule asks for, so a job whose digest is present would
+    Snakemake checks only the outputs something asks for, so a job whose digest is present would
     otherwise never rerun for its deleted pooled.json or forest.png."""
     return [
         path
         for batch in BATCHES
         for path in batch_pool_outputs(batch)
-        + [p for name in BATCHES[batch] for ps in layout.figure_outputs(name).values() for p in ps.values()]
+        + [
+            p
+            for name in BATCHES[batch]
+            for ps in layout.figure_outputs(name).values()
+            for p in ps.values()
+        ]
         if not os.path.exists(path)
     ]
 

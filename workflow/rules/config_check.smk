@@ -27,4 +27,6 @@ def check_config_files(paths):
         raise WorkflowError(f"Invalid input, nothing was run:\n{InputError(problems)}")
 
 
-check_config_files(["config/config.yaml", *map(str, workflow.overwrite_configfiles or [])])
+check_config_files(
+    ["config/config.yaml", *map(str, workflow.overwrite_configfiles or [])]
+)

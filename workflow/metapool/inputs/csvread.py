@@ -26,6 +26,7 @@ from metapool.inputs import rules
 
 
 _BOM = b"\xef\xbb\xbf"
+_BARE_CR = re.compile(r"\r(?!\n)")
 _INT = re.compile(r"[+-]?[0-9]+")
 _FLOAT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
@@ -83,6 +84,11 @@ def read_table(path: str | Path) -> tuple[Table | None, list[Problem]]:
         raw.extend(reader)
     except csv.Error as err:
         return None, [Problem(file, len(raw) + 1, None, f"not a readable CSV file: {err} (line {reader.line_num})")]
+    bare = _BARE_CR.search(text)
+    if bare and not any("\r" in cell for cells in raw for cell in cells):  # outside quotes: it split a row
+        line = text.count("\n", 0, bare.start()) + 1
+        return None, [Problem(file, None, None, f"a carriage return (CR) without a line feed on line {line} "
+                              "ends the row in the middle; remove it or replace it with a space")]
     header = [cell.strip() for cell in raw[0]]
     table = Table(file, header)
     problems: list[Problem] = []

@@ -86,6 +86,13 @@ def trial_texts(rows: Iterable[dict]) -> Iterable[tuple[str, int, str, str]]:
                 yield r["file"], r["row"], column, value
 
 
+def rob_texts(rows: Iterable[dict]) -> Iterable[tuple[str, int, str, str]]:
+    """(file, row, "assessor", text) of each risk-of-bias row: the figures print the assessors."""
+    for r in rows:
+        if isinstance(r.get("assessor"), str):
+            yield r["file"], r["row"], "assessor", r["assessor"]
+
+
 def config_texts(analyses, source: str) -> Iterable[tuple[str, None, str, str]]:
     """(file, None, key, text) of each analysis' title, drawn above its figures."""
     for a in analyses:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from metapool.atomic import write_text
 from metapool.errors import InputError, MetapoolError, Problem
+from metapool.safetext import md_text
 from metapool.versions import report
 from metapool.versions.compare import compare
 from metapool.versions.store import (CHANGELOG_FILE, VERSIONS_FILE, baseline, check_date, current_states,
@@ -149,7 +150,7 @@ def publish(results_dir: str | Path, versions_dir: str | Path, date: str, label:
 def changelog_entry(version: dict, before: dict | None, entries: list[dict]) -> str:
     """The CHANGELOG section of one version: per analysis (annotated comparison entries, in
     review order), one line of what changed since ``before`` and its conclusion flags."""
-    label = f" ({version['label']})" if version.get("label") else ""
+    label = f" ({md_text(version['label'])})" if version.get("label") else ""
     lines = [f"## Version {version['version']}: {version['date']}{label}", ""]
     lines.append(f"Compared with version {before['version']} ({before['date']})." if before
                  else "First published version.")

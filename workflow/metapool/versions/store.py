@@ -42,13 +42,24 @@ def _not_finite(name: str):
     raise ValueError(f"{name} is not a finite number (JSON has no NaN or Infinity; write null)")
 
 
+def _unique_keys(pairs: list) -> dict:
+    """A JSON object whose keys are each given once (json keeps the last of two silently)."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise ValueError(f"key {twice!r} is given twice in one object; the second would silently replace the first")
+    return out
+
+
 def dump_json(obj) -> str:
     """Sorted keys, two-space indent, UTF-8 as is, newline-terminated: the same object, the same bytes."""
     return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def read_json(path: str | Path):
-    """The parsed file; InputError naming it when it is missing or not valid JSON."""
+    """The parsed file; InputError naming it when it is missing or not valid JSON (NaN, Infinity
+    and a key given twice in one object included)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -57,7 +68,7 @@ def read_json(path: str | Path):
     except (OSError, UnicodeDecodeError) as e:
         raise InputError([Problem(str(path), None, None, f"cannot be read: {e}")]) from None
     try:
-        return json.loads(text, parse_constant=_not_finite)
+        return json.loads(text, parse_constant=_not_finite, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as e:
         problem = Problem(str(path), e.lineno, None, f"not valid JSON: {e.msg} (column {e.colno}); "
                           "a truncated or hand-edited file? restore it with `git checkout` on it")
