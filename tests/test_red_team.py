@@ -465,3 +465,15 @@ def test_an_rd_bound_and_a_negative_ratio_in_the_cli_study_table_are_rejected(tm
         read_study_table(path)
     messages = {p.row: p.message for p in err.value.problems}
     assert "outside [-1, 1]" in messages[2] and "must be > 0" in messages[3]
+
+
+def test_publish_refuses_a_hand_edited_output_that_the_dry_run_takes_for_fresh(tmp_path, monkeypatch):
+    from metapool.versions import publish as publish_module
+    from metapool.versions.publish import StaleResultsError
+
+    root = job_like_results(tmp_path)
+    (root / "results" / "a" / "pooled.json").write_text('{"k": 2}\n', encoding="utf-8")
+    monkeypatch.setattr(publish_module, "check_fresh", lambda workdir: None)  # newer mtime: "fresh"
+    with pytest.raises(StaleResultsError, match="differ from what their job wrote"):
+        publish(root / "results", root / "versions", "2026-05-01")
+    assert not (root / "versions").exists()

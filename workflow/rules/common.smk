@@ -45,8 +45,10 @@ def load_review(cfg, data_dir):
             f"the folder {data_dir!r} does not exist (relative to {Path.cwd()}); "
             "set data_dir to the folder of the trial tables (data/raw)"
         )
+    files = trial_files(data_dir)
+    if not files:
+        raise WorkflowError(f"no trial tables (*.csv) in {data_dir}")
     try:
-        files = trial_files(data_dir)
         table = load_trials(files)
         rob = load_rob(
             rob_files(WORKFLOW_SETTINGS.rob_dir), table.rows
@@ -74,8 +76,6 @@ def load_review(cfg, data_dir):
             raise InputError(problems)
     except InputError as err:
         raise WorkflowError(f"Invalid input, nothing was run:\n{err}") from None
-    if not files:
-        raise WorkflowError(f"no trial tables (*.csv) in {data_dir}")
     return files, table, analyses, selected
 
 

@@ -26,9 +26,9 @@ from metapool.errors import ConvergenceError, InputError
 FALLBACK_TAU2 = "DL"
 # metafor's advice (help(rma), "Note"): a smaller step length and more iterations for Fisher
 # scoring (REML, ML, EB); Paule-Mandel's root search fails only at extreme heterogeneity.
-REMEDY = {"PM": "choose another estimator, e.g. `tau2: REML` (metafor: the Paule-Mandel root search "
-                "failed; see help(rma))",
-          None: "set `control: {stepadj: 0.5, maxiter: 1000}` for the analysis in config/config.yaml "
+REMEDY = {"PM": "choose another estimator for this analysis in config/config.yaml, e.g. tau2: REML "
+                "(the Paule-Mandel root search has no solution; see metafor's help(rma))",
+          None: "set control: {stepadj: 0.5, maxiter: 1000} for this analysis in config/config.yaml "
                 "(metafor's advice for Fisher scoring, help(rma))"}
 
 
@@ -51,8 +51,9 @@ def sha256_file(path: str | Path) -> str:
 def non_convergence(analysis: AnalysisSettings, err: ConvergenceError) -> dict:
     """pooled.json's `convergence` block: what failed, the fallback used and metafor's remedy."""
     remedy = REMEDY.get(err.estimator, REMEDY[None])
-    sentence = (f"The {err.estimator} estimator of tau\u00b2 did not converge ({err}); tau\u00b2 is "
-                f"estimated by {FALLBACK_TAU2} (DerSimonian-Laird) instead. To fit {err.estimator}, {remedy}.")
+    detail = str(err).split(": ", 1)[1] if ": " in str(err) else "no estimate"
+    sentence = (f"The {err.estimator} estimator of tau\u00b2 did not converge ({detail}); tau\u00b2 is "
+                f"estimated by DerSimonian-Laird ({FALLBACK_TAU2}) instead. To fit {err.estimator}, {remedy}.")
     return {"converged": False, "estimator": err.estimator, "error": str(err), "fallback": FALLBACK_TAU2,
             "remedy": remedy, "sentence": sentence}
 

@@ -133,7 +133,7 @@ def publish(results_dir: str | Path, versions_dir: str | Path, date: str, label:
                                   f"earlier than version {versions[-1]['version']} ({versions[-1]['date']})")])
     if check:
         root = Path(results_dir).resolve().parent if workdir is None else workdir
-        reason = edited_outputs(root) or check_fresh(root)
+        reason = check_fresh(root) or edited_outputs(root)
         if reason:
             raise StaleResultsError(f"not published: {reason}")
     current = current_states(results_dir, analyses)
