@@ -477,3 +477,8 @@ def test_publish_refuses_a_hand_edited_output_that_the_dry_run_takes_for_fresh(t
     with pytest.raises(StaleResultsError, match="differ from what their job wrote"):
         publish(root / "results", root / "versions", "2026-05-01")
     assert not (root / "versions").exists()
+
+
+def test_nan_and_infinity_in_the_config_are_located():
+    config = {"defaults": {"living": {"acr": float("nan")}}, "analyses": {"a": {"plot": {"xlim": [0.1, float("inf")]}}}}
+    assert bounds.nonfinite_keys(config) == ["defaults.living.acr", "analyses.a.plot.xlim[1]"]

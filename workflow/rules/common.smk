@@ -17,6 +17,7 @@ except RuntimeError as err:
     raise WorkflowError(str(err)) from None
 
 from metapool.errors import InputError, Problem
+from metapool.inputs import bounds
 from metapool.inputs.glyphs import (
     config_texts,
     figure_text_problems,
@@ -49,6 +50,19 @@ def load_review(cfg, data_dir):
     if not files:
         raise WorkflowError(f"no trial tables (*.csv) in {data_dir}")
     try:
+        not_finite = bounds.nonfinite_keys(cfg)
+        if not_finite:
+            raise InputError(
+                [
+                    Problem(
+                        "config/config.yaml",
+                        None,
+                        key,
+                        "not a finite number (.nan/.inf)",
+                    )
+                    for key in not_finite
+                ]
+            )
         table = load_trials(files)
         rob = load_rob(
             rob_files(WORKFLOW_SETTINGS.rob_dir), table.rows

@@ -40,3 +40,14 @@ def rd_problem(value) -> str | None:
         return (f"{value:g} is outside [-1, 1]; a risk difference is a difference of proportions "
                 f"(write 0.036, not 3.6 percentage points)")
     return None
+
+
+def nonfinite_keys(obj, path: str = "") -> list[str]:
+    """The dotted keys of every NaN or infinite number in a nested config (YAML's .nan, .inf)."""
+    if isinstance(obj, dict):
+        return [k for key, value in obj.items() for k in nonfinite_keys(value, f"{path}.{key}" if path else str(key))]
+    if isinstance(obj, list):
+        return [k for i, value in enumerate(obj) for k in nonfinite_keys(value, f"{path}[{i}]")]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return [path]
+    return []
