@@ -8,6 +8,7 @@ min_version("9.2")
 
 
 include: "workflow/rules/snakemake_speedups.smk"
+include: "workflow/rules/config_check.smk"
 
 
 configfile: "config/config.yaml"

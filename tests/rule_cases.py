@@ -33,6 +33,8 @@ def case(name: str, cells: dict, column: str, rule: str):
 
 
 ARM_SUMMARIES = [
+    # issue 24 item 18: n for one arm only was accepted and the row silently became "no data"
+    case("n-one-arm", {**MEANS, "n_trt": ""}, "n_trt", "blank while n_ctl is given; give n for both arms or neither"),
     case("sd-negative", {**MEANS, "sd_trt": "-4.1"}, "sd_trt", "-4.1 is not positive; an SD must be > 0"),
     case("sd-zero", {**MEANS, "sd_ctl": "0"}, "sd_ctl", "0 is not positive; an SD must be > 0"),
     case("mean-without-sd", {**MEANS, "sd_ctl": ""}, "sd_ctl",
@@ -96,6 +98,11 @@ OUTCOME_TYPE = [
 """One outcome type per row: counts or arm summaries, and a reported effect of that type."""
 
 REPORTED = [
+    # issue 24 item 4: an RD in percentage points was pooled with a weight of 0.009%
+    case("rd-in-percentage-points", {"effect_measure": "RD", "effect": "3.6", "effect_lower": "-1.2",
+                                     "effect_upper": "8.4"}, "effect", "3.6 is outside [-1, 1]"),
+    case("rd-bound-beyond-1", {"effect_measure": "RD", "effect": "0.5", "effect_lower": "0.1",
+                               "effect_upper": "1.2"}, "effect_upper", "1.2 is outside [-1, 1]"),
     case("effect-without-bounds", {"effect_measure": "RR", "effect": "1.46"}, "effect_lower",
          "blank while effect given; give the effect with both 95% CI bounds or none of the three"),
     case("effect-without-upper", {**EFFECT, "effect_upper": ""}, "effect_upper",
@@ -163,7 +170,7 @@ VALID = [
     pytest.param({**MEDIANS, "median_trt": "6", "q1_trt": "6"}, ("medians",), id="median-on-q1"),
     pytest.param({**{k: v for k, v in MEANS.items() if k.endswith("trt")},
                   **{k: v for k, v in MEDIANS.items() if k.endswith("ctl")}}, ("medians",), id="means-vs-medians"),
-    pytest.param({**MEANS, "n_trt": ""}, (), id="means-without-n"),
     pytest.param({"events_trt": "48", "events_ctl": "47"}, (), id="events-only"),
+    pytest.param({**MEANS, "n_trt": "", "n_ctl": ""}, (), id="means-without-any-n"),
 ]
 """Rows every rule accepts, with their rules.kinds."""

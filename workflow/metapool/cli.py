@@ -313,15 +313,11 @@ def _config_analyses(path: str) -> list[str] | None:
     """Analysis names in config order; None when there is no config file."""
     from pathlib import Path
 
-    import yaml
+    from metapool.inputs.yamlread import load_yaml
 
     if not Path(path).is_file():
         return None
-    try:
-        with open(path, encoding="utf-8") as fh:
-            config = yaml.safe_load(fh)
-    except yaml.YAMLError as e:
-        raise InputError([Problem(path, None, None, f"not valid YAML: {e}")]) from None
+    config = load_yaml(path)  # a syntax error or a key given twice names the file and line
     if not isinstance(config, dict) or not isinstance(config.get("analyses"), dict):
         raise InputError([Problem(path, None, "analyses", "the config has no 'analyses' mapping")])
     return list(config["analyses"])

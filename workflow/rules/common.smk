@@ -1,6 +1,7 @@
 # Parse-time work: validate the config and every trial table (all problems at once, before any
 # job runs), select each analysis' rows, and group analyses into jobs.
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,7 +11,20 @@ import common  # noqa: F401  (makes metapool importable from workflow/, as in ev
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from metapool.errors import InputError
+try:
+    common.check_metapool()  # the jobs check the same: one metapool per run
+except RuntimeError as err:
+    raise WorkflowError(str(err)) from None
+
+from metapool.errors import InputError, Problem
+from metapool.inputs import bounds
+from metapool.inputs.glyphs import (
+    config_texts,
+    figure_text_problems,
+    rob_texts,
+    trial_texts,
+)
+
 from metapool.inputs.published import load_published
 from metapool.inputs.rob import load_rob, rob_files
 from metapool.inputs.search import load_search, queries_path
@@ -22,6 +36,7 @@ from metapool.pipeline import networks as network_defs
 from metapool.pipeline import paths as layout
 from metapool.pipeline import summary_pages
 from metapool.pipeline.settings import WorkflowSettings
+from metapool.versions.store import load_versions
 
 # Defaults live in metapool.pipeline.settings (the schema documents the same values).
 validate(config, schema="../schemas/config.schema.yaml", set_default=False)
@@ -30,11 +45,44 @@ WORKFLOW_SETTINGS = WorkflowSettings.from_config(config)
 
 def load_review(cfg, data_dir):
     """Validated trial rows, analyses, and each analysis' selected rows; WorkflowError listing every problem."""
+    if not Path(data_dir).is_dir():
+        raise WorkflowError(
+            f"Invalid input, nothing was run:\nconfig/config.yaml, key 'data_dir': "
+            f"the folder {data_dir!r} does not exist (relative to {Path.cwd()}); "
+            "set data_dir to the folder of the trial tables (data/raw)"
+        )
+    files = trial_files(data_dir)
+    if not files:
+        raise WorkflowError(f"no trial tables (*.csv) in {data_dir}")
     try:
-        files = trial_files(data_dir)
+        not_finite = bounds.nonfinite_keys(cfg)
+        if not_finite:
+            raise InputError(
+                [
+                    Problem(
+                        "config/config.yaml",
+                        None,
+                        key,
+                        "not a finite number (.nan/.inf)",
+                    )
+                    for key in not_finite
+                ]
+            )
         table = load_trials(files)
-        load_rob(rob_files(WORKFLOW_SETTINGS.rob_dir), table.rows).raise_for_problems()
+        rob = load_rob(
+            rob_files(WORKFLOW_SETTINGS.rob_dir), table.rows
+        ).raise_for_problems()
         analyses = analysis_defs.from_config(cfg)
+        # One check for text that reaches a figure (metapool.inputs.glyphs): in the fonts, or an error.
+        glyphs = figure_text_problems(
+            [
+                *trial_texts(table.rows),
+                *rob_texts(rob.rows),
+                *config_texts(analyses, "config/config.yaml"),
+            ]
+        )
+        if glyphs:
+            raise InputError(glyphs)
         index = analysis_defs.RowIndex(table.rows)
         selected = {a.name: analysis_defs.select(index, a) for a in analyses}
         problems = [
@@ -116,7 +164,43 @@ def check_published_estimates(path, rows):
         raise WorkflowError(f"Invalid input, nothing was run:\n{err}") from None
 
 
+def check_versions(versions_file):
+    """The published versions, read and verified (digests, structure) as every job reads them."""
+    try:
+        load_versions(versions_file)
+    except InputError as err:
+        raise WorkflowError(f"Invalid input, nothing was run:\n{err}") from None
+
+
 check_published_estimates(WORKFLOW_SETTINGS.published_estimates, TRIALS.rows)
+
+
+check_versions(WORKFLOW_SETTINGS.versions_file)
+
+
+def check_lock(locks=Path(".snakemake") / "locks"):
+    """A second run while one holds the lock: say so first. Snakemake checks for incomplete files
+    before it takes its lock, so the second run would otherwise get IncompleteFilesException and
+    advice (--rerun-incomplete) that only leads to the lock error. Dry runs take no lock.
+    """
+    held = sorted(locks.glob("*.lock")) if locks.is_dir() else []
+    if (
+        not held
+        or not workflow.is_main_process
+        or workflow.dryrun
+        or "--unlock" in sys.argv
+    ):
+        return
+    if not getattr(workflow.execution_settings, "lock", True):
+        return
+    raise WorkflowError(
+        f"Directory cannot be locked: another Snakemake run in this directory holds "
+        f"{held[0]}. Wait for it to finish. If no run is active (one was killed), "
+        "remove the stale lock with `snakemake --unlock`, then run again."
+    )
+
+
+check_lock()
 SUMMARY_PAGES = summary_pages.pages(ANALYSES)
 BATCHES = analysis_defs.batches(
     [(page.id, page.analyses) for page in SUMMARY_PAGES], WORKFLOW_SETTINGS.batching
@@ -203,16 +287,37 @@ def search_queries_file():
     return str(queries_path(WORKFLOW_SETTINGS.search_records))
 
 
-def all_outputs():
-    """Targets of the default rule: each analysis job's digest, the summaries and the trial table.
+def missing_job_outputs():
+    """Declared outputs of the analysis jobs that do not exist (deleted, or a job killed before
+    its atomic rename left only a .tmp): naming them as targets makes Snakemake rebuild them.
+    Snakemake checks only the outputs something asks for, so a job whose digest is present would
+    otherwise never rerun for its deleted pooled.json or forest.png."""
+    return [
+        path
+        for batch in BATCHES
+        for path in batch_pool_outputs(batch)
+        + [
+            p
+            for name in BATCHES[batch]
+            for ps in layout.figure_outputs(name).values()
+            for p in ps.values()
+        ]
+        if not os.path.exists(path)
+    ]
 
-    Naming one output per job is enough: Snakemake reruns a job when any of its outputs is missing
-    or stale. The digest is the job's first output, so finding its producer is one match; listing
-    all 13 files of 1,000 analyses instead costs Snakemake seconds of producer lookups on every
-    run, no-op included.
+
+def all_outputs():
+    """Targets of the default rule: each analysis job's digest, its missing outputs, the summaries
+    and the trial table.
+
+    The digest is the job's first output, so finding its producer is one match; listing all 13
+    files of 1,000 analyses instead costs Snakemake seconds of producer lookups on every run,
+    no-op included. A stat per output (missing_job_outputs) costs milliseconds, and names only
+    the missing ones: their jobs rerun.
     """
     return (
         all_digests()
+        + missing_job_outputs()
         + list(layout.SUMMARY.values())
         + [layout.summary_forest_page(page.id)["svg"] for page in SUMMARY_PAGES]
         + list(layout.SOF.values())

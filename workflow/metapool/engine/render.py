@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from metapool.safetext import tsv_cell
+
 TSV_COLUMNS = (
     "row", "name", "group", "k", "status", "measure", "effect", "ci_lb", "ci_ub", "pi_lb", "pi_ub",
     "yi", "se", "pval", "weight_fixed", "weight_random", "tau2", "tau2_ci_lb", "tau2_ci_ub",
@@ -21,7 +23,8 @@ def to_json(result: dict) -> str:
 
 
 def fmt(x) -> str:
-    """A TSV cell: '' for missing, integers as is, floats to 6 significant digits."""
+    """A TSV cell: '' for missing, integers as is, floats to 6 significant digits, text through
+    safetext.tsv_cell (one line; a formula-like cell prefixed with ', OWASP CSV injection)."""
     if x is None:
         return ""
     if isinstance(x, bool):
@@ -30,7 +33,7 @@ def fmt(x) -> str:
         return str(x)
     if isinstance(x, float):
         return f"{x:.6g}"
-    return str(x).replace("\t", " ").replace("\n", " ")
+    return tsv_cell(str(x))
 
 
 def _block_row(row: str, name: str, group: str | None, block: dict, method: str, measure: str) -> dict:

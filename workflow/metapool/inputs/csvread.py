@@ -26,6 +26,7 @@ from metapool.inputs import rules
 
 
 _BOM = b"\xef\xbb\xbf"
+_BARE_CR = re.compile(r"\r(?!\n)")
 _INT = re.compile(r"[+-]?[0-9]+")
 _FLOAT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
@@ -83,6 +84,11 @@ def read_table(path: str | Path) -> tuple[Table | None, list[Problem]]:
         raw.extend(reader)
     except csv.Error as err:
         return None, [Problem(file, len(raw) + 1, None, f"not a readable CSV file: {err} (line {reader.line_num})")]
+    bare = _BARE_CR.search(text)
+    if bare and not any("\r" in cell for cells in raw for cell in cells):  # outside quotes: it split a row
+        line = text.count("\n", 0, bare.start()) + 1
+        return None, [Problem(file, None, None, f"a carriage return (CR) without a line feed on line {line} "
+                              "ends the row in the middle; remove it or replace it with a space")]
     header = [cell.strip() for cell in raw[0]]
     table = Table(file, header)
     problems: list[Problem] = []
@@ -93,6 +99,12 @@ def read_table(path: str | Path) -> tuple[Table | None, list[Problem]]:
             problems.append(Problem(file, index, None,
                                     f"the row has {len(cells)} cells but the header has {len(header)} columns "
                                     "(a stray or unquoted comma?)"))
+            continue
+        bare_cr = [name for name, cell in zip(header, cells) if "\r" in cell]
+        for name in bare_cr:
+            problems.append(Problem(file, index, name, "a carriage return (CR) inside the cell; it would break "
+                                    "the row in every table written from it: remove it or replace it with a space"))
+        if bare_cr:
             continue
         table.records.append((index, {name: cell.strip() for name, cell in zip(header, cells)}))
     if not table.records and not problems:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from metapool.inputs.yamlread import load_yaml
 
 from metapool.errors import InputError, Problem
 from metapool.measures import registry
@@ -61,10 +61,7 @@ def load_published(path: str | Path, trial_names: set[str] | None = None, agents
     workflow checks them when it parses; None (a job, after that) skips those three checks.
     """
     path = str(path)
-    try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-        raise InputError([Problem(path, None, None, f"cannot be read (a YAML file is required): {err}")]) from None
+    doc = load_yaml(path)  # duplicate keys and syntax errors named with their line
     if not isinstance(doc, dict) or not isinstance(doc.get("estimates"), list):
         raise InputError([Problem(path, None, None, "must be a mapping with an `estimates:` list (and optional "
                                                     "`aliases:`)")])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import Callable, Collection, Mapping
 
+from metapool.inputs import bounds
 from metapool.measures import registry
 
 Report = Callable[[str, str], None]
@@ -125,7 +126,9 @@ def check_arm(values: Mapping, arm: str, report: Report) -> None:
 
 
 def check_continuous(values: Mapping, report: Report) -> None:
-    """Both arms' summaries (check_arm); summaries for both arms or neither."""
+    """Both arms' summaries (check_arm); summaries for both arms or neither, and n for both arms
+    or neither (a row with one arm's n is not usable, so say which n is missing; summaries
+    without any n are allowed, as with events without totals: the row is then not usable)."""
     for arm in ARMS:
         check_arm(values, arm, report)
     given = {arm: _arm_given(values, arm) for arm in ARMS}
@@ -133,6 +136,10 @@ def check_continuous(values: Mapping, report: Report) -> None:
         blank, other = ("ctl", "trt") if given["trt"] else ("trt", "ctl")
         report(f"mean_{blank}", f"no summary for the {blank} arm while the {other} arm has one; "
                                 "give both arms or neither")
+    n = {arm: _given(values, f"n_{arm}") for arm in ARMS}
+    if n["trt"] != n["ctl"]:
+        blank, other = ("ctl", "trt") if n["trt"] else ("trt", "ctl")
+        report(f"n_{blank}", f"blank while n_{other} is given; give n for both arms or neither")
 
 
 def check_reported(values: Mapping, report: Report) -> None:
@@ -165,6 +172,12 @@ def check_reported(values: Mapping, report: Report) -> None:
                 name = registry.get(measure).name.lower()
                 report(column, f"{_show(values[column])} is not positive; {'an' if name[0] in 'aeiou' else 'a'} "
                                f"{name} and its bounds must be > 0")
+                return
+    if measure is not None and str(measure).upper() == "RD":
+        for column in triple:
+            why = bounds.rd_problem(values[column])
+            if why:
+                report(column, why)
                 return
     if lower > est:
         report("effect_lower", f"effect_lower ({_show(lower)}) is above effect ({_show(est)}): "

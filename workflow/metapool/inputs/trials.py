@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from metapool.errors import InputError, Problem
-from metapool.inputs import rules
+from metapool.inputs import bounds, rules
 from metapool.inputs.csvread import (CellError, Table, check_header, close_match, load_schema, parse_data,
                                       parse_int, read_table, schema_columns)
 from metapool.inputs.rules import COUNTS
@@ -74,7 +74,11 @@ class OneTrialPerFile:
 
     def check(self, number: int, trial: str, report) -> None:
         """Report (via ``report(column, message)``) a trial in the wrong file or spelled differently."""
-        if slugify(trial) != self.file.stem:
+        if not slugify(trial):
+            report("trial", f"trial '{trial}' has no ASCII letter or digit, so it has no file name (the "
+                            "slug keeps a-z and 0-9); add the trial's acronym or registry id in Latin "
+                            f"letters, e.g. 'Liu 2019 {trial}', and name the file after it")
+        elif slugify(trial) != self.file.stem:
             report("trial", f"trial '{trial}' belongs in '{slugify(trial)}.csv', not '{self.file.name}'; {self.hint}")
         if self.first is None:
             self.first = (number, trial)
@@ -176,6 +180,8 @@ def _typed_cell(column: str, spec: dict, text: str) -> str | int | None:
         elif "minimum" in spec and value < spec["minimum"]:
             rule = "a positive whole number" if spec["minimum"] == 1 else f"at least {spec['minimum']}"
             raise CellError(f"{value} is not allowed; {column} must be {rule}")
+        elif column == "timepoint_days" and bounds.timepoint_problem(value):
+            raise CellError(bounds.timepoint_problem(value))
         return value
     if "enum" in spec and text not in spec["enum"]:
         allowed = [value for value in spec["enum"] if value is not None]  # null: the cell may be blank

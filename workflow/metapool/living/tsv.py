@@ -4,6 +4,7 @@ people's scale (the measure named in the settings: RR, OR, RD, MD, ...)."""
 from __future__ import annotations
 
 from metapool.measures import registry
+from metapool.safetext import tsv_cell
 
 _PER_STUDY = {
     "cumulative": ("k", "est", "ci_lb", "ci_ub", "pval", "tau2", "I2"),
@@ -21,7 +22,7 @@ def _fmt(x) -> str:
         return "yes" if x else "no"
     if isinstance(x, float):
         return f"{x:.4g}"
-    return str(x)
+    return tsv_cell(str(x))
 
 
 def _people(m: registry.Measure, block: dict, i: int | None = None) -> list[str]:
@@ -35,7 +36,7 @@ def _per_study(name: str, block: dict, m: registry.Measure) -> list[str]:
     head = ["study"] + ([m.code, f"{m.code}_lower", f"{m.code}_upper"] if effect else []) + list(fields)
     lines = ["\t".join(head)]
     for i, label in enumerate(block["study"]):
-        row = [label] + (_people(m, block, i) if effect else []) + [_fmt(block[f][i]) for f in fields]
+        row = [_fmt(label)] + (_people(m, block, i) if effect else []) + [_fmt(block[f][i]) for f in fields]
         lines.append("\t".join(row))
     return lines
 
@@ -61,7 +62,7 @@ def living_to_tsv(result: dict) -> str:
             continue
         out.append(f"# {name}")
         if block is None:
-            out.append(f"not computed\t{reasons.get(name, '')}")
+            out.append(f"not computed\t{_fmt(reasons.get(name, ''))}")
         else:
             if name == "tsa":
                 out += _scalars(name, block, m)

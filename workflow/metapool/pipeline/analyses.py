@@ -70,6 +70,14 @@ def check_filter_values(analysis: AnalysisSettings, index: "RowIndex",
             if value in present:
                 continue
             shown = sorted(map(str, present))
+            same_text = [p for p in present if str(p) == str(value)]
+            if same_text:
+                kind = "a number" if isinstance(same_text[0], (int, float)) else "text"
+                written = str(same_text[0]) if kind == "a number" else f'"{same_text[0]}"'
+                problems.append(Problem(source, None, f"analyses.{analysis.name}.filter.{col}",
+                                        f"{value!r} is {'text' if isinstance(value, str) else 'a number'} but "
+                                        f"{col} holds {kind} in the trial tables: write {written}"))
+                continue
             near = difflib.get_close_matches(str(value), shown, n=3, cutoff=0.6)
             hint = f"nearest: {', '.join(near)}" if near else f"values in the data: {', '.join(shown[:12])}"
             problems.append(Problem(source, None, f"analyses.{analysis.name}.filter.{col}",

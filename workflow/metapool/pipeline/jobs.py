@@ -6,6 +6,8 @@ files atomically. Imports are local to each function so a job loads only what it
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -15,11 +17,45 @@ from metapool.pipeline.analyses import check_selection, select, study_entries
 from metapool.pipeline.settings import AnalysisSettings
 from metapool.atomic import clear_stale_temps, write_text
 from metapool.engine.render import to_json
-from metapool.errors import InputError
+from metapool.errors import ConvergenceError, InputError
+
+# The declared fallback when an iterative tau^2 estimator does not converge (issue 24): the
+# analysis still finishes, with DerSimonian-Laird (closed form, always defined), and pooled.json
+# (`convergence`), the figure (its first note and the method line) and the console say so and
+# give metafor's remedy. A reviewer then sets the remedy in the config to get the estimator asked for.
+FALLBACK_TAU2 = "DL"
+# metafor's advice (help(rma), "Note"): a smaller step length and more iterations for Fisher
+# scoring (REML, ML, EB); Paule-Mandel's root search fails only at extreme heterogeneity.
+REMEDY = {"PM": "choose another estimator for this analysis in config/config.yaml, e.g. tau2: REML "
+                "(the Paule-Mandel root search has no solution; see metafor's help(rma))",
+          None: "set control: {stepadj: 0.5, maxiter: 1000} for this analysis in config/config.yaml "
+                "(metafor's advice for Fisher scoring, help(rma))"}
 
 
 def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
+
+
+def _console(msg: str) -> None:
+    """A message for the log and for the console of the run (the job's stderr is its log file)."""
+    _log(msg)
+    if sys.__stderr__ is not None and sys.stderr is not sys.__stderr__:
+        print(msg, file=sys.__stderr__, flush=True)
+
+
+def sha256_file(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, hex."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def non_convergence(analysis: AnalysisSettings, err: ConvergenceError) -> dict:
+    """pooled.json's `convergence` block: what failed, the fallback used and metafor's remedy."""
+    remedy = REMEDY.get(err.estimator, REMEDY[None])
+    detail = str(err).split(": ", 1)[1] if ": " in str(err) else "no estimate"
+    sentence = (f"The {err.estimator} estimator of tau\u00b2 did not converge ({detail}); tau\u00b2 is "
+                f"estimated by DerSimonian-Laird ({FALLBACK_TAU2}) instead. To fit {err.estimator}, {remedy}.")
+    return {"converged": False, "estimator": err.estimator, "error": str(err), "fallback": FALLBACK_TAU2,
+            "remedy": remedy, "sentence": sentence}
 
 
 def pooled_result(analysis: AnalysisSettings, rows: list[dict], rob=None) -> dict:
@@ -86,6 +122,8 @@ def run_analyses(trial_files: list[str], settings: list[dict], rob_files: list[s
     rows = load_trials(trial_files).rows
     rob = load_rob(rob_files).raise_for_problems()
     versions = load_versions(versions_file) if versions_file else []
+    # SHA-256 of every input: `metapool publish` refuses results whose inputs changed since.
+    inputs = {str(p): sha256_file(p) for p in [*trial_files, *rob_files, *([versions_file] if versions_file else [])]}
     digest = {}
     if digest_file:
         clear_stale_temps([digest_file])
@@ -98,7 +136,10 @@ def run_analyses(trial_files: list[str], settings: list[dict], rob_files: list[s
         _log(f"{analysis.name}: k = {pooled['k']} of {pooled['k_total']} selected rows")
         draw_analysis_figures(pooled, sens, analysis.plot, figures, versions)
         _log(f"{analysis.name}: figures drawn")
-        digest[analysis.name] = digests.entry(pooled, sens)
+        written = [*layout.pool_outputs(analysis.name).values(), *(p for paths in figures.values() for p in paths.values())]
+        # SHA-256 of every output as written: `metapool publish` refuses an output edited since.
+        digest[analysis.name] = {**digests.entry(pooled, sens), "files": {str(p): sha256_file(p) for p in written},
+                                "inputs": inputs}
     if digest_file:
         write_text(digest_file, to_json(digest))
 
@@ -116,7 +157,16 @@ def write_tables(analysis: AnalysisSettings, rows: list[dict], rob) -> tuple[dic
     if problems:
         raise InputError(problems)
     out = layout.pool_outputs(analysis.name)
-    pooled = pooled_result(analysis, chosen, rob)
+    try:
+        pooled = pooled_result(analysis, chosen, rob)
+        convergence = None
+    except ConvergenceError as err:
+        convergence = non_convergence(analysis, err)
+        _console(f"warning: analysis {analysis.name}: {convergence['sentence']}")
+        analysis = dataclasses.replace(analysis, tau2=FALLBACK_TAU2)
+        pooled = pooled_result(analysis, chosen, rob)
+        pooled["notes"].insert(0, convergence["sentence"])
+    pooled["convergence"] = convergence
     sens = living_result(analysis, chosen)
     appraise(analysis, pooled, sens)
     texts = {"pooled_json": to_json(pooled),

@@ -44,6 +44,16 @@ class TimepointSettings:
     max_days: int = 90
     unstated: bool = False
 
+    def __post_init__(self):
+        from metapool.inputs import bounds
+
+        if self.min_days > self.max_days:
+            raise ValueError(f"timepoint: min_days ({self.min_days}) is above max_days ({self.max_days}); "
+                             "the window would select no row")
+        why = bounds.timepoint_problem(self.max_days)
+        if why:
+            raise ValueError(f"timepoint: max_days: {why}")
+
 
 @dataclass(frozen=True)
 class LivingSettings:

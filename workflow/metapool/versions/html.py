@@ -15,11 +15,18 @@ STYLE = ("body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:60em;margin:
          "text-align:left;overflow-wrap:normal}th{background:#eee}code{background:#f3f3f3;padding:0 .2em}")
 
 
+_ESCAPED = re.compile(r"\\([\\`*<>|\]])")  # what safetext.md_text escapes
+_SLOT = re.compile("\x00([0-9]+)\x00")
+
+
 def inline(text: str) -> str:
-    """Escape, then **bold** and `code`."""
-    out = html.escape(text, quote=False)
+    """Escape, then **bold** and `code`; a backslash-escaped character (data text,
+    safetext.md_text) is that character, HTML-escaped, never markup."""
+    out = _ESCAPED.sub(lambda m: f"\x00{ord(m[1])}\x00", text)
+    out = html.escape(out, quote=False)
     out = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", out)
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
+    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
+    return _SLOT.sub(lambda m: html.escape(chr(int(m[1]))), out)
 
 
 def _cells(line: str) -> list[str]:

@@ -3,7 +3,9 @@
 ``versions.json`` (the record, committed) gets one more version; ``CHANGELOG.md`` (for people)
 gets one entry saying, per analysis, what changed since the previous version and any conclusion
 flag. The date is given, never read from the clock. A stale results/ (Snakemake would rerun
-something) is refused: a version must record what the current inputs give.
+something: inputs by content, as Snakemake compares input checksums) or an output whose SHA-256
+differs from what its job recorded (a hand edit) is refused: a version must record what the
+current inputs give.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from pathlib import Path
 
 from metapool.atomic import write_text
 from metapool.errors import InputError, MetapoolError, Problem
+from metapool.safetext import md_text
 from metapool.versions import report
 from metapool.versions.compare import compare
 from metapool.versions.store import (CHANGELOG_FILE, VERSIONS_FILE, baseline, check_date, current_states,
-                                     dump_json, load_versions)
+                                     dump_json, load_versions, with_digest)
 
 CHANGELOG_HEAD = ("# Published versions\n\n"
                   "One entry per published version: per analysis, what changed since the version "
@@ -44,6 +47,52 @@ def check_fresh(workdir: str | Path) -> str | None:
     if "Job stats:" not in out:
         return None
     return stale_reason(out)
+
+
+def edited_outputs(workdir: str | Path) -> str | None:
+    """None when every analysis output and input has the SHA-256 its job recorded in
+    results/digests/*.json (inputs: the trial, risk-of-bias and versions files it read); else which
+    ones differ or are gone. Freshness by content, not timestamps: a hand-edited
+    pooled.json is newer than its inputs, so Snakemake's dry run takes it for fresh."""
+    import hashlib
+    import json
+
+    root = Path(workdir)
+    changed, gone, changed_inputs = [], [], []
+    for digest_file in sorted((root / "results" / "digests").glob("*.json")):
+        try:
+            entries = json.loads(digest_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return f"{digest_file} cannot be read as JSON: run snakemake (it rebuilds it)"
+        for name, entry in entries.items():
+            for path, sha in (entry.get("inputs") or {}).items():
+                file = root / path
+                if file.is_file() and hashlib.sha256(file.read_bytes()).hexdigest() != sha:
+                    changed_inputs.append((path, digest_file.stem))
+            for path, sha in (entry.get("files") or {}).items():
+                file = root / path
+                if not file.is_file():
+                    gone.append(path)
+                elif hashlib.sha256(file.read_bytes()).hexdigest() != sha:
+                    changed.append((path, digest_file.stem))
+    if not changed and not gone and not changed_inputs:
+        return None
+    lines = []
+    if changed_inputs:
+        jobs = sorted({f"analyse_{batch.replace('-', '_')}" for _, batch in changed_inputs})
+        paths = sorted({p for p, _ in changed_inputs})
+        lines.append(f"input(s) changed since their analyses ran ({', '.join(paths[:5])}): run "
+                     f"`snakemake --cores 2 --forcerun {' '.join(jobs)}`")
+    if gone:
+        lines.append(f"{len(gone)} output(s) deleted ({', '.join(gone[:5])}{', ...' if len(gone) > 5 else ''}): "
+                     "run snakemake, which rebuilds them")
+    if changed:
+        jobs = sorted({f"analyse_{batch.replace('-', '_')}" for _, batch in changed})
+        lines.append(f"{len(changed)} output(s) differ from what their job wrote (edited by hand?): "
+                     f"{', '.join(p for p, _ in changed[:5])}{', ...' if len(changed) > 5 else ''}; "
+                     f"restore them with `git checkout -- results/` or recompute them with "
+                     f"`snakemake --cores 2 --forcerun {' '.join(jobs)}`")
+    return "results/ is not what the workflow wrote: " + "; ".join(lines) + "."
 
 
 def stale_reason(dry_run_output: str) -> str:
@@ -86,7 +135,8 @@ def publish(results_dir: str | Path, versions_dir: str | Path, date: str, label:
         raise InputError([Problem(str(versions_file), None, None, f"the new version's date {date} is "
                                   f"earlier than version {versions[-1]['version']} ({versions[-1]['date']})")])
     if check:
-        reason = check_fresh(Path(results_dir).resolve().parent if workdir is None else workdir)
+        root = Path(results_dir).resolve().parent if workdir is None else workdir
+        reason = check_fresh(root) or edited_outputs(root)
         if reason:
             raise StaleResultsError(f"not published: {reason}")
     current = current_states(results_dir, analyses)
@@ -97,6 +147,7 @@ def publish(results_dir: str | Path, versions_dir: str | Path, date: str, label:
     network_states = current_network_states(results_dir, networks)
     if network_states:
         version["networks"] = network_states
+    version = with_digest(version)
     entries = [report.annotate(e) for e in compare(published, current)]
     changelog = Path(versions_dir) / CHANGELOG_FILE
     old = changelog.read_text(encoding="utf-8") if changelog.exists() else CHANGELOG_HEAD
@@ -108,7 +159,7 @@ def publish(results_dir: str | Path, versions_dir: str | Path, date: str, label:
 def changelog_entry(version: dict, before: dict | None, entries: list[dict]) -> str:
     """The CHANGELOG section of one version: per analysis (annotated comparison entries, in
     review order), one line of what changed since ``before`` and its conclusion flags."""
-    label = f" ({version['label']})" if version.get("label") else ""
+    label = f" ({md_text(version['label'])})" if version.get("label") else ""
     lines = [f"## Version {version['version']}: {version['date']}{label}", ""]
     lines.append(f"Compared with version {before['version']} ({before['date']})." if before
                  else "First published version.")

@@ -8,6 +8,7 @@ then before and after on the people's scale with the measure named.
 
 from __future__ import annotations
 
+from metapool.safetext import md_text
 from metapool.versions import conclusions
 from metapool.versions import numbers as num
 from metapool.versions.compare import STATUSES
@@ -68,13 +69,13 @@ def _k(block: dict | None) -> str:
 def _trial_changes(entry: dict) -> list[str]:
     out = []
     for key, what in (("trials_added", "added"), ("trials_removed", "removed")):
-        names = [t["trial"] for t in entry[key]]
+        names = [md_text(t["trial"]) for t in entry[key]]
         if names:
             out.append(f"{_n(len(names), 'trial')} {what} ({', '.join(names)})")
     edited = entry["trials_edited"]
     if edited:
         out.append(f"{_n(len(edited), 'trial')} edited ("
-                   + "; ".join(f"{t['trial']}: {', '.join(t['fields'])}" for t in edited) + ")")
+                   + "; ".join(f"{md_text(t['trial'])}: {', '.join(t['fields'])}" for t in edited) + ")")
     return out
 
 
@@ -115,7 +116,7 @@ def _heading(baseline: dict | None) -> str:
 
 
 def _version(baseline: dict) -> str:
-    label = f", {baseline['label']}" if baseline.get("label") else ""
+    label = f", {md_text(baseline['label'])}" if baseline.get("label") else ""
     return f"version {baseline['version']} ({baseline['date']}{label})"
 
 
@@ -134,7 +135,7 @@ def _analyses(n: int) -> str:
 
 
 def _name(entry: dict) -> str:
-    return f"{entry['title'] or entry['analysis']} (`{entry['analysis']}`)"
+    return f"{md_text(entry['title'] or entry['analysis'])} (`{entry['analysis']}`)"
 
 
 def analysis_section(entry: dict, baseline: dict | None) -> list[str]:
@@ -158,13 +159,13 @@ def _trial_lines(entry: dict) -> list[str]:
     what = "Trial" if entry["status"] == "added" else "Trial added"
     if entry["status"] in ("changed", "added"):
         for t in entry["trials_added"]:
-            lines.append(f"- {what}: **{t['trial']}**: {trial_data(t['fields'])}")
+            lines.append(f"- {what}: **{md_text(t['trial'])}**: {trial_data(t['fields'])}")
             lines += _provenance(t["fields"])
     if entry["status"] in ("changed", "removed"):
         for t in entry["trials_removed"]:
-            lines.append(f"- Trial removed: **{t['trial']}**, which had {trial_data(t['fields'])}")
+            lines.append(f"- Trial removed: **{md_text(t['trial'])}**, which had {trial_data(t['fields'])}")
     for t in entry["trials_edited"]:
-        lines.append(f"- Trial edited: **{t['trial']}**")
+        lines.append(f"- Trial edited: **{md_text(t['trial'])}**")
         lines += [f"  - `{field}`: {_quoted(c['old'])} -> {_quoted(c['new'])}" for field, c in t["fields"].items()]
     return lines + ([""] if lines else [])
 
@@ -179,9 +180,9 @@ def _definition_lines(entry: dict) -> list[str]:
 def _provenance(fields: dict) -> list[str]:
     out = []
     if fields.get("source"):
-        out.append(f"  - source: {fields['source']}")
+        out.append(f"  - source: {md_text(fields['source'])}")
     if fields.get("quote"):
-        out.append(f"  - quote: {fields['quote']}")
+        out.append(f"  - quote: {md_text(fields['quote'])}")
     return out
 
 
@@ -190,7 +191,7 @@ def _quoted(x) -> str:
     if x is None:
         return "(empty)"
     if isinstance(x, str):
-        return f"\u201c{x}\u201d"
+        return f"\u201c{md_text(x)}\u201d"
     return f"`{num.plain(x)}`"
 
 

@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import math
 import re
 from pathlib import Path
 
@@ -20,6 +22,34 @@ VERSIONS_FILE = "versions.json"
 CHANGELOG_FILE = "CHANGELOG.md"
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 STATE_KEYS = ("measure", "k", "est", "ci_lb", "ci_ub", "trials")
+NUMBER_KEYS = ("est", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "tau2", "I2")
+
+
+def record_digest(version: dict) -> str:
+    """SHA-256 of a version record's canonical JSON (sorted keys, no spaces, UTF-8), the "digest"
+    key itself left out: what `publish` stores in the record and every reader verifies."""
+    body = {k: v for k, v in version.items() if k != "digest"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def with_digest(version: dict) -> dict:
+    """The record with its "digest" (record_digest) set."""
+    return {**{k: v for k, v in version.items() if k != "digest"}, "digest": record_digest(version)}
+
+
+def _not_finite(name: str):
+    raise ValueError(f"{name} is not a finite number (JSON has no NaN or Infinity; write null)")
+
+
+def _unique_keys(pairs: list) -> dict:
+    """A JSON object whose keys are each given once (json keeps the last of two silently)."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise ValueError(f"key {twice!r} is given twice in one object; the second would silently replace the first")
+    return out
 
 
 def dump_json(obj) -> str:
@@ -28,7 +58,8 @@ def dump_json(obj) -> str:
 
 
 def read_json(path: str | Path):
-    """The parsed file; InputError naming it when it is missing or not valid JSON."""
+    """The parsed file; InputError naming it when it is missing or not valid JSON (NaN, Infinity
+    and a key given twice in one object included)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -37,10 +68,13 @@ def read_json(path: str | Path):
     except (OSError, UnicodeDecodeError) as e:
         raise InputError([Problem(str(path), None, None, f"cannot be read: {e}")]) from None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_not_finite, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as e:
-        problem = Problem(str(path), e.lineno, None, f"not valid JSON: {e.msg} (column {e.colno})")
+        problem = Problem(str(path), e.lineno, None, f"not valid JSON: {e.msg} (column {e.colno}); "
+                          "a truncated or hand-edited file? restore it with `git checkout` on it")
         raise InputError([problem]) from None
+    except ValueError as e:
+        raise InputError([Problem(str(path), None, None, f"not valid JSON: {e}")]) from None
 
 
 def check_date(date: str, where: str = "--date") -> str:
@@ -90,7 +124,21 @@ def version_problems(versions, file: str) -> list[Problem]:
         if v.get("label") is not None and not isinstance(v.get("label"), str):
             problems.append(Problem(file, None, f"{where}.label", "must be text or null"))
         problems += _analyses_problems(v.get("analyses"), file, f"{where}.analyses")
+        problems += _digest_problems(v, file, where)
     return problems
+
+
+def _digest_problems(version: dict, file: str, where: str) -> list[Problem]:
+    """A record whose content is not what `publish` wrote (its digest) is an error, never a baseline."""
+    digest = version.get("digest")
+    if digest is None:
+        return [Problem(file, None, f"{where}.digest", "missing: every version record carries the SHA-256 "
+                        "of its content (metapool publish writes it); the record cannot be verified")]
+    if digest != record_digest(version):
+        return [Problem(file, None, f"{where}.digest", f"version {version.get('version')} does not match its "
+                        "digest: the record was edited after `metapool publish` wrote it; restore it with "
+                        "`git checkout` on the file (a published version is never edited by hand)")]
+    return []
 
 
 def _analyses_problems(analyses, file: str, where: str) -> list[Problem]:
@@ -107,6 +155,33 @@ def _analyses_problems(analyses, file: str, where: str) -> list[Problem]:
             problems.append(Problem(file, None, at, f"state lacks {', '.join(missing)}"))
         elif not isinstance(state["trials"], dict):
             problems.append(Problem(file, None, f"{at}.trials", "must be an object: trial -> fields"))
+        else:
+            problems += _state_problems(state, file, at)
+    return problems
+
+
+def _state_problems(state: dict, file: str, at: str) -> list[Problem]:
+    """k a whole number no larger than the stored trials; numbers finite; est inside its CI."""
+    problems = []
+    k = state["k"]
+    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+        problems.append(Problem(file, None, f"{at}.k", f"{k!r} is not a whole number >= 0"))
+    elif k > len(state["trials"]):
+        problems.append(Problem(file, None, f"{at}.k", f"k = {k} but the state stores "
+                                f"{len(state['trials'])} trial(s); k counts pooled trials"))
+    numbers = {}
+    for key in NUMBER_KEYS:
+        x = state.get(key)
+        if x is None:
+            continue
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+            problems.append(Problem(file, None, f"{at}.{key}", f"{x!r} is not a finite number or null"))
+        else:
+            numbers[key] = x
+    if all(key in numbers for key in ("est", "ci_lb", "ci_ub")) and \
+            not numbers["ci_lb"] <= numbers["est"] <= numbers["ci_ub"]:
+        problems.append(Problem(file, None, f"{at}.est", f"estimate {numbers['est']:g} lies outside its own "
+                                f"CI [{numbers['ci_lb']:g}, {numbers['ci_ub']:g}]"))
     return problems
 
 
