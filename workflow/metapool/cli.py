@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from metapool.errors import ConvergenceError, InputError, MetapoolError, Problem
+from metapool.engine.model import CI_METHODS
 from metapool.engine.tau2 import DEFAULT, METHODS, NAMES, Control
 from metapool.measures import registry
 
@@ -19,7 +20,7 @@ Meta-analysis of any standard effect measure whose numbers are those of R metafo
 at its defaults.
 
   metapool pool FILE.csv [--measure RR|OR|RD|PETO|MD|SMD|ROM|HR]
-                         [--tau2 REML|DL|PM|ML|SJ|HE|EB] [--ci hksj|z]
+                         [--tau2 REML|DL|PM|ML|SJ|HE|EB] [--ci hksj|hksj_adhoc|z]
                          [--control NAME=VALUE,...] [--by COLUMN] [--format json|tsv]
   metapool living FILE.csv [--measure ...] [--tau2 ...] [--ci ...] [--format json|tsv]
   metapool publish --date YYYY-MM-DD [--label TEXT] [--results results]
@@ -51,8 +52,12 @@ Options of `pool` (and `living`):
                 hazard ratio (reported effects only)
   --tau2 M      between-study variance estimator (default REML):
 {estimators}
-  --ci hksj|z   CI and test for the mean: Hartung-Knapp-Sidik-Jonkman t on k-1
-                df (default) or Wald z
+  --ci M        CI and test for the mean: hksj Hartung-Knapp-Sidik-Jonkman t on
+                k-1 df (default; metafor test="knha"), hksj_adhoc the same with
+                the ad hoc correction: scale factor max(1, q), never narrower
+                than the Wald interval on the same t quantile (test="adhoc";
+                Knapp & Hartung 2003; prediction interval as metafor predict():
+                t on k-1 df), or z Wald z
   --control S   iteration settings as metafor's control=list(...), e.g.
                 --control stepadj=0.5,maxiter=1000 (keys: threshold, maxiter,
                 stepadj; defaults are metafor's: threshold=1e-5, maxiter=100,
@@ -129,8 +134,9 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="convert median-reported arms that the skewness test flags")
     p.add_argument("--tau2", default="REML", type=str.upper, choices=METHODS,
                    help="between-study variance estimator (default REML)")
-    p.add_argument("--ci", default="hksj", type=str.lower, choices=("hksj", "z"),
-                   help="CI for the mean: Hartung-Knapp-Sidik-Jonkman t (default) or Wald z")
+    p.add_argument("--ci", default="hksj", type=str.lower, choices=CI_METHODS,
+                   help="CI for the mean: Hartung-Knapp-Sidik-Jonkman t (default), the same with the "
+                        "ad hoc correction max(1, q) (hksj_adhoc), or Wald z")
     p.add_argument("--control", default=DEFAULT, type=_control, metavar="NAME=VALUE,...",
                    help="iteration settings, e.g. stepadj=0.5,maxiter=1000 (metafor's control=list(...); "
                         "default: metafor's threshold=1e-5, maxiter=100, stepadj=1)")
