@@ -246,7 +246,7 @@ def _ois_clause(tsa: Mapping | None, short: bool) -> str:
 def imprecision(pooled: dict, living: Mapping | None, rules: GradeRules) -> Rating:
     """Imprecision rating from the CI (null, MID) and the required information size (module docstring)."""
     measure = registry.get(pooled.get("measure", registry.DEFAULT))
-    r = pooled["random"]
+    r = pooled.get("conclusion") or pooled["random"]  # the declared interval (engine.conclusion)
     lb, ub = measure.to_people(r["ci_lb"]), measure.to_people(r["ci_ub"])
     mid = rules.mid_for(measure.code)
     null_in = bool(_includes_null(r["ci_lb"], r["ci_ub"]))

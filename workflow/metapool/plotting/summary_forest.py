@@ -28,7 +28,8 @@ from metapool.plotting.save import save_figure
 ROW_INCH = 0.24  # height per table row
 PLOT_INCH = 3.0  # width of the dot-and-whisker region
 PAD_INCH = 0.15
-FOOTER = ("Squares: pooled {effects} (random effects); lines: 95% confidence interval; "
+FOOTER = ("Squares and lines: pooled {effects}, each analysis' declared estimate and 95% interval (the random-effects CI, "
+          "or with 2 to 4 trials the Bayesian credible interval; never narrower than the fixed-effect CI); "
           "orange bars: 95% prediction interval (k >= 3).")
 NO_ESTIMATE = "no poolable study"
 PANEL_GAP_INCH = 0.55  # between measure panels: the upper panel's ticks and axis label
@@ -187,7 +188,7 @@ def _finish(ax, drawn, n_rows: int, m) -> None:
     ax.set_ylim(-0.5, n_rows - 0.5)  # forestplot's own limit cuts the header row off
     ax.xaxis.set_minor_locator(NullLocator())
     scale = ", log scale" if m.log_scale else ""
-    ax.set_xlabel(f"{m.name} (random effects{scale})", fontsize=style.SMALL_SIZE)
+    ax.set_xlabel(f"{m.name} (pooled{scale})", fontsize=style.SMALL_SIZE)
     position = {t.get_text(): t.get_position()[1] for t in ax.get_yticklabels()}
     for _, row in drawn.iterrows():
         if row["pi_lo"] == row["pi_lo"] and row["yticklabel"] in position:
