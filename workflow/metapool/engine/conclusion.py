@@ -42,7 +42,7 @@ def method_label(result: dict, source: str) -> str:
         return f"Bayesian 95% credible interval ({p['family']}({p['scale']:g}) prior on tau)"
     r = result["random"]
     if r["k"] == 1:
-        return "the single trial's 95% CI (Wald z)"
+        return "single trial's own 95% CI (Wald z)"
     return (f"random-effects 95% CI ({TAU2_METHODS.get(r['tau2_method'], r['tau2_method'])}, "
             f"{CI_METHODS.get(r['ci_method'], r['ci_method'])})")
 

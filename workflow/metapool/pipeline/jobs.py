@@ -37,14 +37,14 @@ def pooled_result(analysis: AnalysisSettings, rows: list[dict], rob=None) -> dic
     prior, other = analysis.bayes.priors(analysis.measure)
     result = pool_studies(studies, by=analysis.subgroup, bayes=prior, **kwargs)
     result["restricted"] = restrictions(studies, result, analysis.restrictions, **kwargs)
-    _bayes_and_conclusion(analysis, result, prior, other)
+    bayes_and_conclusion(analysis, result, prior, other)
     if not result["k"]:
         result["notes"].insert(0, f"The filter of analysis {analysis.name!r} selects no study with usable "
                                   f"data ({len(rows)} row(s) selected): nothing to pool.")
     return {"analysis": analysis.name, "title": analysis.title, **result}
 
 
-def _bayes_and_conclusion(analysis: AnalysisSettings, result: dict, prior, other) -> None:
+def bayes_and_conclusion(analysis: AnalysisSettings, result: dict, prior, other) -> None:
     """The Bayesian block's prior sensitivity, MID probabilities and `shown`, and the declared
     `conclusion` interval (engine.conclusion)."""
     from metapool.engine.conclusion import bayes_extras, declared_interval

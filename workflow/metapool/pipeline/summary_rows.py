@@ -24,7 +24,10 @@ def summary_row(result: dict) -> dict:
         "effect": dec.get("est"), "effect_ci_lb": dec.get("ci_lb"), "effect_ci_ub": dec.get("ci_ub"),
         "interval": declared.get("source"), "interval_widened": declared.get("widened"),
         "re_effect": eff.get("est"), "re_ci_lb": eff.get("ci_lb"), "re_ci_ub": eff.get("ci_ub"),
-        "effect_pi_lb": eff.get("pi_lb"), "effect_pi_ub": eff.get("pi_ub"), "pval": r.get("pval"),
+        # the prediction interval that goes with the declared interval: Bayesian with the credible interval
+        "effect_pi_lb": bnat.get("pred_lb") if declared.get("source") == "bayes" else eff.get("pi_lb"),
+        "effect_pi_ub": bnat.get("pred_ub") if declared.get("source") == "bayes" else eff.get("pi_ub"),
+        "pval": r.get("pval"),
         "tau2": r.get("tau2"), "I2": r.get("I2"), "Q": r.get("Q"), "Qp": r.get("Qp"),
         "tau2_method": settings.get("tau2_method"), "ci_method": settings.get("ci_method"),
         "bayes_prior": f"{prior['family']}({prior['scale']:g})" if prior else None,

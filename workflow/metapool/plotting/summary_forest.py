@@ -30,7 +30,7 @@ PLOT_INCH = 3.0  # width of the dot-and-whisker region
 PAD_INCH = 0.15
 FOOTER = ("Squares and lines: pooled {effects}, each analysis' declared estimate and 95% interval (the random-effects CI, "
           "or with 2 to 4 trials the Bayesian credible interval; never narrower than the fixed-effect CI); "
-          "orange bars: 95% prediction interval (k >= 3).")
+          "orange bars: 95% prediction interval (k >= 3; Bayesian predictive interval with the credible interval).")
 NO_ESTIMATE = "no poolable study"
 PANEL_GAP_INCH = 0.55  # between measure panels: the upper panel's ticks and axis label
 
