@@ -212,7 +212,7 @@ def test_summary_groups_analyses_by_measure_each_with_its_axis(tmp_path):
     assert frame["effect_ci"][0].startswith("-") or frame["effect_ci"][0][0].isdigit()
     draw_summary(rows, {"svg": tmp_path / "s.svg", "png": tmp_path / "s.png"})
     svg = (tmp_path / "s.svg").read_text(encoding="utf-8")
-    for label in ("Mean difference (random effects)", "Odds ratio (random effects, log scale)",
-                  "Risk ratio (random effects, log scale)", "MD [95% CI]", "OR [95% CI]",
+    for label in ("Mean difference (pooled)", "Odds ratio (pooled, log scale)",
+                  "Risk ratio (pooled, log scale)", "MD [95% CI]", "OR [95% CI]",
                   "Pooled effects by outcome and timepoint"):
         assert label in svg, label

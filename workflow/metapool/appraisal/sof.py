@@ -118,14 +118,22 @@ def interval_note(conclusion: Mapping | None) -> str | None:
     return note + "."
 
 
-def _absolute(measure: registry.Measure, absolute: Mapping | None, people: tuple) -> dict:
-    """The living block's absolute effects, recomputed at its assumed control risk for the declared
-    interval ``people`` (est, lb, ub) when it is not the random-effects CI they were computed for."""
+ABSOLUTE_FROM_EFFECT = ("corresponding_per_1000", "corresponding_ci_lb", "corresponding_ci_ub", "rd_per_1000",
+                        "rd_ci_lb", "rd_ci_ub")
+
+
+def _absolute(measure: registry.Measure, absolute: Mapping | None, conclusion: Mapping) -> dict:
+    """The living block's absolute effects; when the declared interval is not the random-effects
+    CI they were computed from (Bayesian, or widened), the corresponding risks and differences
+    recomputed from it at the same assumed control risk."""
     from metapool.living.absolute import absolute_effects
 
-    if not absolute or absolute.get("acr") is None or None in people:
+    people = tuple(conclusion["natural"].get(k) for k in ("est", "ci_lb", "ci_ub"))
+    if (not absolute or absolute.get("acr") is None or None in people
+            or (conclusion["source"] == "random" and not conclusion["widened"])):
         return dict(absolute or {})
-    return {**absolute, **absolute_effects(*people, absolute["acr"], measure.code)}
+    fresh = absolute_effects(*people, absolute["acr"], measure.code)
+    return {**absolute, **{key: fresh[key] for key in ABSOLUTE_FROM_EFFECT}}
 
 
 def sof_row(pooled: dict, living: Mapping | None = None, certainty: Certainty | Mapping | None = None) -> SofRow:
@@ -137,7 +145,7 @@ def sof_row(pooled: dict, living: Mapping | None = None, certainty: Certainty | 
     people = _people_scale(conclusion or random)
     absolute = (living or {}).get("absolute") if measure.absolute else None
     if conclusion:
-        absolute = _absolute(measure, absolute, people)
+        absolute = _absolute(measure, absolute, conclusion)
     n, unknown = participants(pooled)
     absolute_keys = ("acr", "acr_source", "assumed_per_1000", "corresponding_per_1000", "corresponding_ci_lb",
                      "corresponding_ci_ub", "rd_per_1000", "rd_ci_lb", "rd_ci_ub")
