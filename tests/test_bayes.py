@@ -90,3 +90,19 @@ def test_bad_prior_is_an_argument_error(tmp_path, capsys, text, message):
         run(["pool", case_csv(tmp_path, case), "--bayes", text])
     assert exit_.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_help_documents_bayes(capsys):
+    with pytest.raises(SystemExit):
+        run(["--help"])
+    text = capsys.readouterr().out
+    for word in ("--bayes F:S", "half-normal:0.5", "p_mu_below_0", "hksj_adhoc", "test=\"adhoc\""):
+        assert word in text, word
+
+
+def test_living_command_takes_the_adhoc_ci(tmp_path, capsys):
+    case = next(c for c in SMALL_K if c["name"] == "k8_hetero")
+    code = run(["living", case_csv(tmp_path, case), "--ci", "hksj_adhoc"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert json.loads(out)["settings"]["ci_method"] == "hksj_adhoc"
