@@ -1,6 +1,6 @@
 """The metafor reference files the tests compare against, and the comparison rule.
 
-tests/data/oracle/ is a copy of ../shared/oracle/ (cases.json, extras.json, measures.json):
+tests/data/oracle/ is a copy of ../shared/oracle/ (cases.json, extras.json, measures.json, small_k.json):
 R metafor 3.8-1 at its defaults. tests/data/control_stepadj05/ holds the same cases computed
 with rma(..., control = list(stepadj = 0.5, maxiter = 1000)): the test of a non-default control.
 """
@@ -46,3 +46,5 @@ def close(got, ref) -> bool:
         elif not abs(a - b) <= max(ATOL, RTOL * abs(b)):
             return False
     return True
+SMALL_K = load("oracle", "small_k.json")
+"""Few-study inference (small_k.json): metafor test="adhoc" per estimator, exact Bayesian blocks."""

@@ -52,7 +52,7 @@ CASES = [
     ("unknown-tau2-method", set_key(("analyses", ILO, "tau2"), "XYZ"),
      ["'XYZ' is not one of ['REML'", f"['analyses']['{ILO}']['tau2']", "enum"]),
     ("unknown-ci-method-in-defaults", set_key(("defaults", "ci"), "t"),
-     ["'t' is not one of ['hksj', 'z']", "['defaults']['ci']", "enum"]),
+     ["'t' is not one of ['hksj', 'hksj_adhoc', 'z']", "['defaults']['ci']", "enum"]),
     ("control-stepadj-zero", set_key(("defaults", "control"), {"stepadj": 0}),
      ["0 is less than or equal to the minimum of 0", "['defaults']['control']['stepadj']", "exclusiveMinimum"]),
     ("control-unknown-key", set_key(("analyses", ILO, "control"), {"speed": 2}),

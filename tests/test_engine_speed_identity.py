@@ -378,3 +378,18 @@ if __name__ == "__main__":
         write_fixture()
     else:
         print(__doc__)
+
+
+ADHOC = [(m, "hksj_adhoc", 0.95, DEFAULT) for m in METHODS] + [("REML", "hksj_adhoc", 0.8, Control(stepadj=0.5))]
+
+
+@pytest.mark.parametrize("setting", ADHOC, ids=[setting_id(s) for s in ADHOC])
+def test_adhoc_fit_random_equals_pool_many_row(data, setting):
+    """The ad hoc correction (max(1, q)) and its predict() interval: the fast path is the batch row."""
+    yi, vi, mask = data
+    n = min(n_rows(setting), 400)
+    rows = digest_rows(run_batch(setting, yi[:n], vi[:n], mask[:n]))
+    for i in range(n):
+        d, res = run_single(setting, yi, vi, mask, i)
+        if not isinstance(res, Exception):
+            assert d == rows[i], _explain(setting, data, i)

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from metapool.pipeline.analyses import from_config
-from metapool.pipeline.settings import (AnalysisSettings, Batching, LivingSettings, TimepointSettings, TsaSettings,
-                                       WorkflowSettings)
+from metapool.pipeline.settings import (AnalysisSettings, Batching, BayesSettings, LivingSettings, TimepointSettings,
+                                       TsaSettings, WorkflowSettings)
 from metapool.plotting.options import ForestOptions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +48,7 @@ def field_defaults(cls) -> dict:
     (LivingSettings, DEFS["living"]),
     (TsaSettings, DEFS["living"]["properties"]["tsa"]),
     (TimepointSettings, DEFS["timepoint"]),
+    (BayesSettings, DEFS["bayes"]),
 ])
 def test_schema_states_the_settings_defaults(cls, node):
     """Every default the schema documents is the dataclass' own default, and vice versa."""

@@ -9,7 +9,11 @@ import sys
 import textwrap
 from pathlib import Path
 
+import re
+
 import pytest
+
+from metapool.living.absolute import absolute_effects
 
 from metapool.appraisal.grade import grade_certainty
 from metapool.appraisal.sof import SofRow, difference_text, sof_row, texts, whole
@@ -44,10 +48,16 @@ def test_numbers_equal_the_engines(analysis):
         assert (row.est, row.ci_lb, row.ci_ub) == (None, None, None) and row.certainty is None
         assert texts(row)["relative"] == "not estimable" and texts(row)["certainty"] == "not graded"
         return
-    natural = random["natural"]
+    declared = pooled.get("conclusion") or {"natural": random["natural"], "source": "random", "widened": False}
+    natural = declared["natural"]  # the declared interval (engine.conclusion)
     assert (row.est, row.ci_lb, row.ci_ub) == (natural["est"], natural["ci_lb"], natural["ci_ub"])
     assert row.trials == pooled["k"] and row.trials_selected == pooled["k_total"]
     absolute = living["absolute"]
+    recomputed = declared["source"] != "random" or declared["widened"]
+    if absolute and absolute.get("acr") is not None and recomputed:  # risks follow the declared interval
+        absolute = {**absolute, **absolute_effects(natural["est"], natural["ci_lb"], natural["ci_ub"],
+                                                   absolute["acr"], pooled["measure"])}
+        absolute["assumed_per_1000"] = living["absolute"]["assumed_per_1000"]
     for key in ("acr", "assumed_per_1000", "corresponding_per_1000", "corresponding_ci_lb",
                 "corresponding_ci_ub", "rd_per_1000", "rd_ci_lb", "rd_ci_ub", "acr_source"):
         assert getattr(row, key) == (absolute or {}).get(key), key
@@ -77,13 +87,14 @@ def test_the_vasopressin_row():
     """One real row in full: its texts are the engine's numbers rounded as GRADE tables print them."""
     pooled, living = load("vasopressin_vs_norepinephrine_any_timepoint")
     row = sof_row(pooled, living, grade_certainty(pooled, living))
-    n, a = pooled["random"]["natural"], living["absolute"]
+    n, a = (pooled.get("conclusion") or pooled["random"])["natural"], living["absolute"]
     t = texts(row)
     assert t["relative"] == f"RR {n['est']:.2f} ({n['ci_lb']:.2f} to {n['ci_ub']:.2f})"
     assert t["participants"] == f"{living['tsa']['patients']:,.0f} ({pooled['k']} RCTs)"
     assert t["assumed"] == f"{whole(a['assumed_per_1000']):,} per 1,000"
-    assert t["corresponding"] == (f"{whole(a['corresponding_per_1000']):,} per 1,000 "
-                                  f"({whole(a['corresponding_ci_lb']):,} to {whole(a['corresponding_ci_ub']):,})")
+    assert t["corresponding"] == (f"{whole(row.corresponding_per_1000):,} per 1,000 "
+                                  f"({whole(row.corresponding_ci_lb):,} to {whole(row.corresponding_ci_ub):,})")
+    assert row.corresponding_ci_lb == pytest.approx(a["assumed_per_1000"] * n["ci_lb"], rel=1e-9)
     assert t["certainty"].endswith("(provisional)")
     assert row.reasons[-1] == "Provisional: risk of bias not assessed; indirectness not judged."
 
@@ -138,6 +149,7 @@ def test_markdown_table():
             assert f"{texts(row)['certainty']} [{', '.join(map(str, mine['certainty']))}]" in md
             assert row.imprecision_rule.startswith("Imprecision (GRADE guidance 34")
             assert mine["certainty"][-1] == notes.index(row.imprecision_rule) + 1
+    assert re.search(r"⊕⊕◯◯ Low \(provisional\) \[\d+, \d+\]", md)  # the certainty's footnotes
     one = to_markdown(rows[:1], title="Summary of findings: 28-day mortality")
     assert one.startswith("# Summary of findings: 28-day mortality\n")
     assert one.count("\n| ") == 3  # header, rule, one row

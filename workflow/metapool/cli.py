@@ -7,6 +7,7 @@ import argparse
 import sys
 
 from metapool.errors import ConvergenceError, InputError, MetapoolError, Problem
+from metapool.engine.model import CI_METHODS
 from metapool.engine.tau2 import DEFAULT, METHODS, NAMES, Control
 from metapool.measures import registry
 
@@ -19,8 +20,8 @@ DESCRIPTION = """\
 Meta-analysis of any standard effect measure whose numbers are those of R metafor
 at its defaults.
 
-  metapool pool FILE.csv [--measure RR|OR|RD|PETO|MD|SMD|ROM|HR]
-                         [--tau2 REML|DL|PM|ML|SJ|HE|EB] [--ci hksj|z]
+  metapool pool FILE.csv [--measure RR|OR|RD|PETO|MD|SMD|ROM|HR] [--bayes FAMILY:SCALE]
+                         [--tau2 REML|DL|PM|ML|SJ|HE|EB] [--ci hksj|hksj_adhoc|z]
                          [--control NAME=VALUE,...] [--by COLUMN] [--format json|tsv]
   metapool living FILE.csv [--measure ...] [--tau2 ...] [--ci ...] [--format json|tsv]
   metapool network ARMS.csv --measure RR|OR|MD --reference T [--order T1,T2,...]
@@ -54,8 +55,12 @@ Options of `pool` (and `living`):
                 hazard ratio (reported effects only)
   --tau2 M      between-study variance estimator (default REML):
 {estimators}
-  --ci hksj|z   CI and test for the mean: Hartung-Knapp-Sidik-Jonkman t on k-1
-                df (default) or Wald z
+  --ci M        CI and test for the mean: hksj Hartung-Knapp-Sidik-Jonkman t on
+                k-1 df (default; metafor test="knha"), hksj_adhoc the same with
+                the ad hoc correction: scale factor max(1, q), never narrower
+                than the Wald interval on the same t quantile (test="adhoc";
+                Knapp & Hartung 2003; prediction interval as metafor predict():
+                t on k-1 df), or z Wald z
   --control S   iteration settings as metafor's control=list(...), e.g.
                 --control stepadj=0.5,maxiter=1000 (keys: threshold, maxiter,
                 stepadj; defaults are metafor's: threshold=1e-5, maxiter=100,
@@ -65,6 +70,13 @@ Options of `pool` (and `living`):
                 al. 2023) flags (by default such a study is not pooled)
   --by COLUMN   (pool only) a separate model and tau^2 per value of COLUMN, and
                 the test for subgroup differences
+  --bayes F:S   (pool only) adds a "bayes" block: Bayesian random effects, the
+                normal-normal model with a uniform prior on mu and a half-normal
+                or half-Cauchy prior of scale S on tau (analysis scale), e.g.
+                half-normal:0.5, computed exactly by quadrature over tau
+                (Rover 2020, bayesmeta): mu_median, mu_lb, mu_ub (equal-tailed
+                95%), mu_mean, mu_sd, tau_median, tau_lb, tau_ub, pred_lb,
+                pred_ub (a new study), p_mu_below_0, prior, k, natural
   --format F    json (default; for programs) or tsv (a table for people)
 
 Defaults follow current Cochrane guidance: REML tau^2, HKSJ CI, prediction
@@ -157,12 +169,22 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="convert median-reported arms that the skewness test flags")
     p.add_argument("--tau2", default="REML", type=str.upper, choices=METHODS,
                    help="between-study variance estimator (default REML)")
-    p.add_argument("--ci", default="hksj", type=str.lower, choices=("hksj", "z"),
-                   help="CI for the mean: Hartung-Knapp-Sidik-Jonkman t (default) or Wald z")
+    p.add_argument("--ci", default="hksj", type=str.lower, choices=CI_METHODS,
+                   help="CI for the mean: Hartung-Knapp-Sidik-Jonkman t (default), the same with the "
+                        "ad hoc correction max(1, q) (hksj_adhoc), or Wald z")
     p.add_argument("--control", default=DEFAULT, type=_control, metavar="NAME=VALUE,...",
                    help="iteration settings, e.g. stepadj=0.5,maxiter=1000 (metafor's control=list(...); "
                         "default: metafor's threshold=1e-5, maxiter=100, stepadj=1)")
     p.add_argument("--format", default="json", choices=("json", "tsv"), help="output format (default json)")
+
+
+def _prior(text: str):
+    from metapool.engine.bayes import Prior
+
+    try:
+        return Prior.parse(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _control(text: str) -> Control:
@@ -182,6 +204,9 @@ def parser() -> argparse.ArgumentParser:
     pool = sub.add_parser("pool", help="pool an effect measure", description=OUTPUT,
                           formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(pool)
+    pool.add_argument("--bayes", metavar="FAMILY:SCALE", type=_prior,
+                      help="also Bayesian random effects (normal-normal model, uniform prior on mu) with "
+                           "this prior on tau: half-normal:0.5 or half-cauchy:SCALE (analysis scale)")
     pool.add_argument("--by", metavar="COLUMN", help="subgroup column: a separate tau^2 per subgroup "
                       "and the test for subgroup differences")
     sens = sub.add_parser("living", help="cumulative, leave-one-out, influence, small-study "
@@ -242,7 +267,8 @@ def _render(args: argparse.Namespace) -> str:
             raise InputError([Problem(str(args.file), 1, args.by,
                                       "--by names a column that the file does not have")])
         result = pool_studies(studies, args.tau2, args.ci, by=args.by, control=args.control, measure=args.measure,
-                              include_adjusted=not args.exclude_adjusted, include_skewed=args.include_skewed)
+                              include_adjusted=not args.exclude_adjusted, include_skewed=args.include_skewed,
+                              bayes=args.bayes)
         return to_json(result) if args.format == "json" else to_tsv(result)
     from metapool.living import run_living, living_to_tsv
 

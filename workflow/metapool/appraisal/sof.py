@@ -64,6 +64,7 @@ class SofRow:
     provisional: bool
     reasons: tuple[str, ...]
     imprecision_rule: str | None = None  # the imprecision rule with this row's thresholds (a footnote)
+    interval: str | None = None  # which interval the row's relative effect is (pooled.json's conclusion)
 
     def to_dict(self) -> dict:
         """The row's numbers and its texts (texts under "text")."""
@@ -102,10 +103,40 @@ def _certainty_fields(certainty: Certainty | Mapping | None) -> dict:
             "reasons": tuple(certainty["reasons"]), "imprecision_rule": rule}
 
 
-def _people_scale(random: Mapping) -> tuple:
-    """Estimate and 95% CI on the people's scale: the engine's own block (the forest plot's numbers)."""
-    natural = random.get("natural") or {}
+def _people_scale(block: Mapping) -> tuple:
+    """Estimate and 95% interval on the people's scale of a block with ``natural``."""
+    natural = block.get("natural") or {}
     return tuple(natural.get(k) for k in ("est", "ci_lb", "ci_ub"))
+
+
+def interval_note(conclusion: Mapping | None) -> str | None:
+    """The SoF footnote naming the declared interval (engine.conclusion), without numbers."""
+    if not conclusion:
+        return None
+    note = f"Relative effect: the {conclusion['method']}"
+    if conclusion["source"] == "bayes":
+        note += ", the declared interval with this few trials (the frequentist random-effects CI is unreliable)"
+    if conclusion["widened"]:
+        note += "; widened to contain the fixed-effect interval, which it was narrower than"
+    return note + "."
+
+
+ABSOLUTE_FROM_EFFECT = ("corresponding_per_1000", "corresponding_ci_lb", "corresponding_ci_ub", "rd_per_1000",
+                        "rd_ci_lb", "rd_ci_ub")
+
+
+def _absolute(measure: registry.Measure, absolute: Mapping | None, conclusion: Mapping) -> dict:
+    """The living block's absolute effects; when the declared interval is not the random-effects
+    CI they were computed from (Bayesian, or widened), the corresponding risks and differences
+    recomputed from it at the same assumed control risk."""
+    from metapool.living.absolute import absolute_effects
+
+    people = tuple(conclusion["natural"].get(k) for k in ("est", "ci_lb", "ci_ub"))
+    if (not absolute or absolute.get("acr") is None or None in people
+            or (conclusion["source"] == "random" and not conclusion["widened"])):
+        return dict(absolute or {})
+    fresh = absolute_effects(*people, absolute["acr"], measure.code)
+    return {**absolute, **{key: fresh[key] for key in ABSOLUTE_FROM_EFFECT}}
 
 
 def sof_row(pooled: dict, living: Mapping | None = None, certainty: Certainty | Mapping | None = None) -> SofRow:
@@ -113,8 +144,11 @@ def sof_row(pooled: dict, living: Mapping | None = None, certainty: Certainty | 
     certainty defaults to pooled["certainty"] (None: not graded)."""
     measure = registry.get(pooled.get("measure", registry.DEFAULT))
     random = pooled.get("random") or {}
-    people = _people_scale(random)
+    conclusion = pooled.get("conclusion") if random else None
+    people = _people_scale(conclusion or random)
     absolute = (living or {}).get("absolute") if measure.absolute else None
+    if conclusion:
+        absolute = _absolute(measure, absolute, conclusion)
     n, unknown = participants(pooled)
     absolute_keys = ("acr", "acr_source", "assumed_per_1000", "corresponding_per_1000", "corresponding_ci_lb",
                      "corresponding_ci_ub", "rd_per_1000", "rd_ci_lb", "rd_ci_ub")
@@ -125,6 +159,7 @@ def sof_row(pooled: dict, living: Mapping | None = None, certainty: Certainty | 
         est=people[0], ci_lb=people[1], ci_ub=people[2],
         **{key: (absolute or {}).get(key) for key in absolute_keys},
         **_certainty_fields(certainty if certainty is not None else pooled.get("certainty")),
+        interval=interval_note(conclusion),
     )
 
 

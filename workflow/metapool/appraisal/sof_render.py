@@ -25,9 +25,10 @@ HEADERS = {
     "difference": "Difference (95% CI)",
     "certainty": "Certainty of the evidence (GRADE)",
 }
-FOOTNOTED = ("assumed", "certainty")  # cells that carry footnote numbers
-GENERAL_NOTE = ("Risk with intervention: the risk with control times the pooled relative effect (random effects) "
-                "and its 95% CI, per 1,000 patients (at most 1,000).")
+FOOTNOTED = ("relative", "assumed", "certainty")  # cells that carry footnote numbers
+GENERAL_NOTE = ("Risk with intervention: the risk with control times the relative effect and its 95% interval "
+                "(the analysis' declared interval, footnoted on the relative effect), per 1,000 patients "
+                "(at most 1,000).")
 CERTAINTY_HEAD = "GRADE certainty (Balshem et al. 2011 J Clin Epidemiol 64:401):"
 TSV_NUMBERS = ("trials", "trials_selected", "participants", "trials_without_arm_sizes", "est", "ci_lb", "ci_ub",
                "acr", "assumed_per_1000", "corresponding_per_1000", "corresponding_ci_lb",
@@ -62,15 +63,17 @@ def acr_note(row: SofRow) -> str | None:
 
 def footnotes(rows: Sequence[SofRow]) -> tuple[list[str], list[dict[str, list[int]]]]:
     """The distinct notes in row order and, per row and footnoted cell, the numbers of its notes
-    (1-based): the assumed risk's source, then the reasons for the certainty and the imprecision
-    rule with the row's thresholds (appraisal.imprecision.rule_text)."""
+    (1-based): which interval the relative effect is, the assumed risk's source, then the reasons
+    for the certainty and the imprecision rule with the row's thresholds
+    (appraisal.imprecision.rule_text)."""
     notes: list[str] = []
     refs = []
     for row in rows:
         note = acr_note(row)
         mine = {}
         certainty = list(row.reasons) + ([row.imprecision_rule] if row.imprecision_rule else [])
-        for cell, items in (("assumed", [note] if note else []), ("certainty", certainty)):
+        for cell, items in (("relative", [row.interval] if row.interval else []),
+                            ("assumed", [note] if note else []), ("certainty", certainty)):
             for item in items:
                 if item not in notes:
                     notes.append(item)

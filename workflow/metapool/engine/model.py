@@ -17,7 +17,8 @@ from metapool.engine import tau2 as tau2mod
 from metapool.engine.batch import Batch, rowsum, wmean
 from metapool.errors import MetapoolError
 
-CI_METHODS = ("hksj", "z")
+CI_METHODS = ("hksj", "hksj_adhoc", "z")
+HKSJ = ("hksj", "hksj_adhoc")  # the t-based methods
 LEVEL = 0.95
 
 
@@ -54,9 +55,11 @@ def random_batch(b: Batch, tau2_method: str = "REML", ci_method: str = "hksj",
     """Random-effects model per row (``pool_many``).
 
     mu = sum w y / sum w with w = 1/(v + tau2); Wald se = (sum w)^-1/2. ``hksj``: Hartung & Knapp
-    (2001), Sidik & Jonkman (2002): se^2 = sum w (y - mu)^2 / ((k-1) sum w), t on k-1 df, no
-    truncation (metafor test="knha"). Prediction interval (k >= 3): mu +- t_{k-2} sqrt(tau2 + se_Wald^2)
-    (Higgins, Thompson & Spiegelhalter 2009). tau2 CI by Q-profile. ``strict=False``: a row whose
+    (2001), Sidik & Jonkman (2002): se^2 = q / sum w with q = sum w (y - mu)^2 / (k-1), t on k-1
+    df, no truncation (metafor test="knha"). ``hksj_adhoc``: q replaced by max(1, q) (Knapp &
+    Hartung 2003; Rover, Knapp & Friede 2015; metafor test="adhoc"). Prediction interval (k >= 3):
+    mu +- t_{k-2} sqrt(tau2 + se_Wald^2) (Higgins, Thompson & Spiegelhalter 2009); for
+    ``hksj_adhoc`` metafor's predict(): mu +- t_{k-1} sqrt(tau2 + se^2). tau2 CI by Q-profile. ``strict=False``: a row whose
     tau^2 iteration fails is NaN throughout instead of raising ConvergenceError. ``tau2_ci=False``:
     no Q-profile CI (no tau2_ci_lb, tau2_ci_ub, I2_ci_lb, I2_ci_ub), for refits that do not report it.
     """
@@ -71,9 +74,11 @@ def random_batch(b: Batch, tau2_method: str = "REML", ci_method: str = "hksj",
         est = wmean(b.y, w)
         se_wald = 1 / np.sqrt(sw)
         alpha = 1 - level
-        if ci_method == "hksj":
+        if ci_method in HKSJ:
             df = (k - 1).astype(float)
             s2w = rowsum(w * (b.y - est[:, None]) ** 2) / df
+            if ci_method == "hksj_adhoc":
+                s2w = np.maximum(s2w, 1.0)
             se = np.sqrt(s2w) * se_wald
             stat = est / se
             crit = stdtrit(df, 1 - alpha / 2)
@@ -92,9 +97,13 @@ def random_batch(b: Batch, tau2_method: str = "REML", ci_method: str = "hksj",
             crit = np.full(len(k), _z_crit(level))
             pval = 2 * ndtr(-np.abs(stat))
         ci_lb, ci_ub = est - crit * se, est + crit * se
-        pi_df = (k - 2).astype(float)
-        pi_crit = np.where(k >= 3, stdtrit(np.maximum(pi_df, 1), 1 - alpha / 2), np.nan)
-        pi_half = pi_crit * np.sqrt(tau2 + se_wald**2)
+        if ci_method == "hksj_adhoc":
+            pi_crit = np.where(k >= 3, crit, np.nan)
+            pi_half = pi_crit * np.sqrt(tau2 + se**2)
+        else:
+            pi_df = (k - 2).astype(float)
+            pi_crit = np.where(k >= 3, stdtrit(np.maximum(pi_df, 1), 1 - alpha / 2), np.nan)
+            pi_half = pi_crit * np.sqrt(tau2 + se_wald**2)
         q, qp = het.cochran_q(b)
         s2 = het.typical_variance(b)
         i2, h2 = het.i2_h2(tau2, s2)

@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from metapool.engine import model
+from metapool.engine.bayes import Prior, bayes_random
 from metapool.engine.mantel_haenszel import mantel_haenszel
 from metapool.engine.peto import peto
 from metapool.engine.study_effects import STATUS_TEXT, StudyEffects, study_effects
@@ -139,10 +140,20 @@ def pool_random(studies: list[dict], tau2_method: str = "REML", ci_method: str =
     return clean(_random(m, effects.yi[pooled], effects.vi[pooled], tau2_method, ci_method, control)[0])
 
 
+def bayes_block(measure: registry.Measure, yi, vi, prior: Prior) -> dict:
+    """engine.bayes.bayes_random on the analysis scale, with ``natural`` (median, credible and
+    predictive limits on the people's scale)."""
+    out = bayes_random(yi, vi, prior)
+    out["natural"] = {k: measure.to_people(out[k]) for k in ("mu_median", "mu_lb", "mu_ub", "pred_lb", "pred_ub")}
+    return out
+
+
 def pool_studies(studies: list[dict], tau2_method: str = "REML", ci_method: str = "hksj",
                  by: str | None = None, control: Control = DEFAULT, measure: str = registry.DEFAULT,
-                 include_adjusted: bool = True, include_skewed: bool = False) -> dict:
-    """Pool ``studies`` for ``measure``; see docs/design.md for the returned structure."""
+                 include_adjusted: bool = True, include_skewed: bool = False,
+                 bayes: Prior | None = None) -> dict:
+    """Pool ``studies`` for ``measure``; see docs/design.md for the returned structure. ``bayes``:
+    also the Bayesian random-effects block (engine.bayes) under this prior on tau."""
     tau2_method, ci_method = _methods(tau2_method, ci_method)
     m = registry.get(measure)
     effects = study_effects(studies, m.code, include_adjusted, include_skewed)
@@ -168,6 +179,8 @@ def pool_studies(studies: list[dict], tau2_method: str = "REML", ci_method: str 
         "subgroups": _subgroups(m, studies, yi, vi, by, tau2_method, ci_method, control) if by else None,
         "notes": notes,
     }
+    if bayes is not None:
+        result["bayes"] = bayes_block(m, yi[pooled], vi[pooled], bayes) if k else None
     return clean(result)
 
 

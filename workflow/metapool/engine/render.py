@@ -68,6 +68,8 @@ def tsv_rows(result: dict) -> list[dict]:
             rows.append(_block_row("pooled", name, None, result[key], method, measure))
     if result.get("random"):
         rows.append(_block_row("pooled", "random effects", None, result["random"], re_method, measure))
+    if result.get("bayes"):
+        rows.append(_bayes_row(result["bayes"], measure))
     sub = result.get("subgroups")
     if sub:
         for g in sub["groups"]:
@@ -91,3 +93,13 @@ def to_tsv(result: dict, extra: dict | None = None) -> str:
         r = {**extra, **r}
         lines.append("\t".join(fmt(r.get(c)) for c in cols))
     return "\n".join(lines) + "\n"
+
+
+def _bayes_row(b: dict, measure: str) -> dict:
+    """The Bayesian block as a pooled row: posterior median, 95% credible and predictive intervals."""
+    nat = b["natural"]
+    label = f"{b['prior']['family']}({b['prior']['scale']:g})"
+    return {"row": "pooled", "name": f"Bayesian random effects ({label} prior on tau)", "k": b["k"],
+            "measure": measure, "effect": nat["mu_median"], "ci_lb": nat["mu_lb"], "ci_ub": nat["mu_ub"],
+            "pi_lb": nat["pred_lb"], "pi_ub": nat["pred_ub"], "yi": b["mu_median"], "se": b["mu_sd"],
+            "method": f"posterior median, 95% credible interval; tau median {fmt(b['tau_median'])}"}

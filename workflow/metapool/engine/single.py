@@ -36,7 +36,7 @@ from metapool.engine.rootfind import R_TOL
 from metapool.engine.tau2 import DEFAULT, METHODS, Control
 from metapool.errors import ConvergenceError
 
-CI_METHODS = ("hksj", "z")
+CI_METHODS = ("hksj", "hksj_adhoc", "z")
 _EPS2 = 2 * float(np.finfo(float).eps)  # rootfind's 2 * _EPS
 _LOG_2PI = float(np.log(2 * np.pi))     # tau2._loglik's np.log(2 * np.pi)
 _NAN = math.nan
@@ -370,13 +370,16 @@ def _fit(yi, vi, tau2_method, ci_method, level, control) -> dict:
     se_wald = 1 / math.sqrt(sw)
     alpha = 1 - level
     df = _NAN
-    if ci_method == "hksj" and k > 1:
+    if ci_method != "z" and k > 1:
         df = float(k - 1)
         s = 0.0
         for wj, yj in zip(w, y):
             d = yj - est
             s += wj * (d * d)
-        se = math.sqrt(s / df) * se_wald
+        s2w = s / df
+        if ci_method == "hksj_adhoc":
+            s2w = _max(1.0, s2w)
+        se = math.sqrt(s2w) * se_wald
         stat = _div(est, se)
         crit = _stdtrit(df, 1 - alpha / 2)
         pval = 2 * float(stdtr(df, -abs(stat)))
@@ -386,7 +389,10 @@ def _fit(yi, vi, tau2_method, ci_method, level, control) -> dict:
         crit = _z_crit(level)
         pval = 2 * float(ndtr(-abs(stat)))
     ci_lb, ci_ub = est - crit * se, est + crit * se
-    if k >= 3:
+    if k >= 3 and ci_method == "hksj_adhoc":  # metafor predict(): t_{k-1} and the ad hoc se
+        pi_half = crit * math.sqrt(tau2 + se * se)
+        pi_lb, pi_ub = est - pi_half, est + pi_half
+    elif k >= 3:
         pi_half = _stdtrit(_max(1.0, float(k - 2)), 1 - alpha / 2) * math.sqrt(tau2 + se_wald * se_wald)
         pi_lb, pi_ub = est - pi_half, est + pi_half
     else:

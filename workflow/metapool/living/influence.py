@@ -2,7 +2,7 @@
 (Viechtbauer & Cheung 2010 Res Synth Methods 1:112).
 
 With the full fit (mu, Var(mu) = se^2, tau^2, w_i = 1/(v_i + tau^2)) and the fit without study i
-(mu_(i), se_(i), tau2_(i), and s2w_(i), the Knapp-Hartung scale, 1 for Wald z):
+(mu_(i), se_(i), tau2_(i), and s2w_(i), the Knapp-Hartung scale (max(1, q) ad hoc), 1 for Wald z):
   rstudent_i = (y_i - mu_(i)) / sqrt(s2w_(i) (v_i + tau2_(i)) + se_(i)^2)
   dffits_i   = (mu - mu_(i)) / sqrt(s2w_(i) h_i (v_i + tau2_(i)))
   cooks_d_i  = (mu - mu_(i))^2 / se^2
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from metapool.engine.model import HKSJ
 from metapool.engine.tau2 import DEFAULT, Control
 
 from metapool.living.leave1out import deletion_fits
@@ -35,7 +36,7 @@ def influence(yi, vi, tau2_method: str = "REML", ci_method: str = "z", control: 
     hat = np.where(hat > 1 - 10 * _EPS, 1.0, hat)
     dele = {key: fits[key][1:] for key in ("est", "se", "se_wald", "tau2", "Q")}
     mu_d, se_d, tau2_d = dele["est"], dele["se"], dele["tau2"]
-    s2w_d = (se_d / dele["se_wald"]) ** 2 if ci_method == "hksj" else np.ones(k)
+    s2w_d = (se_d / dele["se_wald"]) ** 2 if ci_method in HKSJ else np.ones(k)
     resid = y - mu_d
     resid = np.where(np.abs(resid) < 100 * _EPS, 0.0, resid)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -25,6 +25,7 @@ import numpy as np
 from scipy.special import ndtr, ndtri, stdtr, stdtrit
 
 from metapool.errors import ConvergenceError
+from metapool.engine.model import HKSJ
 from metapool.engine.rootfind import zeroin
 from metapool.engine.tau2 import DEFAULT, Control
 
@@ -165,7 +166,8 @@ def fit_metareg(yi, vi, X, method: str = "REML", test: str = "z", level: float =
 
     Returns beta, se, stat, pval, ci_lb, ci_ub (arrays over the columns of X), tau2, df (None for
     z), s2w (the Knapp-Hartung scale, 1 for z) and vb. test "hksj" is metafor's test="knha":
-    vb = s2w (X'WX)^-1 with s2w = sum w (y - Xb)^2 / (k - p), t on k - p df.
+    vb = s2w (X'WX)^-1 with s2w = sum w (y - Xb)^2 / (k - p), t on k - p df; "hksj_adhoc" is
+    test="adhoc": s2w replaced by max(1, s2w).
     """
     y = np.asarray(yi, dtype=float)
     v = np.asarray(vi, dtype=float)
@@ -179,9 +181,11 @@ def fit_metareg(yi, vi, X, method: str = "REML", test: str = "z", level: float =
     beta = inv @ (X.T * w) @ y
     s2w = 1.0
     df = None
-    if test == "hksj":
+    if test in HKSJ:
         rss = float(np.sum(w * (y - X @ beta) ** 2))
         s2w = 0.0 if rss <= _EPS else rss / (k - p)
+        if test == "hksj_adhoc":
+            s2w = max(1.0, s2w)
         df = k - p
     vb = s2w * inv
     se = np.sqrt(np.diag(vb))

@@ -70,12 +70,32 @@ def pooled_result(analysis: AnalysisSettings, rows: list[dict], rob=None) -> dic
     kwargs = dict(tau2_method=analysis.tau2, ci_method=analysis.ci, control=analysis.engine_control(),
                   measure=analysis.measure, include_adjusted=analysis.include_adjusted,
                   include_skewed=analysis.include_skewed)
-    result = pool_studies(studies, by=analysis.subgroup, **kwargs)
+    prior, other = analysis.bayes.priors(analysis.measure)
+    result = pool_studies(studies, by=analysis.subgroup, bayes=prior, **kwargs)
     result["restricted"] = restrictions(studies, result, analysis.restrictions, **kwargs)
+    bayes_and_conclusion(analysis, result, prior, other)
     if not result["k"]:
         result["notes"].insert(0, f"The filter of analysis {analysis.name!r} selects no study with usable "
                                   f"data ({len(rows)} row(s) selected): nothing to pool.")
     return {"analysis": analysis.name, "title": analysis.title, **result}
+
+
+def bayes_and_conclusion(analysis: AnalysisSettings, result: dict, prior, other) -> None:
+    """The Bayesian block's prior sensitivity, MID probabilities and `shown`, and the declared
+    `conclusion` interval (engine.conclusion)."""
+    from metapool.engine.conclusion import bayes_extras, declared_interval
+    from metapool.engine.pool import clean
+    from metapool.measures import registry
+
+    bayes = result.get("bayes")
+    shown = analysis.bayes.shows(result["k"]) and bayes is not None
+    if bayes is not None:
+        pooled = [s for s in result["studies"] if s.get("weight_random") is not None]
+        mid = analysis.certainty_rules().mid_for(analysis.measure)
+        bayes.update(clean(bayes_extras(registry.get(analysis.measure), [s["yi"] for s in pooled],
+                                        [s["vi"] for s in pooled], other, mid, prior)))
+        bayes["shown"] = shown
+    result["conclusion"] = clean(declared_interval(result, shown))
 
 
 def appraise(analysis: AnalysisSettings, pooled: dict, living: dict) -> None:

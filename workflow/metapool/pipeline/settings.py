@@ -67,6 +67,43 @@ class LivingSettings:
 
 
 @dataclass(frozen=True)
+class BayesSettings:
+    """Bayesian random effects (engine.bayes): the prior on tau, its family and scale on the
+    analysis scale (None = 0.5 for the log-scale measures RR, OR, PETO, HR, ROM and for SMD; MD and
+    RD have units, so they must give one), the scale of the prior-sensitivity result (None = twice
+    the scale), and the numbers of trials for which the forest plot shows the Bayesian row and
+    the conclusions rest on its credible interval (min_k to max_k)."""
+
+    prior: str = "half-normal"
+    scale: float | None = None
+    sensitivity_scale: float | None = None
+    min_k: int = 2
+    max_k: int = 4
+
+    def priors(self, measure: str):
+        """(the prior, the sensitivity prior) for ``measure``; ValueError when no scale is given
+        for a measure without a default."""
+        from metapool.engine.bayes import Prior
+
+        scale = self.scale
+        if scale is None:
+            if measure in NO_DEFAULT_SCALE:
+                raise ValueError(f"bayes.scale: {registry.get(measure).name} ({measure}) has units, so "
+                                 "the prior scale on tau must be given (e.g. bayes: {scale: 5})")
+            scale = DEFAULT_SCALE
+        other = self.sensitivity_scale if self.sensitivity_scale is not None else 2 * scale
+        return Prior(self.prior, scale), Prior(self.prior, other)
+
+    def shows(self, k: int) -> bool:
+        """Whether the Bayesian result is shown and declared for k trials."""
+        return self.min_k <= k <= self.max_k
+
+
+DEFAULT_SCALE = 0.5       # half-normal(0.5) on tau: log-scale measures and SMD (Rover et al. 2021)
+NO_DEFAULT_SCALE = ("MD", "RD")
+
+
+@dataclass(frozen=True)
 class AnalysisSettings:
     """One analysis (config/config.yaml `analyses:` entry, `defaults:` applied)."""
 
@@ -87,12 +124,14 @@ class AnalysisSettings:
     grade: dict = field(default_factory=dict)
     plot: ForestOptions = field(default_factory=ForestOptions)
     living: LivingSettings = field(default_factory=LivingSettings)
+    bayes: BayesSettings = field(default_factory=BayesSettings)
 
     def __post_init__(self):
         object.__setattr__(self, "measure", registry.get(self.measure).code)
         object.__setattr__(self, "tau2", self.tau2.upper())
         object.__setattr__(self, "ci", self.ci.lower())
         Control.from_mapping(self.control)  # errors now, not in a job
+        self.bayes.priors(self.measure)
         self.certainty_rules()
         self.judgments()
 

@@ -228,7 +228,72 @@ def _rows(f: Forest) -> list[Row]:
         rows.extend(_pooled_rows(f, "overall", "Total", f.result, f.studies))
         if f.options.prediction_interval:
             rows.extend(_prediction_rows(f, primary))
+        rows.extend(_bayes_rows(f))
     return rows
+
+
+def _shown_bayes(f: Forest) -> dict | None:
+    """The Bayesian block when the forest plot shows it (pooled.json bayes.shown: k in range)."""
+    b = f.result.get("bayes")
+    return b if b and b.get("shown") and f.options.overall else None
+
+
+def bayes_label(b: dict) -> str:
+    """'Bayesian random effects (half-normal(0.5) prior on tau)'."""
+    p = b["prior"]
+    return f"Bayesian random effects ({p['family']}({p['scale']:g}) prior on tau)"
+
+
+def _bayes_rows(f: Forest) -> list[Row]:
+    """The Bayesian posterior median with its 95% credible interval (diamond) and the 95%
+    predictive interval of a new trial's effect (bar), engine.bayes."""
+    b = _shown_bayes(f)
+    if b is None:
+        return []
+    m, n = f.measure, b["natural"]
+    rows = [Row("bayes", {"study": f"{bayes_label(b)}, 95% CrI",
+                          "effect": fmt.effect_ci(n["mu_median"], n["mu_lb"], n["mu_ub"], m.log_scale)},
+                style="bold", interval=Interval("diamond", "bayes", b["mu_median"], b["mu_lb"], b["mu_ub"],
+                                                total=True))]
+    if f.options.prediction_interval:
+        rows.append(Row("bayes_prediction", {"study": "Bayesian prediction interval (a new trial)",
+                                             "effect": fmt.effect_ci(None, n["pred_lb"], n["pred_ub"], m.log_scale)},
+                        interval=Interval("bar", "bayes", None, b["pred_lb"], b["pred_ub"], total=False)))
+    return rows
+
+
+def _probability(p: float) -> str:
+    return "<0.001" if p < 0.001 else (">0.999" if p > 0.999 else f"{p:.3f}".rstrip("0").rstrip("."))
+
+
+def _bayes_lines(f: Forest) -> list[str]:
+    """The prior, the posterior of tau, the prior-sensitivity result, P(effect < null) and the
+    probabilities beyond the minimal important differences."""
+    b = _shown_bayes(f)
+    if b is None:
+        return []
+    m, short = f.measure, f.measure.short
+    null = f"{m.null:g}"
+    p = b["prior"]
+    lines = [f"Bayesian random effects: normal-normal model, uniform prior on the mean, {p['family']}({p['scale']:g}) "
+             f"prior on tau, computed exactly by quadrature (Rover 2020); posterior median and 95% credible "
+             f"interval (CrI); tau {b['tau_median']:.2f} (95% CrI {b['tau_lb']:.2f} to {b['tau_ub']:.2f})"]
+    sens = b.get("sensitivity")
+    if sens:
+        sp, sn = sens["prior"], sens["natural"]
+        lines.append(f"Prior sensitivity, {sp['family']}({sp['scale']:g}) prior on tau: {short} "
+                     f"{fmt.effect_ci(sn['mu_median'], sn['mu_lb'], sn['mu_ub'], m.log_scale)}; "
+                     f"P({short} < {null}) = {_probability(sens['p_mu_below_0'])}")
+    probs = f"P({short} < {null}) = {_probability(b['p_mu_below_0'])}"
+    mid = b.get("mid")
+    if mid:
+        lo, hi = (fmt.ratio(mid["lower"]), fmt.ratio(mid["upper"])) if m.log_scale else \
+            (f"{mid['lower']:g}", f"{mid['upper']:g}")
+        probs += (f"; P({short} < {lo}, the lower minimal important difference) = "
+                  f"{_probability(mid['p_below_lower'])}; P({short} > {hi}) = {_probability(mid['p_above_upper'])}")
+    else:
+        probs += "; no minimal important difference is set for this analysis"
+    return lines + [probs]
 
 
 def _no_estimate_message(f: Forest) -> str:
@@ -396,6 +461,10 @@ def _footer_lines(f: Forest) -> list[str]:
         else:
             lines.append(f"Fixed effect, {fmt.FIXED_METHODS[method]}; {f.level:g}% CI by Wald z; "
                          "weights and box areas from the fixed-effect model")
+    lines.extend(_bayes_lines(f))
+    conclusion = f.result.get("conclusion")
+    if conclusion and primary is not None and f.options.overall:
+        lines.append(conclusion["sentence"].rstrip("."))
     lines.extend(_rob_lines(f))
     if any(secondary(s) for s in f.studies):
         lines.append(SECONDARY_NOTE)

@@ -36,6 +36,7 @@ COLOURS = {
     "random": BLACK,  # random-effects diamonds
     "fixed": VERMILLION,  # fixed-effect diamonds
     "prediction": ORANGE,  # prediction-interval bar
+    "bayes": "#009E73",  # Bayesian random-effects diamond and predictive bar (Okabe-Ito bluish green)
     "null": GREY,  # line of no effect, rules
     "text": BLACK,
     "muted": "#4D4D4D",  # footers

@@ -22,9 +22,11 @@ from metapool.plotting.canvas import Canvas
 from metapool.plotting.save import save_canvas
 from metapool.plotting.table import Column, Interval, Row
 
-FOOTER = ("Squares: pooled {effects} (random effects) with their 95% confidence intervals "
-          "(an arrow: the interval runs past the axis); orange bars: 95% prediction intervals "
-          "(k >= 3). Experimental: the intervention named first in the analysis' title.")
+FOOTER = ("Squares and lines: pooled {effects}, each analysis' declared estimate and 95% interval "
+          "(the random-effects CI, or with 2 to 4 trials the Bayesian credible interval; never narrower "
+          "than the fixed-effect CI; an arrow: the interval runs past the axis); orange bars: 95% "
+          "prediction interval (k >= 3; the Bayesian predictive interval with the credible interval). "
+          "Experimental: the intervention named first in the analysis' title.")
 FAVOURS = ("Favours experimental", "Favours control")
 NO_ESTIMATE = "no poolable study"
 LABEL_WIDTH = 128.0  # analysis titles wider than this wrap (the page stays within 17 cm)
@@ -97,11 +99,11 @@ def _rows(m, groups: list[tuple[str, list[dict]]]) -> list[Row]:
 
 
 def subtitle(codes: list[str]) -> str:
-    """'Risk ratio, random effects, log scale'; across measures, one panel (and axis) each."""
+    """'Risk ratio, pooled, log scale'; across measures, one panel (and axis) each."""
     if len(codes) > 1:
-        return "Random-effects estimates; one panel and axis per effect measure"
+        return "Pooled estimates; one panel and axis per effect measure"
     m = effects.measure({"measure": codes[0]})
-    return f"{m.name}, random effects" + (", log scale" if m.log_scale else "")
+    return f"{m.name}, pooled" + (", log scale" if m.log_scale else "")
 
 
 def panel_table(code: str, groups, title: str | None, footer: str | None,

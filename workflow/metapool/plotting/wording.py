@@ -8,7 +8,9 @@ from metapool.engine import tau2
 
 # "REML" reads better as the acronym in a footer; the other names are spelled out (metapool.tau2)
 TAU2_METHODS = {**tau2.NAMES, "REML": "REML"}
-CI_METHODS = {"hksj": "Hartung-Knapp-Sidik-Jonkman", "z": "Wald z"}
+CI_METHODS = {"hksj": "Hartung-Knapp-Sidik-Jonkman",
+              "hksj_adhoc": "Hartung-Knapp-Sidik-Jonkman, ad hoc correction (Knapp & Hartung 2003)",
+              "z": "Wald z"}
 FIXED_METHODS = {"iv": "inverse variance", "mh": "Mantel-Haenszel", "peto": "Peto"}
 # RevMan's abbreviations of the methods in a forest plot's effect heading
 HEADING_METHODS = {"iv": "IV", "mh": "M-H", "peto": "Peto"}

@@ -1,6 +1,7 @@
 """The state of one analysis, from its pooled.json and living.json dicts.
 
 What a reviewer compares between versions: the pooled numbers on the analysis scale (log for
+ratio measures; est, ci_lb and ci_ub are the declared interval, pooled.json `conclusion`, where present;
 ratio measures), the trial sequential analysis' verdict, the certainty of the evidence, and
 each trial's data fields as they entered (whatever fields the study entries carry, except the
 ones the engine derives from them).
@@ -22,7 +23,11 @@ ARM_TOTALS = (("total_trt", "total_ctl"), ("n_trt", "n_ctl"))
 def analysis_state(pooled: dict, living: dict | None) -> dict:
     """The comparable state of one analysis (JSON-ready; numbers on the analysis scale)."""
     random = pooled.get("random") or {}
+    declared = pooled.get("conclusion") if random else None  # the declared interval (engine.conclusion)
     studies = pooled.get("studies") or []
+    numbers = {key: random.get(key) for key in RANDOM}
+    if declared:
+        numbers.update({key: declared[key] for key in ("est", "ci_lb", "ci_ub")})
     return {
         "analysis": pooled.get("analysis"),
         "title": pooled.get("title"),
@@ -30,7 +35,7 @@ def analysis_state(pooled: dict, living: dict | None) -> dict:
         "settings": _settings(pooled.get("settings")),
         "k": pooled.get("k"),
         "participants": participants(studies),
-        **{key: random.get(key) for key in RANDOM},
+        **numbers,
         "tsa": tsa_state((living or {}).get("tsa")),
         "certainty": certainty(pooled),
         "trials": trials(studies),
