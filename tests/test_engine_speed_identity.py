@@ -1,8 +1,9 @@
-"""The fast single-fit path gives exactly the digits the engine gave before it.
+"""Single fits and batches give exactly the digits the engine gave before.
 
-``fit_random`` once ran the masked batch code with m = 1; it now has a scalar path of its own
-(``metapool.engine.single``). This test holds it, and ``pool_many``, to the old implementation's
-outputs, bit for bit, on a few thousand seeded random meta-analyses: every tau^2 estimator x both
+``fit_random`` once ran the masked, vectorised batch code with m = 1; the tau^2 estimators and the
+Q-profile CI now run one meta-analysis at a time in Python floats (``metapool.engine.tau2``,
+``metapool.engine.linear``), for single fits and batch rows alike. This test holds ``fit_random``
+and ``pool_many`` to the old implementation's outputs, bit for bit, on a few thousand seeded random meta-analyses: every tau^2 estimator x both
 CI methods at metafor's defaults, plus other levels and control settings (non-converging Fisher
 scoring and uniroot, a low tau2.max), k = 1..40, each row padded to 48 columns by NaN/inf cells
 and (for pool_many) by masked-out cells at random places.
@@ -292,85 +293,6 @@ def test_scalar_shapes_and_lists_of_ints():
     assert digest_single(a) == digest_rows(b)[0]
     c = fit_random(0.3, 0.1, "DL", "z")
     assert c["k"] == 1 and c["est"] == 0.3 and c["tau2"] is None
-
-
-def test_the_fast_path_takes_every_simulated_fit(data):
-    """The digits above are the scalar path's own: it leaves none of these fits to the batch code."""
-    from metapool.engine import single
-
-    yi, vi, mask = data
-    for setting in SETTINGS[:2]:
-        for i in range(0, N, 7):
-            y, v = single_inputs(yi, vi, mask, i)
-            try:
-                assert single.fit(y, v, *setting) is not None, i
-            except MetapoolError:
-                pass
-
-
-def test_inputs_the_fast_path_leaves_to_the_batch_code():
-    """Extreme inputs (numpy warns about an overflow there) and refused inputs: fit_random is then
-    the batch row itself, warnings included."""
-    from metapool.engine import single
-
-    for y, v in (([0.1, 0.5, -0.2], [1e-101, 0.2, 0.3]), ([1e100, 0.5, -0.2], [0.1, 0.2, 0.3]),
-                 ([0.1, 0.5, -0.2], [1e61, 0.2, 0.3])):
-        assert single.fit(y, v) is None
-        with warnings.catch_warnings(record=True) as got:
-            warnings.simplefilter("always")
-            a = digest_single(fit_random(y, v))
-        with warnings.catch_warnings(record=True) as ref:
-            warnings.simplefilter("always")
-            b = digest_rows(pool_many(np.array([y]), np.array([v])))[0]
-        assert a == b
-        assert [str(w.message) for w in got] == [str(w.message) for w in ref]
-    assert single.fit([0.1, 0.2], [0.1, -0.1]) is None
-    assert single.fit([0.1, 0.2], [0.1, 0.1], "nope") is None
-
-
-def test_loglik_is_the_batch_loglik():
-    """The ll0 check's log-likelihoods, bit for bit (numpy's log kernel differs from libm's)."""
-    from metapool.engine import single, tau2
-    from metapool.engine.batch import Batch
-
-    rng = np.random.default_rng(7)
-    m, width = 3000, 30
-    k = rng.integers(2, width + 1, m)
-    mask = np.arange(width)[None, :] < k[:, None]
-    y = rng.normal(0, 1, (m, width))
-    v = np.exp(rng.uniform(-8, 3, (m, width)))
-    t = np.where(rng.uniform(size=m) < 0.2, 0.0, np.exp(rng.uniform(-10, 3, m)))
-    b = Batch.from_arrays(y, v, mask)
-    for reml in (True, False):
-        ref = tau2._loglik(b, t, reml)
-        got = [single._loglik(y[i, :k[i]].tolist(), v[i, :k[i]].tolist(), int(k[i]), float(t[i]), reml)
-               for i in range(m)]
-        assert _bits(got) == _bits(ref)
-
-
-def test_zeroin_is_rootfind_zeroin():
-    """The scalar uniroot port takes rootfind.zeroin's steps: the same root and convergence flag,
-    on Q-profile problems with tolerances and iteration limits from loose to binding."""
-    from metapool.engine import single
-    from metapool.engine.batch import Batch
-    from metapool.engine.rootfind import zeroin
-    from metapool.engine.tau2 import q_statistic
-
-    rng = np.random.default_rng(11)
-    m, width = 2000, 12
-    y = rng.normal(0, rng.uniform(0.05, 2, (m, 1)), (m, width))
-    v = np.exp(rng.uniform(-6, 1, (m, width)))
-    b = Batch.from_arrays(y, v)
-    upper = np.exp(rng.uniform(-2, 6, m))
-    obj = q_statistic(b, upper) + rng.uniform(0, 1.2, m) * (q_statistic(b, 0.0) - q_statistic(b, upper))
-    for tol, maxiter in ((single.R_TOL, 1000), (1e-10, 1000), (1e-2, 1000), (single.R_TOL, 3)):
-        root, conv = zeroin(lambda x, r: q_statistic(b.rows(r), x) - obj[r], np.zeros(m), upper,
-                            q_statistic(b, 0.0) - obj, q_statistic(b, upper) - obj, tol=tol, maxiter=maxiter)
-        for i in range(m):
-            yl, vl, o = y[i].tolist(), v[i].tolist(), float(obj[i])
-            f0, f1 = single._q(yl, vl, 0.0) - o, single._q(yl, vl, float(upper[i])) - o
-            r, c = single._zeroin(lambda x: single._q(yl, vl, x) - o, 0.0, float(upper[i]), f0, f1, tol, maxiter)
-            assert (_bits(r), c) == (_bits(root[i]), conv[i]), (i, tol, maxiter)
 
 
 if __name__ == "__main__":

@@ -149,7 +149,7 @@ def test_markdown_table():
             assert f"{texts(row)['certainty']} [{', '.join(map(str, mine['certainty']))}]" in md
             assert row.imprecision_rule.startswith("Imprecision (GRADE guidance 34")
             assert mine["certainty"][-1] == notes.index(row.imprecision_rule) + 1
-    assert re.search(r"⊕⊕◯◯ Low \(provisional\) \[\d+, \d+\]", md)  # the certainty's footnotes
+    assert re.search(r"⊕⊕◯◯ Low \(provisional\) \[\d+(, \d+)+\]", md)  # the certainty's footnotes
     one = to_markdown(rows[:1], title="Summary of findings: 28-day mortality")
     assert one.startswith("# Summary of findings: 28-day mortality\n")
     assert one.count("\n| ") == 3  # header, rule, one row

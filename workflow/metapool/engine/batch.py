@@ -1,8 +1,9 @@
 """Masked 2-D arrays: many meta-analyses at once, one per row.
 
-Every estimator in the package works on arrays of shape (m, K): row i holds meta-analysis i,
-``mask[i, j]`` says whether study j belongs to it. A single fit is the case m = 1, so a batch
-(``pool_many``) and a single fit run the same code and give the same digits.
+The fixed- and random-effects models work on arrays of shape (m, K): row i holds meta-analysis
+i, ``mask[i, j]`` says whether study j belongs to it. A single fit is the case m = 1, so a batch
+(``pool_many``) and a single fit run the same code and give the same digits. The iterative parts
+(tau^2, its Q-profile CI) run row by row on each row's members (``engine.linear.intercepts``).
 """
 
 from __future__ import annotations

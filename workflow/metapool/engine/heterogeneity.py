@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
+
 import numpy as np
 from scipy.special import chdtrc, chdtri
 
 from metapool.engine.batch import Batch, rowsum, rss
-from metapool.engine.rootfind import R_TOL, zeroin
-from metapool.engine.tau2 import q_statistic
+from metapool.engine.linear import fmax, intercepts
+from metapool.engine.rootfind import zeroin
 
 
 def cochran_q(b: Batch) -> tuple[np.ndarray, np.ndarray]:
@@ -42,59 +45,46 @@ def i2_h2_from_q(q: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(df > 0, i2, np.nan), np.where(df > 0, h2, np.nan)
 
 
-def qprofile_ci(b: Batch, tau2: np.ndarray, level: float = 0.95, tol: float = R_TOL,
-                maxiter: int = 1000) -> tuple[np.ndarray, np.ndarray]:
-    """Q-profile CI for tau^2 (Viechtbauer 2007), as metafor ``confint.rma.uni``.
+def qprofile(m, tau2: float, level: float = 0.95) -> tuple[float, float]:
+    """Q-profile CI for tau^2 (Viechtbauer 2007) of model ``m`` (:mod:`metapool.engine.linear`),
+    as metafor ``confint.rma.uni``.
 
     The bounds solve Q(tau2) = chi^2_{k-1; 1-a/2} (lower) and chi^2_{k-1; a/2} (upper) on
-    [0, max(100, 10 tau2)] with R's uniroot; truncated at 0; NaN where k < 2.
+    [0, max(100, 10 tau2)] with R's uniroot; truncated at 0; NaN where tau2 is not finite.
     """
+    if not math.isfinite(tau2):
+        return math.nan, math.nan
     alpha = 1 - level
-    k = b.k
-    m = len(k)
-    lb = np.full(m, np.nan)
-    ub = np.full(m, np.nan)
-    ok = (k >= 2) & np.isfinite(tau2)
-    if not ok.any():
-        return lb, ub
-    idx = np.flatnonzero(ok)
-    sub = b.rows(idx)
-    df = (k[idx] - 1).astype(float)
-    crit_u = chdtri(df, alpha / 2)          # upper quantile, for the lower bound
-    crit_l = chdtri(df, 1 - alpha / 2)      # lower quantile, for the upper bound
-    tmax = np.maximum(100.0, tau2[idx] * 10)
-    q_min = q_statistic(sub, 0.0)
-    q_max = q_statistic(sub, tmax)
+    df = float(m.k - 1)
+    crit_u = _chdtri(df, alpha / 2)          # upper quantile, for the lower bound
+    crit_l = _chdtri(df, 1 - alpha / 2)      # lower quantile, for the upper bound
+    tmax = fmax(100.0, tau2 * 10)
+    q_min = m.q(0.0)
+    q_max = m.q(tmax)
 
-    def solve(rows: np.ndarray, objective: np.ndarray) -> np.ndarray:
-        if len(rows) == 0:
-            return np.empty(0)
-        part = sub.rows(rows)
+    def solve(objective: float) -> float:
+        return zeroin(lambda x: m.q(x) - objective, 0.0, tmax, q_min - objective, q_max - objective)[0]
 
-        def f(x, r):
-            return q_statistic(part.rows(r), x) - objective[r]
+    if q_max > crit_u:
+        return tmax, tmax
+    if q_min < crit_l:
+        hi = 0.0
+    elif q_max > crit_l:
+        hi = tmax
+    else:
+        hi = solve(crit_l)
+    lo = 0.0 if q_min < crit_u else solve(crit_u)
+    return lo, hi
 
-        root, _ = zeroin(f, np.zeros(len(rows)), tmax[rows], q_min[rows] - objective,
-                         q_max[rows] - objective, tol=tol, maxiter=maxiter)
-        return root
 
-    lo = np.full(len(idx), np.nan)
-    hi = np.full(len(idx), np.nan)
-    null = q_min < crit_l
-    lo[null] = 0.0
-    hi[null] = 0.0
-    at_max = ~null & (q_max > crit_l)
-    hi[at_max] = tmax[at_max]
-    r = np.flatnonzero(~null & ~at_max)
-    hi[r] = solve(r, crit_l[r])
+def qprofile_ci(b: Batch, tau2: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`qprofile` of each row of the batch (NaN where k < 2)."""
+    ci = [qprofile(m, float(t), level) if m.k >= 2 else (math.nan, math.nan)
+          for m, t in zip(intercepts(b), np.asarray(tau2, dtype=float).tolist())]
+    out = np.array(ci, dtype=float).reshape(-1, 2)
+    return out[:, 0], out[:, 1]
 
-    all_max = q_max > crit_u
-    lo[all_max] = tmax[all_max]
-    hi[all_max] = tmax[all_max]
-    zero_lo = ~all_max & (q_min < crit_u)
-    lo[zero_lo] = 0.0
-    r = np.flatnonzero(~all_max & ~zero_lo)
-    lo[r] = solve(r, crit_u[r])
-    lb[idx] = lo
-    ub[idx] = hi
-    return lb, ub
+
+@lru_cache(maxsize=256)
+def _chdtri(df: float, p: float) -> float:
+    return float(chdtri(df, p))

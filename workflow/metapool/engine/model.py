@@ -12,7 +12,6 @@ import numpy as np
 from scipy.special import ndtr, ndtri, stdtr, stdtrit
 
 from metapool.engine import heterogeneity as het
-from metapool.engine import single
 from metapool.engine import tau2 as tau2mod
 from metapool.engine.batch import Batch, rowsum, wmean
 from metapool.errors import MetapoolError
@@ -67,7 +66,7 @@ def random_batch(b: Batch, tau2_method: str = "REML", ci_method: str = "hksj",
     if ci_method not in CI_METHODS:
         raise ValueError(f"unknown CI method {ci_method!r}; choose one of {', '.join(CI_METHODS)}")
     k = b.k
-    tau2 = tau2mod.estimate(b, tau2_method, control, strict)
+    tau2 = tau2mod.estimate_rows(b, tau2_method, control, strict)
     w = b.weights(tau2)
     sw = rowsum(w)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -157,15 +156,8 @@ def fit_fixed(yi, vi, level: float = LEVEL) -> dict:
 
 def fit_random(yi, vi, tau2_method: str = "REML", ci_method: str = "hksj", level: float = LEVEL,
                control: tau2mod.Control = tau2mod.DEFAULT) -> dict:
-    """Random-effects model of one meta-analysis (see :func:`random_batch`).
-
-    The m = 1 case of random_batch, computed by :mod:`metapool.engine.single` (the same
-    floating-point operations on Python floats, without the batch's per-call overhead); inputs it
-    leaves to the batch code (errors, divisions by zero) go through random_batch itself.
-    """
-    out = single.fit(yi, vi, tau2_method, ci_method, level, control)
-    if out is None:
-        out = _scalar(random_batch(_one(yi, vi), tau2_method, ci_method, level, control))
+    """Random-effects model of one meta-analysis: the m = 1 case of :func:`random_batch`."""
+    out = _scalar(random_batch(_one(yi, vi), tau2_method, ci_method, level, control))
     out["tau2_method"] = tau2_method.upper()
     out["ci_method"] = ci_method.lower()
     return out
