@@ -1,6 +1,17 @@
-"""One summary row per analysis (results/summary.tsv and the summary forest plot)."""
+"""One summary row per analysis, or per subgroup of an analysis kept apart by subgroup
+(results/summary.tsv and the summary forest plot)."""
 
 from __future__ import annotations
+
+from metapool.engine.subgroups import pooled_across, subgroup_parts
+
+
+def summary_rows(result: dict) -> list[dict]:
+    """The summary rows of a workflow pooled.json dict: one (its total), or one per subgroup when
+    the analysis keeps its subgroups apart (pool_subgroups false; `subgroup` names it)."""
+    if pooled_across(result):
+        return [summary_row(result)]
+    return [summary_row(part) for part in subgroup_parts(result)]
 
 
 def summary_row(result: dict) -> dict:
@@ -12,7 +23,7 @@ def summary_row(result: dict) -> dict:
     eff = r.get("natural") or {}
     settings = result.get("settings") or {}
     return {
-        "analysis": result.get("analysis"), "title": result.get("title"), "outcome": first.get("outcome"),
+        "analysis": result.get("analysis"), "subgroup": result.get("subgroup"), "title": result.get("title"), "outcome": first.get("outcome"),
         "timepoint_days": first.get("timepoint_days"), "measure": result.get("measure"),
         "k": result.get("k", 0), "k_total": result.get("k_total"),
         "effect": eff.get("est"), "effect_ci_lb": eff.get("ci_lb"), "effect_ci_ub": eff.get("ci_ub"),

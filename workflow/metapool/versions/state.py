@@ -8,6 +8,8 @@ ones the engine derives from them).
 
 from __future__ import annotations
 
+from metapool.engine.subgroups import pooled_across, subgroup_parts
+
 NUMBERS = ("k", "participants", "est", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "tau2", "I2")
 RANDOM = ("est", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "tau2", "I2")
 TSA = ("status", "boundary_crossed", "futility_crossed", "ris_reached")
@@ -20,10 +22,12 @@ ARM_TOTALS = (("total_trt", "total_ctl"), ("n_trt", "n_ctl"))
 
 
 def analysis_state(pooled: dict, living: dict | None) -> dict:
-    """The comparable state of one analysis (JSON-ready; numbers on the analysis scale)."""
+    """The comparable state of one analysis (JSON-ready; numbers on the analysis scale). An analysis
+    that keeps its subgroups apart (pooled.json pool_subgroups false) has no total: its state says
+    "pool_subgroups": false and carries per subgroup the same numbers and certainty ("subgroups")."""
     random = pooled.get("random") or {}
     studies = pooled.get("studies") or []
-    return {
+    state = {
         "analysis": pooled.get("analysis"),
         "title": pooled.get("title"),
         "measure": pooled.get("measure"),
@@ -35,6 +39,17 @@ def analysis_state(pooled: dict, living: dict | None) -> dict:
         "certainty": certainty(pooled),
         "trials": trials(studies),
     }
+    if not pooled_across(pooled):
+        state["pool_subgroups"] = False
+        state["subgroups"] = {part["subgroup"]: subgroup_state(part) for part in subgroup_parts(pooled)}
+    return state
+
+
+def subgroup_state(part: dict) -> dict:
+    """The numbers and certainty of one subgroup (engine.subgroups.subgroup_parts), as a state's."""
+    random = part.get("random") or {}
+    return {"measure": part.get("measure"), "k": part.get("k"), "participants": participants(part.get("studies") or []),
+            **{key: random.get(key) for key in RANDOM}, "tsa": None, "certainty": certainty(part)}
 
 
 def _settings(settings: dict | None) -> dict:
