@@ -25,7 +25,7 @@ HEADERS = {
     "difference": "Difference (95% CI)",
     "certainty": "Certainty of the evidence (GRADE)",
 }
-FOOTNOTED = ("assumed", "certainty")  # cells that carry footnote numbers
+FOOTNOTED = ("outcome", "assumed", "certainty")  # cells that carry footnote numbers
 GENERAL_NOTE = ("Risk with intervention: the risk with control times the pooled relative effect (random effects) "
                 "and its 95% CI, per 1,000 patients (at most 1,000).")
 CERTAINTY_HEAD = "GRADE certainty (Balshem et al. 2011 J Clin Epidemiol 64:401):"
@@ -60,15 +60,22 @@ def acr_note(row: SofRow) -> str | None:
     return f"Risk with control: {source}."
 
 
+def timepoint_note(row: SofRow) -> str | None:
+    """The time point of each pooled trial, e.g. 'Time points: VASST: 28 d; VANISH: not stated.'"""
+    return f"Time points: {'; '.join(row.timepoints)}." if row.timepoints else None
+
+
 def footnotes(rows: Sequence[SofRow]) -> tuple[list[str], list[dict[str, list[int]]]]:
     """The distinct notes in row order and, per row and footnoted cell, the numbers of its notes
-    (1-based): the assumed risk's source, then the reasons for the certainty."""
+    (1-based): the pooled trials' time points, the assumed risk's source (which control arms),
+    then the reasons for the certainty."""
     notes: list[str] = []
     refs = []
     for row in rows:
-        note = acr_note(row)
+        note, when = acr_note(row), timepoint_note(row)
         mine = {}
-        for cell, items in (("assumed", [note] if note else []), ("certainty", list(row.reasons))):
+        for cell, items in (("outcome", [when] if when else []), ("assumed", [note] if note else []),
+                            ("certainty", list(row.reasons))):
             for item in items:
                 if item not in notes:
                     notes.append(item)
