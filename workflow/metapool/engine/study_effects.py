@@ -165,7 +165,8 @@ def _no_data_reason(study: dict, measure: registry.Measure) -> str:
         sizes = _given(study, "n_trt", "n_ctl")
         location = any(study.get(f"{s}_{a}") is not None for s in ("mean", "median") for a in rules.ARMS)
         if location and not sizes:
-            return "arm sizes not reported"
+            medians = any(study.get(f"median_{a}") is not None for a in rules.ARMS)
+            return "median and IQR without arm sizes" if medians else "arm sizes not reported"
         if _given(study, "median_trt", "median_ctl") and sizes:
             return "median without IQR or range"
         if _given(study, "mean_trt", "mean_ctl") and sizes:

@@ -238,6 +238,20 @@ def _rows(f: Forest) -> list[Row]:
     return rows
 
 
+def nothing_to_pool(result: dict) -> tuple[str, str]:
+    """(sentence, detail) of an analysis with no trial to pool: how many trials it selects, then
+    each trial with its time point and the reason it does not enter (pooled.json study "reason")."""
+    studies = result.get("studies") or []
+    n = len(studies)
+    message = ("Nothing to pool: the one trial this analysis selects does not contribute." if n == 1 else
+               f"Nothing to pool: none of the {n} trials this analysis selects contributes.")
+    detail = "; ".join(f"{s.get('label') or s.get('study')}"
+                       f"{f' ({timepoint_text(s)})' if 'timepoint_days' in s else ''}: "
+                       f"{s.get('reason') or NOT_POOLED_TEXT.get(s.get('status'), 'not estimable')}"
+                       for s in studies)
+    return message, detail + "."
+
+
 def _no_estimate_message(f: Forest) -> str:
     """Why there is no pooled estimate: no study could be pooled, or (k > 0) the measure's own
     fixed-effect method was not computed (Peto's method needs 2x2 counts from every study; the
