@@ -185,9 +185,10 @@ def control_arms_text(studies: list[dict]) -> str:
     """Which control arms the assumed control risk comes from: 'median control-arm risk of 2 trials
     (VASST, 28 d: 39.1%; VANCS II, 30 d: 57.1%)', each arm's events / total at its own time point."""
     from metapool.inputs.trials import timepoint_text
+    from metapool.rounding import decimals
 
-    arms = "; ".join(f"{s.get('trial') or s['study']}, {timepoint_text(s)}: "
-                     f"{100 * s['events_ctl'] / s['total_ctl']:.1f}%" for s in studies)
+    arms = "; ".join(f"{s.get('trial') or s['study']}{f', {timepoint_text(s)}' if 'timepoint_days' in s else ''}: "
+                     f"{decimals(100 * s['events_ctl'] / s['total_ctl'], 1)}%" for s in studies)
     return f"median control-arm risk of {len(studies)} trial{'s' * (len(studies) != 1)} ({arms})"
 
 

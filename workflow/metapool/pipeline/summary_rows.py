@@ -8,10 +8,12 @@ from metapool.engine.subgroups import pooled_across, subgroup_parts
 
 def summary_rows(result: dict) -> list[dict]:
     """The summary rows of a workflow pooled.json dict: one (its total), or one per subgroup when
-    the analysis keeps its subgroups apart (pool_subgroups false; `subgroup` names it)."""
+    the analysis keeps its subgroups apart (pool_subgroups false; `subgroup` names it) and has trials
+    (else the analysis' one row, with nothing pooled)."""
     if pooled_across(result):
         return [summary_row(result)]
-    return [summary_row(part) for part in subgroup_parts(result)]
+    parts = [part for part in subgroup_parts(result) if part["k"]]  # an empty subgroup takes no row
+    return [summary_row(part) for part in parts] or [summary_row(result)]
 
 
 def summary_row(result: dict) -> dict:
