@@ -143,7 +143,8 @@ def test_a_trial_and_its_own_subgroup_never_enter_together():
     other = {**base, "trial": "OTHER", "septic_shock_only": "yes"}
     kept = analyses.one_population([whole, sub, other])
     assert [r["trial"] for r in kept] == ["SOAP II (septic shock subgroup)", "OTHER"]
-    assert "this review's population is septic shock" in kept[0]["population_note"]
+    assert kept[0]["population_note"] == ("Enters instead of the whole trial, SOAP II, whose population is shock (all "
+                                          "causes): this review's population is septic shock; the two share patients.")
     kept = analyses.one_population([whole, {**sub, "poolable": ()}])
     assert [r["trial"] for r in kept] == ["SOAP II"]
     assert "no usable data" in kept[0]["population_note"]

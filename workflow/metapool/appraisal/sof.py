@@ -140,8 +140,11 @@ def sof_row(pooled: dict, living: Mapping | None = None, certainty: Certainty | 
 # ---- texts ----------------------------------------------------------------------------------
 
 def number(x: float) -> str:
-    """A ratio or difference with two decimals ('1.08'); three significant digits below 0.01."""
-    return f"{x:.2g}" if 0 < abs(x) < 0.01 else rounding.decimals(x, 2)
+    """A ratio or difference with two decimals ('1.08'); two significant digits below 0.01, whole
+    numbers from 100 ('305')."""
+    if 0 < abs(x) < 0.01:
+        return f"{x:.2g}"
+    return rounding.decimals(x, 0 if abs(x) >= 100 else 2)  # as the forest plot prints it (wording.ratio)
 
 
 def participants_text(row: SofRow) -> str:

@@ -147,8 +147,9 @@ def one_population(rows: list[dict]) -> list[dict]:
             kept, dropped = (sub, r) if sub_first or not r.get("poolable") else (r, sub)
             why = ("this review's population is septic shock" if kept is sub else
                    "the septic-shock subgroup has no usable data here")
-            note = (f"Enters instead of {'the whole trial' if kept is sub else 'its subgroup'} "
-                    f"({dropped['trial']}: {dropped.get('population')}): {why}; the two share patients.")
+            note = (f"Enters instead of {'the whole trial' if kept is sub else 'its subgroup'}, "
+                    f"{dropped['trial']}, whose population is {dropped.get('population')}: {why}; "
+                    "the two share patients.")
             out.append({**kept, "population_note": note})
         elif r["trial"] not in {s["trial"] for s in pairs.values()}:
             out.append(r)
