@@ -99,6 +99,8 @@ def test_conclusion_flags_per_subgroup():
      "effect reported as OR; this analysis pools RR"),
     ({"effect_measure": "RD", "effect": 0.01, "effect_lower": -0.07, "effect_upper": 0.09}, "other_measure", "RR",
      "counts not reported: only an RD is given"),
+    ({"effect_measure": "RR", "effect": 1.08, "effect_lower": 0.8, "effect_upper": 1.5, "events_trt": 48,
+      "events_ctl": 47}, "other_measure", "RD", "arm sizes not reported: only an RR is given"),
     ({"events_trt": 0, "total_trt": 20, "events_ctl": 0, "total_ctl": 20}, "not_estimable", "RR",
      "no events in either arm"),
     ({"median_trt": 3, "q1_trt": 1, "q3_trt": 9, "n_trt": 30}, "skewed", "MD",
@@ -194,7 +196,7 @@ def by_class():
     """The review's by-class analysis (pool_subgroups: false) on the real trial tables."""
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
     analysis = next(a for a in analyses.from_config(config) if a.name == BY_CLASS)
-    rows = analyses.select(load_trials(trial_files(ROOT / "data" / "raw")).rows, analysis)
+    rows = analyses.one_population(analyses.select(load_trials(trial_files(ROOT / "data" / "raw")).rows, analysis))
     pooled = jobs.pooled_result(analysis, rows)
     living = jobs.living_result(analysis, rows)
     jobs.appraise(analysis, pooled, living)

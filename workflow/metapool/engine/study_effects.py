@@ -198,8 +198,11 @@ def reason(study: dict, status: str, measure: str = registry.DEFAULT) -> str | N
         return f"skewed: {given} (not converted to a mean and SD)"
     if status == "other_measure":
         other = reported.get("measure") or "another measure"
+        only = f"only {'an' if other[:1] in 'AEFHILMNORSX' else 'a'} {other} is given"
         if m.kind == "binary" and not any(study.get(c) is not None for c in rules.COUNTS):
-            return f"counts not reported: only {'an' if other[:1] in 'AEFHILMNORSX' else 'a'} {other} is given"
+            return f"counts not reported: {only}"
+        if m.kind == "binary" and _given(study, "events_trt", "events_ctl") and not _given(study, "total_trt", "total_ctl"):
+            return f"arm sizes not reported: {only}"
         return f"effect reported as {other}; this analysis pools {m.code}"
     if status == "adjusted_excluded":
         return "adjusted effect only; this analysis excludes adjusted effects"

@@ -123,7 +123,7 @@ def select(rows: "list[dict] | RowIndex", analysis: AnalysisSettings) -> list[di
     chosen = index.select(analysis.filter)
     if analysis.timepoint is not None:
         chosen = by_timepoint(chosen, analysis.timepoint)
-    return sorted(one_population(chosen), key=lambda r: (r["year"], r["trial"]))
+    return sorted(chosen, key=lambda r: (r["year"], r["trial"]))
 
 
 def _subgroup_of(row: dict, names: set) -> str | None:
@@ -136,7 +136,8 @@ def _subgroup_of(row: dict, names: set) -> str | None:
 def one_population(rows: list[dict]) -> list[dict]:
     """A trial and its own subgroup never enter together (their patients overlap). The review's
     population is septic shock: the subgroup enters when it is in septic shock only and has usable
-    data (else the whole trial); the row kept says which it replaces and why (`population_note`)."""
+    data (else the whole trial); the row kept says which it replaces and why (`population_note`).
+    Applied by the analysis job to ``select``'s rows (both rows' files are the job's inputs)."""
     names = {r["trial"] for r in rows}
     pairs = {_subgroup_of(r, names): r for r in rows if _subgroup_of(r, names)}
     out = []

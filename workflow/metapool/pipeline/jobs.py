@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from metapool.pipeline import paths as layout
-from metapool.pipeline.analyses import check_selection, select, study_entries
+from metapool.pipeline.analyses import check_selection, one_population, select, study_entries
 from metapool.pipeline.settings import AnalysisSettings
 from metapool.atomic import clear_stale_temps, write_text
 from metapool.engine.render import to_json
@@ -183,7 +183,7 @@ def write_tables(analysis: AnalysisSettings, rows: list[dict], rob) -> tuple[dic
     from metapool.engine.render import to_tsv
     from metapool.living import living_to_tsv
 
-    chosen = select(rows, analysis)
+    chosen = one_population(select(rows, analysis))
     problems = check_selection(analysis, chosen)
     if problems:
         raise InputError(problems)

@@ -406,13 +406,15 @@ def _footer_lines(f: Forest) -> list[str]:
         test = fmt.subgroup_differences(f.result["subgroups"].get("test"))
         if test:
             lines.append(test)
-    model = primary if f.across else next((f.primary(g) for g in (f.result.get("subgroups") or {}).get("groups") or []
-                                           if f.primary(g) is not None and f.primary(g).get("k", 0) > 1), None)
+    model = primary if f.across else _subgroup_model(f)
     if model is not None:
         if method is None:
-            lines.append(fmt.random_method(model, f.level)
-                         + "; weights and box areas from the random-effects model")
-            if f.show_fixed:
+            described = (fmt.random_method(model, f.level) if f.across or model.get("k", 0) > 1 else
+                         f"One trial per subgroup: each subtotal is that trial's estimate and {f.level:g}% CI (Wald z)")
+            lines.append(described + "; weights and box areas from the random-effects model")
+            groups = [f.primary(g) for g in (f.result.get("subgroups") or {}).get("groups") or ()]
+            fits = ([primary] if f.across else []) + groups
+            if f.show_fixed and any((fit or {}).get("k", 0) >= 2 for fit in fits):  # a fixed-effect row is drawn
                 lines.append(_fixed_method_line(f))
             if f.few and f.across:
                 lines.append(f"Few trials (k = {f.result['k']}): the random-effects CI is unreliable with so few "
@@ -424,6 +426,14 @@ def _footer_lines(f: Forest) -> list[str]:
     lines.extend(f"{str(i + 1).translate(SUPERSCRIPTS)} {note}" for i, note in enumerate(f.notes))
     lines.extend(note for note in f.result.get("notes") or () if not _said_in_rows(note, f))
     return lines
+
+
+def _subgroup_model(f: Forest) -> dict | None:
+    """The fit that names the method of a forest kept apart by subgroup: a subgroup with two or more
+    trials (its random-effects method), else any subgroup's (one trial each)."""
+    fits = [f.primary(g) for g in (f.result.get("subgroups") or {}).get("groups") or ()]
+    fits = [fit for fit in fits if fit is not None]
+    return next((fit for fit in fits if fit.get("k", 0) > 1), fits[0] if fits else None)
 
 
 def not_pooled_line(result: dict) -> str:
