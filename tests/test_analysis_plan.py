@@ -234,3 +234,12 @@ def test_every_output_of_a_kept_apart_analysis_follows_the_plan(by_class):
         weights = [s["weight_random"] for s in pooled["studies"] if s["group"] == g["group"]
                    and s["weight_random"] is not None]
         assert not weights or math.isclose(sum(weights), 100.0, rel_tol=1e-9)
+
+
+def test_changes_report_states_each_subgroup_and_no_total():
+    from metapool.versions import numbers
+
+    state = {"measure": "RR", "est": None, "subgroups": {
+        "x": {"k": 2, "est": math.log(0.8), "ci_lb": math.log(0.6), "ci_ub": math.log(1.07)},
+        "z": {"k": 0, "est": None, "ci_lb": None, "ci_ub": None}}}
+    assert numbers.estimate(state) == "by subgroup, no total: x: RR 0.80 (95% CI 0.60 to 1.07)"
