@@ -51,7 +51,7 @@ def test_kept_apart_result_has_no_total_and_weights_within_each_subgroup(apart):
         assert sum(weights) == pytest.approx(100.0)
     # the subgroups' own fits are the same either way
     assert apart["subgroups"]["groups"] == together["subgroups"]["groups"]
-    assert apart["notes"][0].startswith("Not pooled across subgroups (cls)")
+    assert apart["notes"][0].startswith("Not pooled across subgroups (by cls)")
 
 
 def test_subgroup_difference_i2_is_revman_s():
@@ -212,7 +212,8 @@ def test_every_output_of_a_kept_apart_analysis_follows_the_plan(by_class):
     assert all("restricted" in g for g in groups)
     # living: nothing across trials, absolute effects per class
     assert all(living[name] is None for name in ("cumulative", "leave1out", "tsa", "trimfill", "absolute"))
-    assert "pool_subgroups: false" in living["reasons"]["tsa"]
+    assert living["reasons"]["tsa"].startswith("Not computed: this analysis keeps its subgroups (by agent class) apart")
+    assert "_" not in living["reasons"]["tsa"]  # no field names in a figure
     assert [p["group"] for p in living["subgroups"]] == [g["group"] for g in groups]
     # SoF: one row per class with trials, never a field name, never "not estimable"
     sof = pooled["sof"]

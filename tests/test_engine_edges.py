@@ -389,7 +389,7 @@ def test_a_reported_rr_never_enters_another_measure(measure):
     assert_not_pooled(res["studies"][2], "other_measure")
     assert res["studies"][2]["reported"]["measure"] == "RR"   # still shown as reported
     assert res["k"] == 2 and res["k_total"] == 3
-    assert f"I-MICRO: not pooled (effect reported as RR; this analysis pools {measure})." in res["notes"]
+    assert "I-MICRO: not pooled (arm sizes not reported: only an RR is given)." in res["notes"]
     assert res["random"] == pool_studies(TWO, measure=measure)["random"]
     fixed = "fixed_peto" if measure == "PETO" else "fixed_mh"
     assert res[fixed] is not None and res[fixed]["k"] == 2     # the RR-only study does not block MH/Peto

@@ -120,8 +120,8 @@ def _notes(studies, effects: StudyEffects, k: int, measure: str, pooled_across: 
 
 def not_pooled_note(by: str) -> str:
     """Why a result has no total: the analysis plan keeps its subgroups apart."""
-    return (f"Not pooled across subgroups ({by}): the analysis plan keeps them apart (pool_subgroups: "
-            "false), so each subgroup has its own estimate and weights, and there is no total.")
+    return (f"Not pooled across subgroups (by {by.replace('_', ' ')}): the analysis plan keeps them apart, so "
+            "each subgroup has its own estimate and weights (percent of the subgroup), and there is no total.")
 
 
 def _methods(tau2_method: str, ci_method: str) -> tuple[str, str]:

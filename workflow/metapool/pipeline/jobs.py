@@ -102,10 +102,10 @@ def appraise(analysis: AnalysisSettings, pooled: dict, living: dict) -> None:
     pooled["sof"] = [clean(sof_row(pooled, living).to_dict())]
 
 
-NOT_ACROSS = ("Not computed: the analysis keeps its subgroups ({by}) apart (pool_subgroups: false), so there is "
-              "no pooled estimate across trials to follow over time, delete trials from, or test for small-study "
-              "effects; with 1 to 3 trials per subgroup these analyses would say nothing. Absolute effects are given "
-              "per subgroup (living.json subgroups; the summary of findings).")
+NOT_ACROSS = ("Not computed: this analysis keeps its subgroups (by {by}) apart, so there is no pooled estimate "
+              "across trials to follow over time, to delete trials from or to test for small-study effects, and "
+              "with 1 to 3 trials per subgroup these analyses would say nothing. Each subgroup's absolute effects "
+              "are in the summary of findings.")
 
 
 def living_result(analysis: AnalysisSettings, rows: list[dict]) -> dict:
@@ -126,7 +126,7 @@ def living_result(analysis: AnalysisSettings, rows: list[dict]) -> dict:
     studies = study_entries(rows)
     if pooled_across(analysis):
         return run_living(studies, **kwargs)
-    why = NOT_ACROSS.format(by=analysis.subgroup)
+    why = NOT_ACROSS.format(by=analysis.subgroup.replace("_", " "))
     labels = [_group_label(r.get(analysis.subgroup)) for r in rows]
     parts = []
     for g in dict.fromkeys(labels):
