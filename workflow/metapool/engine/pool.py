@@ -98,7 +98,7 @@ def _study_entry(measure, study: dict, j: int, effects: StudyEffects, w_fixed, w
     })
     e["natural"] = natural_block(measure, {**e, "est": y}) if pooled else {"est": None, "ci_lb": None, "ci_ub": None}
     if by is not None:
-        e["group"] = _group_label(study.get(by))
+        e["group"] = group_label(study.get(by))
     return e
 
 
@@ -188,13 +188,14 @@ def pool_studies(studies: list[dict], tau2_method: str = "REML", ci_method: str 
     return clean(result)
 
 
-def _group_label(value) -> str:
+def group_label(value) -> str:
+    """A study's subgroup as the result names it: its value of the `by` column, '(not given)' when blank."""
     return "(not given)" if value is None or str(value).strip() == "" else str(value)
 
 
 def _within_weights(measure, studies, yi, vi, by, tau2_method, ci_method, control: Control):
     """Per study, its percent weight within its own subgroup (fixed IV, random effects)."""
-    labels = [_group_label(s.get(by)) for s in studies]
+    labels = [group_label(s.get(by)) for s in studies]
     w_fixed, w_random = np.full(len(studies), np.nan), np.full(len(studies), np.nan)
     for g in dict.fromkeys(labels):
         sel = np.array([lab == g for lab in labels]) & np.isfinite(yi)
@@ -205,7 +206,7 @@ def _within_weights(measure, studies, yi, vi, by, tau2_method, ci_method, contro
 
 
 def _subgroups(measure, studies, yi, vi, by, tau2_method, ci_method, control: Control) -> dict:
-    labels = [_group_label(s.get(by)) for s in studies]
+    labels = [group_label(s.get(by)) for s in studies]
     order = list(dict.fromkeys(labels))
     groups, est, se = [], [], []
     for g in order:

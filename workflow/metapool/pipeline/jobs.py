@@ -36,11 +36,11 @@ def pooled_across(analysis: AnalysisSettings) -> bool:
 def subgroup_members(studies: list[dict], result: dict) -> list[tuple[str, list[dict]]]:
     """(group, its studies) in the engine's group order, for an analysis kept apart by subgroup;
     a group whose studies none enters is kept (its rows say why), the others are pooled on their own."""
-    from metapool.engine.pool import _group_label
+    from metapool.engine.pool import group_label
 
     by = result["subgroups"]["by"]
     order = [g["group"] for g in result["subgroups"]["groups"]]
-    return [(g, [s for s in studies if _group_label(s.get(by)) == g]) for g in order]
+    return [(g, [s for s in studies if group_label(s.get(by)) == g]) for g in order]
 
 
 def pooled_result(analysis: AnalysisSettings, rows: list[dict], rob=None) -> dict:
@@ -113,7 +113,7 @@ def living_result(analysis: AnalysisSettings, rows: list[dict]) -> dict:
 
     An analysis kept apart by subgroup runs none of them across trials (NOT_ACROSS says why); each
     subgroup gets its absolute effects (for its summary-of-findings row) under "subgroups"."""
-    from metapool.engine.pool import _group_label, clean
+    from metapool.engine.pool import group_label, clean
     from metapool.living import run_living
     from metapool.living.run import BLOCKS
 
@@ -127,7 +127,7 @@ def living_result(analysis: AnalysisSettings, rows: list[dict]) -> dict:
     if pooled_across(analysis):
         return run_living(studies, **kwargs)
     why = NOT_ACROSS.format(by=analysis.subgroup.replace("_", " "))
-    labels = [_group_label(r.get(analysis.subgroup)) for r in rows]
+    labels = [group_label(r.get(analysis.subgroup)) for r in rows]
     parts = []
     for g in dict.fromkeys(labels):
         part = run_living([s for s, lab in zip(studies, labels) if lab == g], **kwargs)
