@@ -93,7 +93,7 @@ def test_conclusion_flags_per_subgroup():
 
 @pytest.mark.parametrize("data, status, measure, text", [
     ({"events_trt": 3, "events_ctl": 4}, "no_data", "RR", "arm sizes not reported"),
-    ({}, "no_data", "RR", "no numbers reported for this outcome"),
+    ({}, "no_data", "RR", "no usable numbers reported"),
     ({"effect_measure": "OR", "effect": 1.2, "effect_lower": 0.9, "effect_upper": 1.6, "total_trt": 100,
       "events_trt": 40, "events_ctl": 38, "total_ctl": 99}, "other_measure", "RR",
      "effect reported as OR; this analysis pools RR"),
@@ -115,7 +115,7 @@ def test_reason_from_status_and_data(data, status, measure, text):
 
 def test_every_non_contributing_study_carries_its_reason(apart):
     f = next(s for s in apart["studies"] if s["study"] == "F")
-    assert f["reason"] == "no numbers reported for this outcome" and f["weight_random"] is None
+    assert f["reason"] == "no usable numbers reported" and f["weight_random"] is None
     assert all(s["reason"] is None for s in apart["studies"] if s["weight_random"] is not None)
 
 
@@ -160,7 +160,7 @@ def test_forest_kept_apart_has_no_total_and_says_why(apart):
     assert kinds.count("group_effect") == 2  # a test for overall effect per subgroup
     assert [r.cells["weight"] for r in rows if r.kind == "subtotal"] == ["100.0%", "100.0%"]
     f = next(r for r in rows if r.cells.get("study") == "F")
-    assert f.cells["effect"] == "no numbers reported for this outcome"
+    assert f.cells["effect"] == "no usable numbers reported"
     lines = footer_lines(apart, ForestOptions())
     assert lines[0].startswith("No total:") and "weights are percent of the subgroup" in lines[0]
 
@@ -182,7 +182,7 @@ def test_nothing_to_pool_is_a_sentence_with_each_reason():
     result = pool_studies([study("F", "z", None, None, None, None), study("G", "z", 0, 10, 0, 12)])
     message, detail = nothing_to_pool(result)
     assert message == "Nothing to pool: none of the 2 trials this analysis selects contributes."
-    assert detail == "F: no numbers reported for this outcome; G: no events in either arm."
+    assert detail == "F: no usable numbers reported; G: no events in either arm."
 
 
 def test_no_programmer_text_in_plotting_or_notes():

@@ -265,7 +265,7 @@ def test_a_row_without_data_is_listed_and_left_out():
     ]))
     assert [s["status"] for s in res["studies"]] == ["counts", "counts", "no_data", "no_data"]
     assert res["k"] == 2 and res["k_total"] == 4
-    assert "empty: not pooled (no numbers reported for this outcome)." in res["notes"]
+    assert "empty: not pooled (no usable numbers reported)." in res["notes"]
     assert "partial: not pooled (arm sizes not reported)." in res["notes"]
 
 

@@ -175,7 +175,7 @@ def _no_data_reason(study: dict, measure: registry.Measure) -> str:
             return "arm summaries incomplete; an arm too small (n < 5) to convert a median"
     if reported is None and study.get("effect") is not None:
         return "effect reported without a 95% CI"
-    return "no numbers reported for this outcome"
+    return "no usable numbers reported"
 
 
 def reason(study: dict, status: str, measure: str = registry.DEFAULT) -> str | None:
