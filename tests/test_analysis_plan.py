@@ -183,6 +183,7 @@ def test_nothing_to_pool_is_a_sentence_with_each_reason():
     message, detail = nothing_to_pool(result)
     assert message == "Nothing to pool: none of the 2 trials this analysis selects contributes."
     assert detail == "F: no usable numbers reported; G: no events in either arm."
+    assert nothing_to_pool(pool_studies([])) == ("Nothing to pool: this analysis selects no trial yet.", None)
 
 
 def test_no_programmer_text_in_plotting_or_notes():

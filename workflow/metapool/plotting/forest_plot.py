@@ -25,7 +25,7 @@ def draw_forest(result: dict, paths: Mapping[str, str | os.PathLike],
                 options: ForestOptions | dict | None = None) -> Layout | None:
     """Draw the forest plot of one analysis (pooled.json dict) to `paths` ('svg'/'png'/'pdf');
     with nothing to pool (k = 0) a short page instead (returns None)."""
-    if not result.get("k") and result.get("studies"):
+    if not result.get("k"):
         message, detail = nothing_to_pool(result)
         title = str(result.get("title") or result.get("analysis") or "")
         save_canvas(message_page(title, effects.measure(result).name, message, detail).canvas(), paths)

@@ -238,11 +238,13 @@ def _rows(f: Forest) -> list[Row]:
     return rows
 
 
-def nothing_to_pool(result: dict) -> tuple[str, str]:
+def nothing_to_pool(result: dict) -> tuple[str, str | None]:
     """(sentence, detail) of an analysis with no trial to pool: how many trials it selects, then
     each trial with its time point and the reason it does not enter (pooled.json study "reason")."""
     studies = result.get("studies") or []
     n = len(studies)
+    if not n:
+        return "Nothing to pool: this analysis selects no trial yet.", None
     message = ("Nothing to pool: the one trial this analysis selects does not contribute." if n == 1 else
                f"Nothing to pool: none of the {n} trials this analysis selects contributes.")
     detail = "; ".join(f"{s.get('label') or s.get('study')}"
