@@ -219,7 +219,7 @@ def test_exclude_adjusted(tmp_path, capsys):
     res = pool_json(capsys, path, "--exclude-adjusted")
     assert [s["status"] for s in res["studies"]] == ["adjusted_excluded", "reported", "reported"]
     assert res["k"] == 2 and res["settings"]["include_adjusted"] is False
-    assert any(n.startswith("a: not pooled: the reported effect is adjusted") for n in res["notes"])
+    assert "a: not pooled (adjusted effect only; this analysis excludes adjusted effects)." in res["notes"]
 
 
 def test_include_skewed_is_recorded(tmp_path, capsys):
@@ -253,7 +253,8 @@ def test_mixed_file(tmp_path, capsys):
     assert res["k"] == 4 and res["k_total"] == 5
     assert res["fixed_mh"] is None
     assert any("Mantel-Haenszel not computed" in n for n in res["notes"])
-    assert any(n.startswith("D: not estimable") for n in res["notes"])
+    assert any(n.startswith("D: not pooled (no events in either arm") or n.startswith("D: not pooled (events in every")
+               for n in res["notes"])
     rows = [{"study": "A", "events_trt": 30, "total_trt": 100, "events_ctl": 40, "total_ctl": 100},
             {"study": "B", "events_trt": 12, "total_trt": 60, "events_ctl": 15, "total_ctl": 58},
             {"study": "C", "events_trt": 0, "total_trt": 40, "events_ctl": 3, "total_ctl": 41},

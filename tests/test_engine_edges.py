@@ -248,7 +248,8 @@ def test_no_events_or_only_events_in_both_arms_are_not_estimable():
         if s["status"] == "not_estimable":
             assert s["weight_fixed"] is None and s["weight_random"] is None
             assert s["yi"] is None and s["vi"] is None and s["natural"]["est"] is None
-            assert any(n.startswith(s["study"] + ": not estimable") for n in res["notes"])
+            assert s["reason"] in ("no events in either arm", "events in every patient of both arms")
+            assert f"{s['study']}: not pooled ({s['reason']})." in res["notes"]
     assert sum(s["weight_random"] for s in res["studies"] if s["weight_random"]) == pytest.approx(100)
     # MH keeps every table, as rma.mh does
     assert res["fixed_mh"]["k"] == 5
@@ -264,8 +265,8 @@ def test_a_row_without_data_is_listed_and_left_out():
     ]))
     assert [s["status"] for s in res["studies"]] == ["counts", "counts", "no_data", "no_data"]
     assert res["k"] == 2 and res["k_total"] == 4
-    assert any(n.startswith("empty: no usable data") for n in res["notes"])
-    assert any(n.startswith("partial: no usable data") for n in res["notes"])
+    assert "empty: not pooled (no usable numbers reported)." in res["notes"]
+    assert "partial: not pooled (arm sizes not reported)." in res["notes"]
 
 
 def test_nothing_to_pool():
@@ -388,7 +389,7 @@ def test_a_reported_rr_never_enters_another_measure(measure):
     assert_not_pooled(res["studies"][2], "other_measure")
     assert res["studies"][2]["reported"]["measure"] == "RR"   # still shown as reported
     assert res["k"] == 2 and res["k_total"] == 3
-    assert "I-MICRO: not pooled: only an effect of another measure is reported." in res["notes"]
+    assert "I-MICRO: not pooled (arm sizes not reported: only an RR is given)." in res["notes"]
     assert res["random"] == pool_studies(TWO, measure=measure)["random"]
     fixed = "fixed_peto" if measure == "PETO" else "fixed_mh"
     assert res[fixed] is not None and res[fixed]["k"] == 2     # the RR-only study does not block MH/Peto
@@ -444,7 +445,7 @@ def test_adjusted_effects_excluded_on_request(include):
     assert res["settings"]["include_adjusted"] is include and res["settings"]["include_skewed"] is False
     assert [s["reported"]["adjusted"] for s in res["studies"][2:]] == [True, False, None, True]
     assert res["k"] == (6 if include else 5)
-    note = "adj: not pooled: the reported effect is adjusted, and this analysis excludes adjusted effects."
+    note = "adj: not pooled (adjusted effect only; this analysis excludes adjusted effects)."
     assert (note in res["notes"]) is not include
     if not include:
         assert_not_pooled(res["studies"][2], "adjusted_excluded")
@@ -467,7 +468,7 @@ def test_rd_is_estimable_for_a_double_zero_table_and_or_rr_peto_are_not():
         res = no_nan(pool_studies(studies, measure=measure))
         assert res["k"] == 4, measure
         assert_not_pooled(res["studies"][0], "not_estimable")
-        assert "s0: not estimable: no events (or only events) in both arms." in res["notes"]
+        assert "s0: not pooled (no events in either arm)." in res["notes"]
         if measure != "RR":
             assert oracle.close([s["yi"] for s in res["studies"]], MEASURES[f"double_zero_{measure}"]["ref"]["yi"])
 

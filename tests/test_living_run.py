@@ -130,7 +130,9 @@ def test_reported_rr_studies_pool_but_give_no_control_risk():
     studies = studies_of("bcg")[:4] + [reported("rr", 0.7, 0.5, 0.98)]
     res = run_living(studies)
     assert res["cumulative"]["study"][-1] == "rr" and len(res["leave1out"]["est"]) == 5
-    assert res["absolute"]["acr_source"] == "median control-arm risk of 4 trials"
+    # which control arms (events / total of each), so a reader sees where the assumed risk comes from
+    assert res["absolute"]["acr_source"] == ("median control-arm risk of 4 trials (bcg-0: 7.9%; bcg-1: 9.6%; "
+                                             "bcg-2: 5.0%; bcg-3: 1.9%)")
     assert res["settings"]["status"][-1] == "reported"
 
 
@@ -157,7 +159,7 @@ def test_living_for_another_binary_measure(measure):
     assert "rr-only" not in res["cumulative"]["study"] and res["cumulative"]["study"][-1] == "same"
     assert res["cumulative"]["est"][-1] == pytest.approx(pooled["random"]["est"], rel=1e-9)
     assert res["absolute"]["measure"] == measure and res["tsa"] is not None
-    assert res["absolute"]["acr_source"] == "median control-arm risk of 6 trials"
+    assert res["absolute"]["acr_source"].startswith("median control-arm risk of 6 trials (bcg-0: 7.9%; ")
 
 
 @pytest.mark.parametrize("measure", ["PETO", "HR"])

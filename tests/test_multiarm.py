@@ -82,7 +82,7 @@ def test_one_intervention_combines_the_experimental_arms(tmp_path):
 
 
 def test_arms_in_different_subgroups_split_the_shared_arm(tmp_path):
-    spec = analysis(subgroup="agent", plot={"overall": False})
+    spec = analysis(subgroup="agent", pool_subgroups=False)
     chosen = select(load(tmp_path, three_arm_rows()), spec)
     assert check_selection(spec, chosen) == []
     assert [(r["agent"], r["events_ctl"], r["total_ctl"]) for r in chosen] == \

@@ -153,29 +153,34 @@ def test_subgroups_have_headers_subtotals_and_heterogeneity():
         s["group"] = g
     result["subgroups"] = {
         "by": "agent_class",
-        "groups": [{"group": "beta", "k": 1, "random": fit(0.5, 0.25, 1.0, k=1, Q=0.0, tau2=None),
+        "groups": [{"group": "beta", "k": 1, "random": fit(0.5, 0.25, 1.0, k=1, Q=0.0, tau2=None, df=None),
                     "fixed_iv": None},
                    {"group": "alpha", "k": 2, "random": fit(1.08, 0.8, 1.5, k=2), "fixed_iv": None},
                    {"group": "gamma", "k": 0, "random": None, "fixed_iv": None}],
-        "test": {"Q_between": 2.345, "df": 1, "p": 0.1257}}
+        "test": {"Q_between": 2.345, "df": 1, "p": 0.1257, "I2": 100 * 1.345 / 2.345}}
     rows = forest_rows(result, ONE_MODEL)
-    assert kinds(rows) == ["group", "study", "study", "subtotal", "group_heterogeneity",
-                           "group", "study", "subtotal", "group_heterogeneity",
-                           "group", "study", "subtotal", "group_heterogeneity", "overall"]
+    # RevMan: per subgroup its heterogeneity and test for overall effect; an empty subgroup (gamma:
+    # no study pooled) has its heading and study rows (with their reasons) but no subtotal
+    assert kinds(rows) == ["group", "study", "study", "subtotal", "group_heterogeneity", "group_effect",
+                           "group", "study", "subtotal", "group_heterogeneity", "group_effect",
+                           "group", "study", "overall"]
     assert [r.cells["study"] for r in rows if r.kind == "group"] == ["Beta", "Alpha", "Gamma"]
     beta_total = rows[3]
     assert beta_total.cells["effect"] == "0.50 [0.25, 1.00]"
     assert [beta_total.cells[k] for k in ("ev_t", "n_t", "ev_c", "n_c")] == ["10", "112", "20", "111"]
     assert beta_total.cells["weight"] == "41.2%"
     assert rows[4].cells["study"] == "Heterogeneity: not applicable"
-    assert rows[8].cells["study"] == ("Heterogeneity: Tau\u00b2 = 0.0213; Q = 5.87, df = 1 (P = 0.21); "
+    assert rows[5].cells["study"] == "Test for overall effect: Z = 1.23, P = 0.23"  # one trial: Wald z
+    assert rows[9].cells["study"] == ("Heterogeneity: Tau\u00b2 = 0.0213; Q = 5.87, df = 1 (P = 0.21); "
                                       "I\u00b2 = 32%")
-    assert rows[11].cells["effect"] == "not estimable" and rows[11].interval is None
     lines = footer_lines(result, ONE_MODEL)
-    assert "Test for subgroup differences: Q = 2.35, df = 1 (P = 0.13)" in lines
-    no_overall = forest_rows(result, ForestOptions(overall=False))
-    assert "overall" not in kinds(no_overall)
-    assert not any(l.startswith("Test for overall") for l in footer_lines(result, ForestOptions(overall=False)))
+    # I^2 for subgroup differences: (Q - df) / Q = (2.345 - 1) / 2.345 = 57% (Borenstein & Higgins 2013)
+    assert "Test for subgroup differences: Q = 2.35, df = 1 (P = 0.13), I\u00b2 = 57%" in lines
+    apart = {**result, "pool_subgroups": False}
+    assert "overall" not in kinds(forest_rows(apart, ONE_MODEL))
+    lines = footer_lines(apart, ONE_MODEL)
+    assert lines[0].startswith("No total: the analysis plan keeps the subgroups (by agent class) apart")
+    assert not any(l.startswith("Test for overall") or l.startswith("Heterogeneity") for l in lines)
 
 
 def test_footer_lines():
@@ -219,7 +224,10 @@ def test_number_formats():
         ["P = 0.21", "P = 0.004", "P < 0.001", "P = NA"]
     assert [fmt.tau2(x) for x in (0.0, 0.00002, 0.12345)] == \
         ["Tau\u00b2 = 0", "Tau\u00b2 < 0.0001", "Tau\u00b2 = 0.1235"]
-    assert fmt.percent(41.25) == "41.2%" and fmt.count(None) == "-"
+    # one rounding path (metapool.rounding): half away from zero, floating noise below 1e-7 ignored
+    assert fmt.percent(41.25) == "41.3%" and fmt.count(None) == "-"
+    assert fmt.difference(1.995) == fmt.difference(1.99499999018) == "2.00"
+    assert fmt.difference(-0.495) == fmt.difference(-0.49499999018) == "-0.50"
 
 
 def test_arm_names_from_data_or_options():
@@ -268,7 +276,7 @@ def test_markers_clipped_with_arrows_and_boxes_sized_by_weight():
 def test_columns_measured_and_disjoint():
     layout = build_layout(example_result(25, subgroups=True, long_name=True), {})
     cols = layout.columns
-    assert [c.key for c in cols] == list(COLUMN_ORDER)
+    assert [c.key for c in cols] == ["study", "time"] + list(COLUMN_ORDER)[1:]
     for left, right in zip(cols, cols[1:]):
         assert left.left + left.width + GAP - 1e-9 <= right.left
     assert layout.width == pytest.approx(cols[-1].left + cols[-1].width + 12.0)

@@ -58,9 +58,9 @@ def test_columns_follow_the_kind_of_data():
     binary = [c.key for c in forest_table(synthetic_result("OR", 6), ForestOptions()).columns]
     continuous = [c.key for c in forest_table(synthetic_result("MD", 6), ForestOptions()).columns]
     generic = [c.key for c in forest_table(synthetic_result("HR", 6), ForestOptions()).columns]
-    assert binary == ["study", "ev_t", "n_t", "ev_c", "n_c", "plot", "weight", "effect"]
-    assert continuous == ["study", "m_t", "n_t", "m_c", "n_c", "plot", "weight", "effect"]
-    assert generic == ["study", "plot", "weight", "effect"]
+    assert binary == ["study", "time", "ev_t", "n_t", "ev_c", "n_c", "plot", "weight", "effect"]
+    assert continuous == ["study", "time", "m_t", "n_t", "m_c", "n_c", "plot", "weight", "effect"]
+    assert generic == ["study", "time", "plot", "weight", "effect"]
 
 
 def test_continuous_rows_and_footnotes():
@@ -75,8 +75,8 @@ def test_continuous_rows_and_footnotes():
     assert a.interval.est == pytest.approx(e["est"])  # linear: the analysis scale is the people's
     conv = result["studies"][1]["converted"]["trt"]
     assert medians.cells["study"].endswith("\u00b9") and medians.cells["m_t"].startswith(fmt.number(conv["mean"]))
-    assert skewed.cells["effect"] == "skewed, not pooled" and skewed.interval is None
-    assert adjusted.cells["effect"] == "adjusted, excluded"
+    assert skewed.cells["effect"] == "skewed: median and IQR (not converted to a mean and SD)" and skewed.interval is None
+    assert adjusted.cells["effect"] == "adjusted effect only; this analysis excludes adjusted effects"
     lines = footer_lines(result, ForestOptions())
     assert ("\u00b9 Mean and SD converted from the median (q1, median, q3; mean: Luo et al. 2018; SD: Wan et al. "
             "2014) in both arms.") in lines
@@ -96,7 +96,7 @@ def test_binary_other_measure_and_adjusted_footnotes():
     assert "\u00b2 The reported estimate is adjusted (as the trial reports it), not crude." in lines
     rows = forest_rows(result, ForestOptions())
     assert rows[1].cells["study"].endswith("\u00b9,\u00b2") and rows[1].cells["n_t"] == "-"
-    assert rows[3].cells["effect"] == "other measure"
+    assert rows[3].cells["effect"] == "counts not reported: only an HR is given"
 
 
 def test_peto_is_drawn_as_its_fixed_effect_model():

@@ -81,12 +81,14 @@ def test_workflow_settings_defaults_match_the_schema():
 def test_defaults_merge_key_by_key_into_nested_objects():
     cfg = {"defaults": {"tau2": "DL", "plot": {"show_fixed": True}, "living": {"tsa": {"rrr": 0.25}}},
            "analyses": {"a": {"title": "A", "filter": {"outcome": "all-cause mortality"},
-                              "plot": {"overall": False}, "living": {"acr": 0.3}},
+                              "subgroup": "agent", "pool_subgroups": False, "plot": {"show_title": False},
+                              "living": {"acr": 0.3}},
                         "b": {"title": "B", "filter": {"outcome": "all-cause mortality"}, "tau2": "PM"}}}
     a, b = from_config(cfg)
-    assert (a.tau2, a.plot.show_fixed, a.plot.overall, a.living.acr, a.living.tsa.rrr) == ("DL", True, False, 0.3, 0.25)
+    assert (a.tau2, a.plot.show_fixed, a.plot.show_title, a.pool_subgroups, a.living.acr, a.living.tsa.rrr) == \
+        ("DL", True, False, False, 0.3, 0.25)
     assert a.living.tsa.alpha == TsaSettings().alpha and a.plot.prediction_interval is True
-    assert (b.tau2, b.plot.show_fixed, b.plot.overall, b.living.acr) == ("PM", True, True, None)
+    assert (b.tau2, b.plot.show_fixed, b.plot.show_title, b.pool_subgroups, b.living.acr) == ("PM", True, True, True, None)
 
 
 def test_round_trip_through_the_snakemake_param():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html.parser
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -19,6 +20,7 @@ from metapool.appraisal.grade import grade_certainty
 from metapool.appraisal.sof import SofRow, difference_text, sof_row, texts, whole
 from metapool.appraisal.sof_render import HEADERS, TSV_COLUMNS, footnotes, to_html, to_markdown, to_tsv
 from metapool.engine.render import fmt
+from metapool.engine.subgroups import subgroup_parts
 from metapool.measures import registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,12 +43,22 @@ def real_rows() -> list[SofRow]:
 @pytest.mark.parametrize("analysis", ANALYSES)
 def test_numbers_equal_the_engines(analysis):
     pooled, living = load(analysis)
+    if pooled.get("pool_subgroups") is False:  # kept apart by subgroup: each subgroup is its own row
+        for part, part_living in zip(subgroup_parts(pooled), living["subgroups"]):
+            if part["k"]:
+                numbers_equal_the_engines(part, part_living)
+        return
+    numbers_equal_the_engines(pooled, living)
+
+
+def numbers_equal_the_engines(pooled, living):
     certainty = grade_certainty(pooled, living)
     row = sof_row(pooled, living, certainty)
     random = pooled["random"]
     if random is None:
         assert (row.est, row.ci_lb, row.ci_ub) == (None, None, None) and row.certainty is None
-        assert texts(row)["relative"] == "not estimable" and texts(row)["certainty"] == "not graded"
+        assert texts(row)["relative"] == "\u2014" and texts(row)["certainty"] == "not graded"  # k = 0
+        assert texts(row)["participants"].startswith("no trial with usable data")
         return
     declared = pooled.get("conclusion") or {"natural": random["natural"], "source": "random", "widened": False}
     natural = declared["natural"]  # the declared interval (engine.conclusion)
@@ -150,6 +162,7 @@ def test_markdown_table():
             assert row.imprecision_rule.startswith("Imprecision (GRADE guidance 34")
             assert mine["certainty"][-1] == notes.index(row.imprecision_rule) + 1
     assert re.search(r"⊕⊕◯◯ Low \(provisional\) \[\d+(, \d+)+\]", md)  # the certainty's footnotes
+    assert re.search(r"\n\d+\. Time points: ", md)  # each pooled trial's time point, footnoted on the outcome
     one = to_markdown(rows[:1], title="Summary of findings: 28-day mortality")
     assert one.startswith("# Summary of findings: 28-day mortality\n")
     assert one.count("\n| ") == 3  # header, rule, one row

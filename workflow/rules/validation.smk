@@ -20,6 +20,8 @@ rule validation:
     conda:
         "../envs/metapool.yaml"
     params:
-        pooled_across={name: s["plot"]["overall"] for name, s in SETTINGS.items()},
+        pooled_across={
+            name: s["subgroup"] is None or s["pool_subgroups"] for name, s in SETTINGS.items()
+        },
     script:
         "../scripts/validation.py"

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
-from decimal import ROUND_HALF_UP, Decimal
 
 from metapool.appraisal.grade import SYMBOLS, Certainty
 from metapool.engine.study_effects import participants as study_participants
+from metapool import rounding
 from metapool.measures import registry
 
 DASH = "\u2014"
@@ -65,21 +65,24 @@ class SofRow:
     reasons: tuple[str, ...]
     imprecision_rule: str | None = None  # the imprecision rule with this row's thresholds (a footnote)
     interval: str | None = None  # which interval the row's relative effect is (pooled.json's conclusion)
+    timepoints: tuple[str, ...] = ()  # "VASST: 28 d" per pooled trial (inputs.trials.timepoint_text)
 
     def to_dict(self) -> dict:
         """The row's numbers and its texts (texts under "text")."""
-        return {**asdict(self), "reasons": list(self.reasons), "text": texts(self)}
+        return {**asdict(self), "reasons": list(self.reasons), "timepoints": list(self.timepoints),
+                "text": texts(self)}
 
     @classmethod
     def from_dict(cls, values: Mapping) -> "SofRow":
         """The row back from :meth:`to_dict` (as stored in pooled.json's "sof")."""
         names = {f.name for f in fields(cls)}
-        return cls(**{k: (tuple(v) if k == "reasons" else v) for k, v in values.items() if k in names})
+        return cls(**{k: (tuple(v) if k in ("reasons", "timepoints") else v) for k, v in values.items() if k in names})
 
 
 def whole(x: float) -> int:
-    """Round half up to a whole number (per-1,000 figures are read as counts of people)."""
-    return int(Decimal(repr(x)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """Round half up to a whole number (per-1,000 figures are read as counts of people;
+    metapool.rounding, the one rounding path)."""
+    return rounding.whole(x)
 
 
 def participants(pooled: dict) -> tuple[int | None, int]:
@@ -89,6 +92,14 @@ def participants(pooled: dict) -> tuple[int | None, int]:
     sizes = [study_participants(s, s["status"]) for s in pooled_trials]
     known = [n for n in sizes if n is not None]
     return (int(sum(known)) if known else None), len(sizes) - len(known)
+
+
+def timepoints(pooled: dict) -> tuple[str, ...]:
+    """Each pooled trial's time point, 'VASST: 28 d' (the analysis may mix 28-, 90-day and ICU mortality)."""
+    from metapool.inputs.trials import timepoint_text
+
+    return tuple(f"{s.get('trial') or s.get('study')}: {timepoint_text(s)}" for s in pooled.get("studies", [])
+                 if s.get("weight_random") is not None and ("timepoint_days" in s))
 
 
 def _certainty_fields(certainty: Certainty | Mapping | None) -> dict:
@@ -160,14 +171,18 @@ def sof_row(pooled: dict, living: Mapping | None = None, certainty: Certainty | 
         **{key: (absolute or {}).get(key) for key in absolute_keys},
         **_certainty_fields(certainty if certainty is not None else pooled.get("certainty")),
         interval=interval_note(conclusion),
+        timepoints=timepoints(pooled),
     )
 
 
 # ---- texts ----------------------------------------------------------------------------------
 
 def number(x: float) -> str:
-    """A ratio or difference with two decimals ('1.08'); three significant digits below 0.01."""
-    return f"{x:.2g}" if 0 < abs(x) < 0.01 else f"{x:.2f}"
+    """A ratio or difference with two decimals ('1.08'); two significant digits below 0.01, whole
+    numbers from 100 ('305')."""
+    if 0 < abs(x) < 0.01:
+        return f"{x:.2g}"
+    return rounding.decimals(x, 0 if abs(x) >= 100 else 2)  # as the forest plot prints it (wording.ratio)
 
 
 def participants_text(row: SofRow) -> str:
@@ -183,6 +198,8 @@ def participants_text(row: SofRow) -> str:
 
 def relative_text(row: SofRow) -> str:
     """'RR 1.00 (0.75 to 1.32)'; a dash for a difference measure (its effect is absolute)."""
+    if row.trials == 0:
+        return DASH
     if row.est is None:
         return "not estimable"
     if not registry.get(row.measure).log_scale:

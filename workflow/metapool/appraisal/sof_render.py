@@ -25,7 +25,7 @@ HEADERS = {
     "difference": "Difference (95% CI)",
     "certainty": "Certainty of the evidence (GRADE)",
 }
-FOOTNOTED = ("relative", "assumed", "certainty")  # cells that carry footnote numbers
+FOOTNOTED = ("outcome", "relative", "assumed", "certainty")  # cells that carry footnote numbers
 GENERAL_NOTE = ("Risk with intervention: the risk with control times the relative effect and its 95% interval "
                 "(the analysis' declared interval, footnoted on the relative effect), per 1,000 patients "
                 "(at most 1,000).")
@@ -61,18 +61,23 @@ def acr_note(row: SofRow) -> str | None:
     return f"Risk with control: {source}."
 
 
+def timepoint_note(row: SofRow) -> str | None:
+    """The time point of each pooled trial, e.g. 'Time points: VASST: 28 d; VANISH: not stated.'"""
+    return f"Time points: {'; '.join(row.timepoints)}." if row.timepoints else None
+
+
 def footnotes(rows: Sequence[SofRow]) -> tuple[list[str], list[dict[str, list[int]]]]:
     """The distinct notes in row order and, per row and footnoted cell, the numbers of its notes
-    (1-based): which interval the relative effect is, the assumed risk's source, then the reasons
-    for the certainty and the imprecision rule with the row's thresholds
-    (appraisal.imprecision.rule_text)."""
+    (1-based): the pooled trials' time points, which interval the relative effect is, the assumed
+    risk's source (which control arms), then the reasons for the certainty and the imprecision rule
+    with the row's thresholds (appraisal.imprecision.rule_text)."""
     notes: list[str] = []
     refs = []
     for row in rows:
-        note = acr_note(row)
+        note, when = acr_note(row), timepoint_note(row)
         mine = {}
         certainty = list(row.reasons) + ([row.imprecision_rule] if row.imprecision_rule else [])
-        for cell, items in (("relative", [row.interval] if row.interval else []),
+        for cell, items in (("outcome", [when] if when else []), ("relative", [row.interval] if row.interval else []),
                             ("assumed", [note] if note else []), ("certainty", certainty)):
             for item in items:
                 if item not in notes:

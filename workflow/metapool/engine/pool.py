@@ -11,7 +11,7 @@ from metapool.engine import model
 from metapool.engine.bayes import Prior, bayes_random
 from metapool.engine.mantel_haenszel import mantel_haenszel
 from metapool.engine.peto import peto
-from metapool.engine.study_effects import STATUS_TEXT, StudyEffects, study_effects
+from metapool.engine.study_effects import StudyEffects, reason, study_effects
 from metapool.engine.subgroups import subgroup_difference
 from metapool.engine.tau2 import DEFAULT, METHODS, Control
 from metapool.inputs.rules import COUNTS
@@ -95,25 +95,34 @@ def _study_entry(measure, study: dict, j: int, effects: StudyEffects, w_fixed, w
         "ci_ub": y + Z975 * se if se is not None else None,
         "weight_fixed": w_fixed[j], "weight_random": w_random[j], "status": effects.status[j],
         "reported": effects.reported[j], "converted": effects.converted[j],
+        "reason": reason(study, effects.status[j], measure.code),
     })
     e["natural"] = natural_block(measure, {**e, "est": y}) if pooled else {"est": None, "ci_lb": None, "ci_ub": None}
     if by is not None:
-        e["group"] = _group_label(study.get(by))
+        e["group"] = group_label(study.get(by))
     return e
 
 
-def _notes(studies, effects: StudyEffects, k: int) -> list[str]:
+def _notes(studies, effects: StudyEffects, k: int, measure: str, pooled_across: bool = True) -> list[str]:
+    """The result's notes: how many studies are pooled (when pooled across subgroups), and each
+    study that does not enter with its reason (study_effects.reason)."""
     notes = []
-    if k == 0:
+    if pooled_across and k == 0:
         notes.append("No study with usable data: nothing to pool.")
-    elif k == 1:
+    elif pooled_across and k == 1:
         notes.append("Only one study: no heterogeneity is estimable; the pooled estimate is the study itself.")
-    elif k == 2:
+    elif pooled_across and k == 2:
         notes.append("Two studies: no prediction interval (it needs k >= 3).")
     for s, st in zip(studies, effects.status):
         if st in NOTED:
-            notes.append(f"{s['study']}: {STATUS_TEXT[st]}.")
+            notes.append(f"{s['study']}: not pooled ({reason(s, st, measure)}).")
     return notes
+
+
+def not_pooled_note(by: str) -> str:
+    """Why a result has no total: the analysis plan keeps its subgroups apart."""
+    return (f"Not pooled across subgroups (by {by.replace('_', ' ')}): the analysis plan keeps them apart, so "
+            "each subgroup has its own estimate and weights (percent of the subgroup), and there is no total.")
 
 
 def _methods(tau2_method: str, ci_method: str) -> tuple[str, str]:
@@ -151,45 +160,65 @@ def bayes_block(measure: registry.Measure, yi, vi, prior: Prior) -> dict:
 def pool_studies(studies: list[dict], tau2_method: str = "REML", ci_method: str = "hksj",
                  by: str | None = None, control: Control = DEFAULT, measure: str = registry.DEFAULT,
                  include_adjusted: bool = True, include_skewed: bool = False,
-                 bayes: Prior | None = None) -> dict:
+                 bayes: Prior | None = None, pool_subgroups: bool = True) -> dict:
     """Pool ``studies`` for ``measure``; see docs/design.md for the returned structure. ``bayes``:
-    also the Bayesian random-effects block (engine.bayes) under this prior on tau."""
+    also the Bayesian random-effects block (engine.bayes) under this prior on tau.
+
+    pool_subgroups=False (with ``by``): the subgroups are kept apart: no total (fixed_iv, fixed_mh,
+    fixed_peto and random are None), and each study's weights are percent of its subgroup."""
     tau2_method, ci_method = _methods(tau2_method, ci_method)
     m = registry.get(measure)
     effects = study_effects(studies, m.code, include_adjusted, include_skewed)
     yi, vi, pooled = effects.yi, effects.vi, effects.pooled
     k = int(pooled.sum())
-    notes = _notes(studies, effects, k)
+    across = pool_subgroups or by is None
+    notes = ([] if across else [not_pooled_note(by)]) + _notes(studies, effects, k, m.code, across)
     fixed = random = mh = pt = None
     w_fixed = np.full(len(studies), np.nan)
     w_random = np.full(len(studies), np.nan)
-    if k:
+    subgroups = _subgroups(m, studies, yi, vi, by, tau2_method, ci_method, control) if by else None
+    if not across:
+        w_fixed, w_random = _within_weights(m, studies, yi, vi, by, tau2_method, ci_method, control)
+    elif k:
         fixed, w_fixed[pooled] = _fixed(m, yi[pooled], vi[pooled])
         random, w_random[pooled] = _random(m, yi[pooled], vi[pooled], tau2_method, ci_method, control)
         mh = _count_method(m, "mh", studies, effects, notes)
         pt = _count_method(m, "peto", studies, effects, notes)
     result = {
         "measure": m.code, "measure_name": m.name, "log_scale": m.log_scale,
-        "k": k, "k_total": len(studies),
+        "k": k, "k_total": len(studies), "pool_subgroups": across,
         "settings": {"tau2_method": tau2_method, "ci_method": ci_method, "level": 95,
                      "control": control.settings(), "include_adjusted": include_adjusted,
                      "include_skewed": include_skewed},
         "studies": [_study_entry(m, s, j, effects, w_fixed, w_random, by) for j, s in enumerate(studies)],
         "fixed_iv": fixed, "fixed_mh": mh, "fixed_peto": pt, "random": random,
-        "subgroups": _subgroups(m, studies, yi, vi, by, tau2_method, ci_method, control) if by else None,
+        "subgroups": subgroups,
         "notes": notes,
     }
     if bayes is not None:
-        result["bayes"] = bayes_block(m, yi[pooled], vi[pooled], bayes) if k else None
+        result["bayes"] = bayes_block(m, yi[pooled], vi[pooled], bayes) if k and across else None
     return clean(result)
 
 
-def _group_label(value) -> str:
+def group_label(value) -> str:
+    """A study's subgroup as the result names it: its value of the `by` column, '(not given)' when blank."""
     return "(not given)" if value is None or str(value).strip() == "" else str(value)
 
 
+def _within_weights(measure, studies, yi, vi, by, tau2_method, ci_method, control: Control):
+    """Per study, its percent weight within its own subgroup (fixed IV, random effects)."""
+    labels = [group_label(s.get(by)) for s in studies]
+    w_fixed, w_random = np.full(len(studies), np.nan), np.full(len(studies), np.nan)
+    for g in dict.fromkeys(labels):
+        sel = np.array([lab == g for lab in labels]) & np.isfinite(yi)
+        if sel.any():
+            w_fixed[sel] = _fixed(measure, yi[sel], vi[sel])[1]
+            w_random[sel] = _random(measure, yi[sel], vi[sel], tau2_method, ci_method, control)[1]
+    return w_fixed, w_random
+
+
 def _subgroups(measure, studies, yi, vi, by, tau2_method, ci_method, control: Control) -> dict:
-    labels = [_group_label(s.get(by)) for s in studies]
+    labels = [group_label(s.get(by)) for s in studies]
     order = list(dict.fromkeys(labels))
     groups, est, se = [], [], []
     for g in order:

@@ -79,7 +79,7 @@ def tsv_rows(result: dict) -> list[dict]:
         if sub.get("test"):
             t = sub["test"]
             rows.append({"row": "subgroup_test", "name": "test for subgroup differences", "Q": t["Q_between"],
-                         "k": t["df"] + 1, "pval": t["p"], "method": f"chi2 on {t['df']} df"})
+                         "k": t["df"] + 1, "pval": t["p"], "I2": t.get("I2"), "method": f"chi2 on {t['df']} df"})
     rows += [{"row": "note", "name": note} for note in result.get("notes") or ()]
     return rows
 

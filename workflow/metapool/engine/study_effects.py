@@ -21,19 +21,6 @@ from metapool.measures.continuous import effect_from_means
 from metapool.measures.generic import effect_from_ci
 
 POOLED = ("counts", "counts_corrected", "means", "medians", "reported")
-STATUS_TEXT = {
-    "counts": "pooled from 2x2 counts",
-    "counts_corrected": "pooled from 2x2 counts (0.5 added to each cell: a zero cell)",
-    "means": "pooled from means, SDs and arm sizes",
-    "medians": "pooled from medians converted to means and SDs",
-    "reported": "pooled from the reported effect and 95% CI (generic inverse variance)",
-    "not_estimable": "not estimable: no events (or only events) in both arms",
-    "skewed": "not pooled: a median-reported arm is clearly skewed (Shi et al. 2023), so it is not "
-              "converted to a mean and SD",
-    "other_measure": "not pooled: only an effect of another measure is reported",
-    "adjusted_excluded": "not pooled: the reported effect is adjusted, and this analysis excludes adjusted effects",
-    "no_data": "no usable data for this measure",
-}
 
 
 @dataclass
@@ -156,3 +143,67 @@ def participants(study: dict, status: str) -> float | None:
     else:
         n1, n2 = study.get("n_trt"), study.get("n_ctl")
     return None if n1 is None or n2 is None else float(n1) + float(n2)
+
+
+def _given(study: dict, *keys: str) -> bool:
+    return all(study.get(k) is not None for k in keys)
+
+
+def _no_data_reason(study: dict, measure: registry.Measure) -> str:
+    """Why a study has no usable data for ``measure``: what its row gives and lacks."""
+    reported = _reported(study)
+    if measure.kind == "binary":
+        events = _given(study, "events_trt", "events_ctl")
+        totals = _given(study, "total_trt", "total_ctl")
+        if events and not totals:
+            return "arm sizes not reported"
+        if totals and not events:
+            return "event counts not reported"
+        if reported is None and any(study.get(c) is not None for c in rules.COUNTS):
+            return "counts of one arm not reported"
+    else:
+        sizes = _given(study, "n_trt", "n_ctl")
+        location = any(study.get(f"{s}_{a}") is not None for s in ("mean", "median") for a in rules.ARMS)
+        if location and not sizes:
+            medians = any(study.get(f"median_{a}") is not None for a in rules.ARMS)
+            return "median and IQR without arm sizes" if medians else "arm sizes not reported"
+        if _given(study, "median_trt", "median_ctl") and sizes:
+            return "median without IQR or range"
+        if _given(study, "mean_trt", "mean_ctl") and sizes:
+            return "SDs not reported"
+        if sizes and location:
+            return "arm summaries incomplete; an arm too small (n < 5) to convert a median"
+    if reported is None and study.get("effect") is not None:
+        return "effect reported without a 95% CI"
+    return "no usable numbers reported"
+
+
+def reason(study: dict, status: str, measure: str = registry.DEFAULT) -> str | None:
+    """Why a study does not enter an analysis of ``measure``, in words a reader of the forest plot
+    or pooled.json understands ("arm sizes not reported", "effect reported as OR; this analysis
+    pools RR", "skewed: median and IQR", "no events in either arm"); None when it enters. The one
+    place that turns a study's status and data into that text."""
+    m = registry.get(measure)
+    if status in POOLED:
+        return None
+    reported = _reported(study) or {}
+    if status == "not_estimable":
+        if m.kind != "binary":
+            return "not estimable: an SD of zero"
+        if study.get("events_trt") == 0 and study.get("events_ctl") == 0:
+            return "no events in either arm"
+        return "events in every patient of both arms"
+    if status == "skewed":
+        given = "median and IQR" if _given(study, "q1_trt") or _given(study, "q1_ctl") else "median and range"
+        return f"skewed: {given} (not converted to a mean and SD)"
+    if status == "other_measure":
+        other = reported.get("measure") or "another measure"
+        only = f"only {'an' if other[:1] in 'AEFHILMNORSX' else 'a'} {other} is given"
+        if m.kind == "binary" and not any(study.get(c) is not None for c in rules.COUNTS):
+            return f"counts not reported: {only}"
+        if m.kind == "binary" and _given(study, "events_trt", "events_ctl") and not _given(study, "total_trt", "total_ctl"):
+            return f"arm sizes not reported: {only}"
+        return f"effect reported as {other}; this analysis pools {m.code}"
+    if status == "adjusted_excluded":
+        return "adjusted effect only; this analysis excludes adjusted effects"
+    return _no_data_reason(study, m)

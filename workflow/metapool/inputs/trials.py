@@ -88,12 +88,36 @@ class OneTrialPerFile:
 
 
 def study_label(row: dict) -> str:
-    """Forest-plot label, e.g. 'Legrand 2025 (I-MICRO)'; a trial named after its first author
-    and year ('Patel 2010 dopamine') is its name."""
+    """Forest-plot label, one per trial and never nested parentheses: 'Legrand 2025 (I-MICRO)'; a
+    trial named after its first author and year ('Patel 2010 dopamine') is its name; a trial named
+    after its first author takes the year after it ('Liu terlipressin (NCT01697410)' -> 'Liu 2018
+    terlipressin (NCT01697410)'); a trial name's own bracket becomes a comma ('ATHOS (pilot)' ->
+    'Chawla 2014 (ATHOS, pilot)'), a subgroup's a population label after the trial ('SOAP II (septic
+    shock subgroup)' -> 'De Backer 2010 (SOAP II), septic shock subgroup')."""
     lead = f"{row['first_author']} {row['year']}"
-    if str(row["trial"]).startswith(lead):
-        return str(row["trial"])
-    return f"{lead} ({row['trial']})"
+    trial = str(row["trial"])
+    if trial.startswith(lead):
+        return trial
+    if trial.startswith(f"{row['first_author']} "):
+        return f"{lead} {trial[len(str(row['first_author'])) + 1:]}"
+    name, bracket, rest = trial.partition(" (")
+    if bracket and rest.endswith(")"):
+        rest = rest[:-1]
+        return f"{lead} ({name}), {rest}" if "subgroup" in rest else f"{lead} ({name}, {rest})"
+    return f"{lead} ({trial})"
+
+
+STATED_SETTINGS = (("[note: ICU mortality", "ICU"), ("[note: hospital mortality", "hospital"))
+
+
+def timepoint_text(row: dict) -> str:
+    """A row's time point in a column or footnote: '28 d'; without timepoint_days, the setting its
+    quote's note states ('ICU', 'hospital' mortality), else 'not stated'."""
+    days = row.get("timepoint_days")
+    if days is not None:
+        return f"{days:g} d" if isinstance(days, (int, float)) else f"{days} d"
+    quote = str(row.get("quote") or "")
+    return next((text for note, text in STATED_SETTINGS if note in quote), "not stated")
 
 
 def trial_files(directory: str | Path) -> list[Path]:

@@ -201,6 +201,17 @@ BLOCKS: tuple[tuple[str, Callable[[Context], str | None], Callable[[Context], di
 """(block, why it cannot be computed or None, compute), in output order."""
 
 
+def control_arms_text(studies: list[dict]) -> str:
+    """Which control arms the assumed control risk comes from: 'median control-arm risk of 2 trials
+    (VASST, 28 d: 39.1%; VANCS II, 30 d: 57.1%)', each arm's events / total at its own time point."""
+    from metapool.inputs.trials import timepoint_text
+    from metapool.rounding import decimals
+
+    arms = "; ".join(f"{s.get('trial') or s['study']}{f', {timepoint_text(s)}' if 'timepoint_days' in s else ''}: "
+                     f"{decimals(100 * s['events_ctl'] / s['total_ctl'], 1)}%" for s in studies)
+    return f"median control-arm risk of {len(studies)} trial{'s' * (len(studies) != 1)} ({arms})"
+
+
 def _ordering(studies: list[dict], order) -> list[int]:
     """Indices of the studies in cumulative order: as given, or by a list of labels or indices."""
     if order is None:
@@ -244,7 +255,7 @@ def run_living(studies: list[dict], tau2_method: str = "REML", ci_method: str = 
     elif c.counted:
         c.acr = median_control_risk([studies[i]["events_ctl"] for i in c.counted],
                                     [studies[i]["total_ctl"] for i in c.counted])
-        c.acr_source = f"median control-arm risk of {len(c.counted)} trials"
+        c.acr_source = control_arms_text([studies[i] for i in c.counted])
     out: dict = {}
     reasons: dict = {}
     for name, needs, compute in BLOCKS:

@@ -58,7 +58,7 @@ def living_to_tsv(result: dict) -> str:
     reasons = result.get("reasons", {})
     m = registry.get((result.get("settings") or {}).get("measure") or registry.DEFAULT)
     for name, block in result.items():
-        if name in ("settings", "reasons"):
+        if name in ("settings", "reasons", "subgroups"):
             continue
         out.append(f"# {name}")
         if block is None:
@@ -70,4 +70,7 @@ def living_to_tsv(result: dict) -> str:
                 out.append(f"# {name} looks")
             out += _per_study(name, block, m) if name in _PER_STUDY else _scalars(name, block, m)
         out.append("")
+    for part in result.get("subgroups") or ():  # an analysis kept apart by subgroup (pipeline.jobs)
+        out.append(f"## subgroup: {part['group']}")
+        out.append(living_to_tsv({k: v for k, v in part.items() if k != "group"}))
     return "\n".join(out)

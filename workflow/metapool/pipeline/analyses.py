@@ -137,6 +137,37 @@ def select(rows: "list[dict] | RowIndex", analysis: AnalysisSettings) -> list[di
     return multiarm.resolve(chosen, analysis.subgroup)
 
 
+def _subgroup_of(row: dict, names: set) -> str | None:
+    """The trial whose subgroup ``row`` reports ('SOAP II (septic shock subgroup)' -> 'SOAP II'),
+    when that trial is among ``names``."""
+    name, bracket, rest = str(row["trial"]).partition(" (")
+    return name if bracket and "subgroup" in rest and name in names else None
+
+
+def one_population(rows: list[dict]) -> list[dict]:
+    """A trial and its own subgroup never enter together (their patients overlap). The review's
+    population is septic shock: the subgroup enters when it is in septic shock only and has usable
+    data (else the whole trial); the row kept says which it replaces and why (`population_note`).
+    Applied by the analysis job to ``select``'s rows (both rows' files are the job's inputs)."""
+    names = {r["trial"] for r in rows}
+    pairs = {_subgroup_of(r, names): r for r in rows if _subgroup_of(r, names)}
+    out = []
+    for r in rows:
+        sub = pairs.get(r["trial"])
+        if sub is not None:
+            sub_first = sub.get("septic_shock_only") == "yes" and sub.get("poolable")
+            kept, dropped = (sub, r) if sub_first or not r.get("poolable") else (r, sub)
+            why = ("this review's population is septic shock" if kept is sub else
+                   "the septic-shock subgroup has no usable data here")
+            note = (f"Enters instead of {'the whole trial' if kept is sub else 'its subgroup'}, "
+                    f"{dropped['trial']}, whose population is {dropped.get('population')}: {why}; "
+                    "the two share patients.")
+            out.append({**kept, "population_note": note})
+        elif r["trial"] not in {s["trial"] for s in pairs.values()}:
+            out.append(r)
+    return out
+
+
 def by_timepoint(rows: list[dict], rule) -> list[dict]:
     """Per trial and comparison (agent, comparator: a multi-arm trial has several), the row with
     the longest stated time point in [rule.min_days, rule.max_days] among those with usable data
@@ -192,6 +223,8 @@ def study_entries(rows: list[dict], subgroup: str | None = None) -> list[dict]:
         e["data_status"] = r.get("status")
         if r.get("multi_arm"):
             e["multi_arm"] = r["multi_arm"]
+        if r.get("population_note"):
+            e["population_note"] = r["population_note"]
         if subgroup:
             e[subgroup] = r.get(subgroup)
         out.append(e)

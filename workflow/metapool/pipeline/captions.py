@@ -32,7 +32,7 @@ def caption(analysis: AnalysisSettings) -> dict:
         "selection": "; ".join(f"{k} = {_value(v)}" for k, v in analysis.filter.items()),
         "subgroup": analysis.subgroup, "tau2": analysis.tau2,
         "ci": CI_METHODS.get(analysis.ci, analysis.ci),
-        "prediction_interval": analysis.plot.prediction_interval, "overall": analysis.plot.overall,
+        "prediction_interval": analysis.plot.prediction_interval, "pool_subgroups": analysis.pool_subgroups,
         "tsa": (f"a {round(tsa.rrr * 100)}% relative risk reduction" if m.kind == "binary"
                 else f"a difference of {tsa.difference:g}" if tsa.difference is not None
                 else "the anticipated difference")

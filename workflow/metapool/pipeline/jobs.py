@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from metapool.pipeline import paths as layout
-from metapool.pipeline.analyses import check_selection, select, study_entries
+from metapool.pipeline.analyses import check_selection, one_population, select, study_entries
 from metapool.pipeline.settings import AnalysisSettings
 from metapool.atomic import clear_stale_temps, write_text
 from metapool.engine.render import to_json
@@ -56,27 +56,54 @@ def non_convergence(analysis: AnalysisSettings, err: ConvergenceError) -> dict:
                 f"estimated by DerSimonian-Laird ({FALLBACK_TAU2}) instead. To fit {err.estimator}, {remedy}.")
     return {"converged": False, "estimator": err.estimator, "error": str(err), "fallback": FALLBACK_TAU2,
             "remedy": remedy, "sentence": sentence}
+def _pool_kwargs(analysis: AnalysisSettings) -> dict:
+    return dict(tau2_method=analysis.tau2, ci_method=analysis.ci, control=analysis.engine_control(),
+                measure=analysis.measure, include_adjusted=analysis.include_adjusted,
+                include_skewed=analysis.include_skewed)
+
+
+def pooled_across(analysis: AnalysisSettings) -> bool:
+    """The analysis plan: one total across the subgroups (or no subgroups), else each subgroup apart."""
+    return analysis.subgroup is None or analysis.pool_subgroups
+
+
+def subgroup_members(studies: list[dict], result: dict) -> list[tuple[str, list[dict]]]:
+    """(group, its studies) in the engine's group order, for an analysis kept apart by subgroup;
+    a group whose studies none enters is kept (its rows say why), the others are pooled on their own."""
+    from metapool.engine.pool import group_label
+
+    by = result["subgroups"]["by"]
+    order = [g["group"] for g in result["subgroups"]["groups"]]
+    return [(g, [s for s in studies if group_label(s.get(by)) == g]) for g in order]
 
 
 def pooled_result(analysis: AnalysisSettings, rows: list[dict], rob=None) -> dict:
     """pool_studies on the analysis' selection (with each study's risk of bias from ``rob``, an
     inputs.rob.RobTable; None: not assessed), its restricted sensitivity analyses, plus
-    "analysis" and "title"."""
+    "analysis" and "title". Kept apart by subgroup (pool_subgroups: false): no total, and each
+    subgroup carries its own restricted analyses (subgroups.groups[i].restricted)."""
     from metapool.engine.pool import pool_studies
     from metapool.engine.restrict import restrictions
     from metapool.inputs.rob import RobTable, attach_rob
 
     studies = attach_rob(study_entries(rows, analysis.subgroup), rob or RobTable())
-    kwargs = dict(tau2_method=analysis.tau2, ci_method=analysis.ci, control=analysis.engine_control(),
-                  measure=analysis.measure, include_adjusted=analysis.include_adjusted,
-                  include_skewed=analysis.include_skewed)
+    kwargs = _pool_kwargs(analysis)
     prior, other = analysis.bayes.priors(analysis.measure)
-    result = pool_studies(studies, by=analysis.subgroup, bayes=prior, **kwargs)
-    result["restricted"] = restrictions(studies, result, analysis.restrictions, **kwargs)
+    across = pooled_across(analysis)
+    result = pool_studies(studies, by=analysis.subgroup, pool_subgroups=across, bayes=prior, **kwargs)
+    if across:
+        result["restricted"] = restrictions(studies, result, analysis.restrictions, **kwargs)
+    else:
+        result["restricted"] = []
+        for g, (_, members) in zip(result["subgroups"]["groups"], subgroup_members(studies, result)):
+            part = pool_studies(members, bayes=prior, **kwargs)
+            g["restricted"] = restrictions(members, part, analysis.restrictions, **kwargs) if part["k"] else []
+            if part["k"]:  # the subgroup's own declared interval, as for an analysis of its trials
+                bayes_and_conclusion(analysis, part, prior, other)
+                g["bayes"], g["conclusion"] = part.get("bayes"), part.get("conclusion")
     bayes_and_conclusion(analysis, result, prior, other)
     if not result["k"]:
-        result["notes"].insert(0, f"The filter of analysis {analysis.name!r} selects no study with usable "
-                                  f"data ({len(rows)} row(s) selected): nothing to pool.")
+        result["notes"].insert(0, nothing_to_pool(len(rows)))
     return {"analysis": analysis.name, "title": analysis.title, **result}
 
 
@@ -96,36 +123,82 @@ def bayes_and_conclusion(analysis: AnalysisSettings, result: dict, prior, other)
                                         [s["vi"] for s in pooled], other, mid, prior)))
         bayes["shown"] = shown
     result["conclusion"] = clean(declared_interval(result, shown))
+def nothing_to_pool(selected: int) -> str:
+    """The sentence of an analysis with nothing to pool (its rows give each trial's reason)."""
+    if not selected:
+        return "Nothing to pool: this analysis selects no trial yet."
+    if selected == 1:
+        return "Nothing to pool: the one trial this analysis selects has no usable data for it."
+    return f"Nothing to pool: none of the {selected} trials this analysis selects has usable data for it."
 
 
 def appraise(analysis: AnalysisSettings, pooled: dict, living: dict) -> None:
     """Add the GRADE certainty (appraisal.grade; None when nothing is pooled) and the summary-of-
-    findings row (appraisal.sof) to ``pooled``."""
+    findings rows (appraisal.sof; a list: one row, or one per subgroup when the analysis keeps its
+    subgroups apart, each graded on its own trials) to ``pooled``."""
     from metapool.appraisal.grade import grade_certainty
     from metapool.appraisal.sof import sof_row
     from metapool.engine.pool import clean
+    from metapool.engine.subgroups import subgroup_parts
 
-    if not analysis.plot.overall:  # subgroups side by side: no pooled estimate to grade or tabulate
+    rules, judgments = analysis.certainty_rules(), analysis.judgments()
+    if not pooled_across(analysis):
         pooled["certainty"] = None
-        title = f"{analysis.title} (by {analysis.subgroup}; not pooled across them)"
-        pooled["sof"] = clean(sof_row({**pooled, "title": title, "random": None}, None).to_dict())
+        rows = []
+        groups = pooled["subgroups"]["groups"]
+        for group, part, part_living in zip(groups, subgroup_parts(pooled), living.get("subgroups") or []):
+            certainty = grade_certainty(part, part_living, rules, judgments)
+            group["certainty"] = part["certainty"] = clean(certainty.to_dict()) if certainty else None
+            if part["k"]:  # an empty subgroup takes no row
+                rows.append(clean(sof_row(part, part_living).to_dict()))
+        pooled["sof"] = rows or [clean(sof_row({**pooled, "random": None}, None).to_dict())]
         return
-    certainty = grade_certainty(pooled, living, analysis.certainty_rules(), analysis.judgments())
+    certainty = grade_certainty(pooled, living, rules, judgments)
     pooled["certainty"] = clean(certainty.to_dict()) if certainty else None
-    pooled["sof"] = clean(sof_row(pooled, living).to_dict())
+    pooled["sof"] = [clean(sof_row(pooled, living).to_dict())]
+
+
+NOT_ACROSS = ("Not computed: this analysis keeps its subgroups (by {by}) apart, so there is no pooled estimate "
+              "across trials to follow over time, to delete trials from or to test for small-study effects, and "
+              "with 1 to 3 trials per subgroup these analyses would say nothing. Each subgroup's absolute effects "
+              "are in the summary of findings.")
 
 
 def living_result(analysis: AnalysisSettings, rows: list[dict]) -> dict:
-    """Living-review analyses (cumulative, leave-one-out, influence, small-study, absolute, TSA)."""
+    """Living-review analyses (cumulative, leave-one-out, influence, small-study, absolute, TSA).
+
+    An analysis kept apart by subgroup runs none of them across trials (NOT_ACROSS says why); each
+    subgroup gets its absolute effects (for its summary-of-findings row) under "subgroups"."""
+    from metapool.engine.pool import group_label, clean
     from metapool.living import run_living
+    from metapool.living.run import BLOCKS
 
     living = analysis.living
-    return run_living(study_entries(rows), tau2_method=analysis.tau2, ci_method=analysis.ci,
-                      acr=living.acr, tsa_rrr=living.tsa.rrr, alpha=living.tsa.alpha, beta=living.tsa.beta,
-                      control=analysis.engine_control(), measure=analysis.measure,
-                      include_adjusted=analysis.include_adjusted, include_skewed=analysis.include_skewed,
-                      tsa_difference=living.tsa.difference, tsa_sd=living.tsa.sd,
-                      small_study_min_k=living.small_study_min_k)
+    kwargs = dict(tau2_method=analysis.tau2, ci_method=analysis.ci,
+                  acr=living.acr, tsa_rrr=living.tsa.rrr, alpha=living.tsa.alpha, beta=living.tsa.beta,
+                  control=analysis.engine_control(), measure=analysis.measure,
+                  include_adjusted=analysis.include_adjusted, include_skewed=analysis.include_skewed,
+                  tsa_difference=living.tsa.difference, tsa_sd=living.tsa.sd,
+                  small_study_min_k=living.small_study_min_k)
+    studies = study_entries(rows)
+    if pooled_across(analysis):
+        return run_living(studies, **kwargs)
+    why = NOT_ACROSS.format(by=analysis.subgroup.replace("_", " "))
+    labels = [group_label(r.get(analysis.subgroup)) for r in rows]
+    parts = []
+    for g in dict.fromkeys(labels):
+        part = run_living([s for s, lab in zip(studies, labels) if lab == g], **kwargs)
+        reasons = {name: why for name, _, _ in BLOCKS if name != "absolute"}
+        if part["absolute"] is None:
+            reasons["absolute"] = part["reasons"]["absolute"]
+        parts.append({"group": g, **{name: None for name, _, _ in BLOCKS}, "absolute": part["absolute"],
+                      "reasons": reasons, "settings": part["settings"]})
+    out = {name: None for name, _, _ in BLOCKS}
+    out["settings"] = {"measure": analysis.measure, "k_total": len(rows), "pool_subgroups": False,
+                       "by": analysis.subgroup}
+    out["reasons"] = {name: why for name, _, _ in BLOCKS}
+    out["subgroups"] = parts
+    return clean(out)
 
 
 def run_analyses(trial_files: list[str], settings: list[dict], rob_files: list[str] = (),
@@ -172,7 +245,7 @@ def write_tables(analysis: AnalysisSettings, rows: list[dict], rob) -> tuple[dic
     from metapool.engine.render import to_tsv
     from metapool.living import living_to_tsv
 
-    chosen = select(rows, analysis)
+    chosen = one_population(select(rows, analysis))
     problems = check_selection(analysis, chosen)
     if problems:
         raise InputError(problems)
@@ -195,24 +268,26 @@ def write_tables(analysis: AnalysisSettings, rows: list[dict], rob) -> tuple[dic
     write_text(out["pooled_tsv"], to_tsv(pooled, {"analysis": analysis.name}))
     write_text(out["living_json"], texts["living_json"])
     write_text(out["living_tsv"], living_to_tsv(sens))
-    write_text(out["sof_md"], sof_markdown([SofRow.from_dict(pooled["sof"])], f"Summary of findings: {analysis.title}"))
+    write_text(out["sof_md"], sof_markdown([SofRow.from_dict(r) for r in pooled["sof"]],
+                                           f"Summary of findings: {analysis.title}"))
     return json.loads(texts["pooled_json"]), json.loads(texts["living_json"])
 
 
 def summary_rows(pooled_files: list[str]) -> list[dict]:
-    """pipeline.summary_rows.summary_row of each pooled.json, in the order given (config order)."""
-    from metapool.pipeline.summary_rows import summary_row
+    """pipeline.summary_rows.summary_rows of each pooled.json, in the order given (config order)."""
+    from metapool.pipeline import summary_rows as rows
 
-    return [summary_row(json.loads(Path(f).read_text(encoding="utf-8"))) for f in pooled_files]
+    return [r for f in pooled_files for r in rows.summary_rows(json.loads(Path(f).read_text(encoding="utf-8")))]
 
 
 def run_summary(digest_files: list[str], names: list[str], out_tsv: str) -> None:
-    """results/summary.tsv: one row per analysis (config order), from the batches' digests."""
+    """results/summary.tsv: one row per analysis, or per subgroup of an analysis kept apart by
+    subgroup (config order), from the batches' digests."""
     from metapool.engine.render import fmt
     from metapool.pipeline import digests
 
     clear_stale_temps([out_tsv])
-    rows = [d["summary"] for d in digests.load(digest_files, names)]
+    rows = [row for d in digests.load(digest_files, names) for row in d["summary"]]
     cols = list(rows[0]) if rows else ["analysis"]
     text = "\t".join(cols) + "\n" + "".join("\t".join(fmt(r[c]) for c in cols) + "\n" for r in rows)
     write_text(out_tsv, text)
@@ -242,7 +317,7 @@ def run_sof(digest_files: list[str], names: list[str], paths: dict[str, str]) ->
     from metapool.pipeline import digests
 
     clear_stale_temps(paths.values())
-    rows = [SofRow.from_dict(d["sof"]) for d in digests.load(digest_files, names)]
+    rows = [SofRow.from_dict(r) for d in digests.load(digest_files, names) for r in d["sof"]]
     write_text(paths["tsv"], sof_render.to_tsv(rows))
     write_text(paths["md"], sof_render.to_markdown(rows))
     write_text(paths["html"], sof_render.to_html(rows))

@@ -105,12 +105,17 @@ NO_DEFAULT_SCALE = ("MD", "RD")
 
 @dataclass(frozen=True)
 class AnalysisSettings:
-    """One analysis (config/config.yaml `analyses:` entry, `defaults:` applied)."""
+    """One analysis (config/config.yaml `analyses:` entry, `defaults:` applied).
+
+    pool_subgroups: with `subgroup`, whether the analysis pools across its subgroups (a total, and
+    every output about it) or keeps them apart (per-subgroup estimates in every output: pooled.json,
+    summary.tsv, the summary pages, the SoF, the changes report, the forest plot)."""
 
     name: str
     title: str
     filter: dict
     subgroup: str | None = None
+    pool_subgroups: bool = True
     measure: str = registry.DEFAULT
     tau2: str = "REML"
     ci: str = "hksj"

@@ -1,6 +1,19 @@
-"""One summary row per analysis (results/summary.tsv and the summary forest plot)."""
+"""One summary row per analysis, or per subgroup of an analysis kept apart by subgroup
+(results/summary.tsv and the summary forest plot)."""
 
 from __future__ import annotations
+
+from metapool.engine.subgroups import pooled_across, subgroup_parts
+
+
+def summary_rows(result: dict) -> list[dict]:
+    """The summary rows of a workflow pooled.json dict: one (its total), or one per subgroup when
+    the analysis keeps its subgroups apart (pool_subgroups false; `subgroup` names it) and has trials
+    (else the analysis' one row, with nothing pooled)."""
+    if pooled_across(result):
+        return [summary_row(result)]
+    parts = [part for part in subgroup_parts(result) if part["k"]]  # an empty subgroup takes no row
+    return [summary_row(part) for part in parts] or [summary_row(result)]
 
 
 def timepoint(studies: list[dict]) -> tuple[float | None, str | None]:
@@ -35,8 +48,8 @@ def summary_row(result: dict) -> dict:
     bnat = bayes.get("natural") or {}
     prior = bayes.get("prior")
     return {
-        "analysis": result.get("analysis"), "title": result.get("title"), "outcome": first.get("outcome"),
-        "timepoint_days": days, "timepoint": when, "measure": result.get("measure"),
+        "analysis": result.get("analysis"), "subgroup": result.get("subgroup"), "title": result.get("title"),
+        "outcome": first.get("outcome"), "timepoint_days": days, "timepoint": when, "measure": result.get("measure"),
         "k": result.get("k", 0), "k_total": result.get("k_total"),
         "effect": dec.get("est"), "effect_ci_lb": dec.get("ci_lb"), "effect_ci_ub": dec.get("ci_ub"),
         "interval": declared.get("source"), "interval_widened": declared.get("widened"),

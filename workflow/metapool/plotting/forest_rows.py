@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from metapool.engine.subgroups import pooled_across
+from metapool.inputs.trials import timepoint_text
 from metapool.plotting import axis as axes
 from metapool.plotting import effects
 from metapool.plotting import marks
@@ -33,6 +35,7 @@ NO_POOLING_MESSAGE = "No study could be pooled (k = 0)"
 SECONDARY_MARK = "\u2020"  # dagger, after the label of a row read from another review's table
 SECONDARY_NOTE = f"{SECONDARY_MARK} counts from a published meta-analysis' table (secondary source)"
 FACTORIAL = re.compile(r"\[factorial:\s*([^\[\]]*)\]")
+TIME_HEADER = ("Time", "point")
 # Footnote marks: superscript digits, all in pdf_fonts.BASE_TEXT (the fixed PDF font subset).
 SUPERSCRIPTS = str.maketrans("0123456789", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
 ARM_KEYS = {  # per data kind: (column key, source key) per arm cell
@@ -105,11 +108,13 @@ def _kind(measure) -> str:
     return measure.kind if measure.kind in ARM_KEYS else "generic"
 
 
-def columns(measure, level: float = 95) -> tuple[Column, ...]:
-    """RevMan's columns for `measure`: study, arm data, the plot, weight, effect [CI]."""
+def columns(measure, level: float = 95, time: bool = False) -> tuple[Column, ...]:
+    """RevMan's columns for `measure`: study, its time point (``time``: the studies carry one),
+    arm data, the plot, weight, effect [CI]."""
     arm_cols = tuple(Column(key, ("", ARM_HEADERS[key])) for key, _ in ARM_KEYS[_kind(measure)])
     heading = fmt.effect_heading(effects.primary_method(measure), level)
-    return ((Column("study", ("", "Study"), "left"),) + arm_cols
+    time_col = (Column("time", TIME_HEADER, "left"),) if time else ()
+    return ((Column("study", ("", "Study"), "left"),) + time_col + arm_cols
             + (Column(table.PLOT, (measure.name, heading), "center"),
                Column("weight", ("", "Weight")),
                Column("effect", ("", f"{measure.short} [{level:g}% CI]"))))
@@ -132,6 +137,8 @@ class Forest:
         self.kind = _kind(self.measure)
         self.level = (result.get("settings") or {}).get("level", 95)
         self.studies = result.get("studies") or []
+        self.across = pooled_across(result)
+        self.timepoints = any("timepoint_days" in s for s in self.studies)  # workflow results carry it
         self.arms = arms(self.studies, options)
         self.notes: list[str] = []  # footnote texts in order of first use
         self.marks = [self._mark(s) for s in self.studies]
@@ -139,7 +146,7 @@ class Forest:
     def _mark(self, study: dict) -> str:
         marks = []
         dagger = SECONDARY_MARK if secondary(study) else ""
-        for note in study_notes(study, self.measure, self.arms, self.level):
+        for note in study_notes(study, self.measure, self.arms, self.level) + population_notes(study):
             if note not in self.notes:
                 self.notes.append(note)
             marks.append(str(self.notes.index(note) + 1).translate(SUPERSCRIPTS))
@@ -174,7 +181,7 @@ def forest_table(result: dict, options: ForestOptions) -> table.Table:
     keys = [key for key, _ in ARM_KEYS[f.kind]]
     spans = (((f.arms.treatment, keys[0], keys[1]), (f.arms.control, keys[2], keys[3]))
              if keys else ())
-    cols = columns(f.measure, f.level)
+    cols = columns(f.measure, f.level, f.timepoints)
     if f.rob:
         cols += tuple(Column(key, ("", heading), "center", min_width=2 * marks.ROB_RADIUS + 2.0,
                              pad_before=ROB_PAD if key == ROB_DOMAINS[0][0] else 0.0)
@@ -187,7 +194,8 @@ def forest_table(result: dict, options: ForestOptions) -> table.Table:
         footers=tuple(_footer_lines(f)), spans=spans,
         axis=(axes.from_limits(*options.xlim, log_scale=f.measure.log_scale)
               if options.xlim is not None else None),
-        drawn=f.primary(result) is not None, max_label_width=options.max_label_width,
+        drawn=f.primary(result) is not None or (not f.across and bool(result.get("k"))),
+        max_label_width=options.max_label_width,
         log_scale=f.measure.log_scale, axis_limit=effects.axis_limit(f.measure),
         legend=ROB_LEGEND if f.rob else (), legend_title=f"{ROB_HEADING}:" if f.rob else "",
         style=table.FOREST)
@@ -215,16 +223,20 @@ def _rows(f: Forest) -> list[Row]:
             rows.append(Row("group", {"study": fmt.capitalised(str(name))},
                             style="bold", span=True, set_off="gap"))
             rows.extend(_study_row(f, s, marks[id(s)]) for s in members)
+            if f.primary(fit) is None:  # an empty subgroup: its rows say why, no subtotal
+                continue
             rows.extend(_pooled_rows(f, "subtotal", "Subtotal", fit, members))
-            rows.append(Row("group_heterogeneity",
-                            {"study": fmt.heterogeneity(f.primary(fit))},
-                            small=True, span=True, muted=True))
+            rows.extend(Row(kind, {"study": line}, small=True, span=True, muted=True)
+                        for kind, line in (("group_heterogeneity", fmt.heterogeneity(f.primary(fit))),
+                                           ("group_effect", fmt.overall_effect(f.primary(fit)))) if line)
     else:
         rows.extend(_study_row(f, s, m) for s, m in zip(f.studies, f.marks))
     primary = f.primary(f.result)
-    if primary is None:
+    if not f.across:
+        pass  # kept apart by subgroup: no total (a footer says why)
+    elif primary is None:
         rows.append(Row("message", {table.PLOT: _no_estimate_message(f)}, style="bold"))
-    elif f.options.overall:
+    else:
         rows.extend(_pooled_rows(f, "overall", "Total", f.result, f.studies))
         if f.options.prediction_interval:
             rows.extend(_prediction_rows(f, primary))
@@ -235,7 +247,7 @@ def _rows(f: Forest) -> list[Row]:
 def _shown_bayes(f: Forest) -> dict | None:
     """The Bayesian block when the forest plot shows it (pooled.json bayes.shown: k in range)."""
     b = f.result.get("bayes")
-    return b if b and b.get("shown") and f.options.overall else None
+    return b if b and b.get("shown") and f.across else None
 
 
 def bayes_label(b: dict) -> str:
@@ -296,6 +308,22 @@ def _bayes_lines(f: Forest) -> list[str]:
     return lines + [probs]
 
 
+def nothing_to_pool(result: dict) -> tuple[str, str | None]:
+    """(sentence, detail) of an analysis with no trial to pool: how many trials it selects, then
+    each trial with its time point and the reason it does not enter (pooled.json study "reason")."""
+    studies = result.get("studies") or []
+    n = len(studies)
+    if not n:
+        return "Nothing to pool: this analysis selects no trial yet.", None
+    message = ("Nothing to pool: the one trial this analysis selects does not contribute." if n == 1 else
+               f"Nothing to pool: none of the {n} trials this analysis selects contributes.")
+    detail = "; ".join(f"{s.get('label') or s.get('study')}"
+                       f"{f' ({timepoint_text(s)})' if 'timepoint_days' in s else ''}: "
+                       f"{s.get('reason') or NOT_POOLED_TEXT.get(s.get('status'), 'not estimable')}"
+                       for s in studies)
+    return message, detail + "."
+
+
 def _no_estimate_message(f: Forest) -> str:
     """Why there is no pooled estimate: no study could be pooled, or (k > 0) the measure's own
     fixed-effect method was not computed (Peto's method needs 2x2 counts from every study; the
@@ -339,7 +367,8 @@ def _study_row(f: Forest, study: dict, mark: str) -> Row:
     status = study.get("status")
     m = f.measure
     label = study.get("label") or str(study.get("study", ""))
-    cells = {"study": label + mark, **_arm_cells(f, study)}
+    cells = {"study": label + mark, **({"time": timepoint_text(study)} if f.timepoints else {}),
+             **_arm_cells(f, study)}
     effect = effects.people(study)
     symbols = rob_symbols(study) if f.rob else None
     if status in POOLED and effect.get("est") is not None:
@@ -350,7 +379,7 @@ def _study_row(f: Forest, study: dict, mark: str) -> Row:
                             m.from_people(effect["ci_lb"]), m.from_people(effect["ci_ub"]), weight)
         return Row("study", cells, interval=interval, symbols=symbols)
     cells["weight"] = ""
-    cells["effect"] = NOT_POOLED_TEXT.get(status, "not estimable")
+    cells["effect"] = study.get("reason") or NOT_POOLED_TEXT.get(status, "not estimable")
     return Row("study", cells, symbols=symbols)
 
 
@@ -381,7 +410,7 @@ def _pooled_rows(f: Forest, kind: str, name: str, fits: dict,
     total; the first total row is set off from the rows above."""
     m = f.measure
     primary = f.primary(fits)
-    show_fixed = f.show_fixed
+    show_fixed = f.show_fixed and (primary or {}).get("k", 0) >= 2  # one trial: the fixed row repeats it
     shown = [("random", primary)]  # colour role 'random': the primary model's (black) diamond
     if show_fixed:
         shown.append(("fixed", fixed_fit(fits, f.options, m)[1]))
@@ -426,7 +455,7 @@ def _prediction_rows(f: Forest, fit: dict) -> list[Row]:
 def _fixed_method_line(f: Forest) -> str:
     """'Fixed effect: Mantel-Haenszel', naming the subtotals' method when it differs."""
     groups = (f.result.get("subgroups") or {}).get("groups") or []
-    total = fixed_fit(f.result, f.options, f.measure)[0] if f.options.overall else None
+    total = fixed_fit(f.result, f.options, f.measure)[0] if f.across else None
     subtotals = {fixed_fit(g, f.options, f.measure)[0] for g in groups}
     methods = ({total} if total else set()) | subtotals
     if len(methods) == 1:
@@ -439,8 +468,8 @@ def _fixed_method_line(f: Forest) -> str:
 def _footer_lines(f: Forest) -> list[str]:
     primary = f.primary(f.result)
     method = effects.primary_method(f.measure)
-    lines = []
-    if primary is not None and f.options.overall:
+    lines = [] if f.across else [not_pooled_line(f.result)]
+    if primary is not None and f.across:
         lines.append(fmt.heterogeneity(primary))
         effect = fmt.overall_effect(primary)
         if effect:
@@ -449,13 +478,17 @@ def _footer_lines(f: Forest) -> list[str]:
         test = fmt.subgroup_differences(f.result["subgroups"].get("test"))
         if test:
             lines.append(test)
-    if primary is not None:
+    model = primary if f.across else _subgroup_model(f)
+    if model is not None:
         if method is None:
-            lines.append(fmt.random_method(primary, f.level)
-                         + "; weights and box areas from the random-effects model")
-            if f.show_fixed:
+            described = (fmt.random_method(model, f.level) if f.across or model.get("k", 0) > 1 else
+                         f"One trial per subgroup: each subtotal is that trial's estimate and {f.level:g}% CI (Wald z)")
+            lines.append(described + "; weights and box areas from the random-effects model")
+            groups = [f.primary(g) for g in (f.result.get("subgroups") or {}).get("groups") or ()]
+            fits = ([primary] if f.across else []) + groups
+            if f.show_fixed and any((fit or {}).get("k", 0) >= 2 for fit in fits):  # a fixed-effect row is drawn
                 lines.append(_fixed_method_line(f))
-            if f.few and f.options.overall:
+            if f.few and f.across:
                 lines.append(f"Few trials (k = {f.result['k']}): the random-effects CI is unreliable with so few "
                              "trials, so the fixed-effect estimate is shown beside it (Cochrane Handbook 10.10.4.3)")
         else:
@@ -463,14 +496,35 @@ def _footer_lines(f: Forest) -> list[str]:
                          "weights and box areas from the fixed-effect model")
     lines.extend(_bayes_lines(f))
     conclusion = f.result.get("conclusion")
-    if conclusion and primary is not None and f.options.overall:
+    if conclusion and primary is not None and f.across:
         lines.append(conclusion["sentence"].rstrip("."))
     lines.extend(_rob_lines(f))
     if any(secondary(s) for s in f.studies):
         lines.append(SECONDARY_NOTE)
     lines.extend(f"{str(i + 1).translate(SUPERSCRIPTS)} {note}" for i, note in enumerate(f.notes))
-    lines.extend(f.result.get("notes") or [])
+    lines.extend(note for note in f.result.get("notes") or () if not _said_in_rows(note, f))
     return lines
+
+
+def _subgroup_model(f: Forest) -> dict | None:
+    """The fit that names the method of a forest kept apart by subgroup: a subgroup with two or more
+    trials (its random-effects method), else any subgroup's (one trial each)."""
+    fits = [f.primary(g) for g in (f.result.get("subgroups") or {}).get("groups") or ()]
+    fits = [fit for fit in fits if fit is not None]
+    return next((fit for fit in fits if fit.get("k", 0) > 1), fits[0] if fits else None)
+
+
+def not_pooled_line(result: dict) -> str:
+    """Why a forest kept apart by subgroup has no total, and what its weights are."""
+    by = str((result.get("subgroups") or {}).get("by") or "subgroup").replace("_", " ")
+    return (f"No total: the analysis plan keeps the subgroups (by {by}) apart, so each has its own estimate; "
+            "weights are percent of the subgroup.")
+
+
+def _said_in_rows(note: str, f: Forest) -> bool:
+    """An engine note the plot already says: a study's reason (its row) or the plan's (not_pooled_line)."""
+    return (not f.across and note.startswith("Not pooled across subgroups")) or any(
+        note == f"{s.get('study')}: not pooled ({s.get('reason')})." for s in f.studies if s.get("reason"))
 
 
 def _rob_lines(f: Forest) -> list[str]:
@@ -491,7 +545,13 @@ def _restricted_lines(f: Forest) -> list[str]:
     """The restricted sensitivity analyses (engine.restrict): one line per computed one, one line
     listing those not computed with why."""
     lines, skipped = [], []
-    for b in f.result.get("restricted") or ():
+    blocks = [(None, b) for b in f.result.get("restricted") or ()]
+    for g in (f.result.get("subgroups") or {}).get("groups") or () if not f.across else ():
+        blocks += [(g["group"], b) for b in g.get("restricted") or ()]
+    for group, b in blocks:
+        if group and b.get("random") is None and _said_already(b, f):
+            continue
+        b = {**b, "label": f"{group}, {b['label']}" if group else b["label"]}
         random = b.get("random")
         if random is None:
             skipped.append(f"{b['label']} ({b['note']})")
@@ -505,6 +565,13 @@ def _restricted_lines(f: Forest) -> list[str]:
     if skipped:
         lines.append("Sensitivity analyses not computed: " + "; ".join(skipped) + ".")
     return lines
+
+
+def _said_already(b: dict, f: Forest) -> bool:
+    """A subgroup's restriction not computed for a reason the figure already gives: it would keep
+    every trial (the subgroup's own estimate), or risk of bias is not assessed (a footer says so)."""
+    note = str(b.get("note") or "")
+    return "the same as the main analysis" in note or ("not assessed" in note and not f.rob)
 
 
 def _arms_phrase(which: list[str], a: Arms) -> str:
@@ -564,6 +631,17 @@ def study_notes(study: dict, measure, a: Arms, level: float = 95) -> list[str]:
         notes.append(f"Median-reported data skewed in {_arms_phrase(which, a)} (skewness test): "
                      "not converted to mean and SD, not pooled.")
     return notes + design_notes(study)
+
+
+def population_notes(study: dict) -> list[str]:
+    """A study's population when it is not septic shock only (its trial table's `population`), and
+    why it enters instead of its own subgroup or whole trial (pipeline.analyses.one_population)."""
+    notes = []
+    if study.get("septic_shock_only") == "no" and study.get("population"):
+        notes.append(f"Population: {study['population']}.")
+    if study.get("population_note"):
+        notes.append(study["population_note"])
+    return notes
 
 
 def _scenario(scenario) -> str:

@@ -8,12 +8,11 @@ from dataclasses import dataclass, fields
 @dataclass(frozen=True)
 class ForestOptions:
     """What the forest plot shows; every field has a default, so `{}` is a valid options dict.
+    Whether there is a total is not an option: the result says (pooled.json "pool_subgroups").
 
     treatment_label / control_label: arm headings; default the shared `agent` / `comparator`
         of the studies, capitalised, else "Treatment" / "Control".
     favours_treatment / favours_control: texts under the axis; default "Favours <arm>".
-    overall: the overall diamond(s) and their footer lines (subgroup subtotals stay); set
-        false where pooling different drugs into one number is not meaningful.
     show_fixed: a fixed-effect diamond next to each random-effects one.
     fixed_when_few: with 2 to this many trials the fixed-effect diamond is drawn anyway, with a
         footer saying why (random-effects CIs are unreliable with few trials); None: never.
@@ -32,7 +31,6 @@ class ForestOptions:
     control_label: str | None = None
     favours_treatment: str | None = None
     favours_control: str | None = None
-    overall: bool = True
     show_fixed: bool = False
     fixed_when_few: int | None = 4
     fixed_method: str = "auto"

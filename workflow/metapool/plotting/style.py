@@ -66,6 +66,7 @@ TICK = 3.0  # axis tick length
 RULE_WIDTH = 0.6  # horizontal rules and the line of no effect
 LINE_WIDTH = 0.8  # axis, whiskers
 MAX_BOX = 9.0  # side of the largest weighted box
+MIN_BOX = 3.0  # side of the smallest weighted box (a 0.1% weight stays visible; table.box_size)
 POINT = 4.6  # side of an unweighted square point
 FLAG_SCALE = 1.35  # a flagged point is a lozenge this much larger
 DIAMOND_HALF_HEIGHT = 4.2

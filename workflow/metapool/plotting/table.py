@@ -443,13 +443,22 @@ def layout(table: Table) -> Layout:
                   table.reference, ts, tuple(symbols))
 
 
+def box_size(weight: float | None, max_weight: float) -> float:
+    """A box's side relative to the largest, sqrt(weight / max weight) (area proportional to
+    weight), but never below style.MIN_BOX points, so a tiny weight still shows a square; 0 without
+    a weight."""
+    if not weight or max_weight <= 0:
+        return 0.0
+    return max((weight / max_weight) ** 0.5, style.MIN_BOX / style.MAX_BOX)
+
+
 def _place(row: Row, y: float, height: float, axis: axes.Axis, max_weight: float) -> PlacedRow:
     marker = None
     iv = row.interval
     if iv is not None:
         size = 1.0
         if iv.kind == "box":
-            size = (iv.weight / max_weight) ** 0.5 if iv.weight and max_weight > 0 else 0.0
+            size = box_size(iv.weight, max_weight)
         marker = marks.place(axis, iv.kind, iv.role, iv.est, iv.lo, iv.hi, size)
     return PlacedRow(row.kind, dict(row.cells), row.style, _size(row), row.span, marker, y, height)
 

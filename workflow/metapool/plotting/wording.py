@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from metapool.engine import tau2
+from metapool.rounding import decimals
 
 # "REML" reads better as the acronym in a footer; the other names are spelled out (metapool.tau2)
 TAU2_METHODS = {**tau2.NAMES, "REML": "REML"}
@@ -27,8 +28,8 @@ def ratio(x: float | None) -> str:
     if x < 0.01:
         return f"{x:.2g}"
     if x >= 100:
-        return f"{x:.0f}"
-    return f"{x:.2f}"
+        return decimals(x, 0)
+    return decimals(x, 2)
 
 
 def ratio_ci(est: float | None, lo: float | None, hi: float | None) -> str:
@@ -39,11 +40,10 @@ def ratio_ci(est: float | None, lo: float | None, hi: float | None) -> str:
 
 def difference(x: float | None) -> str:
     """A difference (RD as a proportion, MD in the outcome's units, SMD): two decimals,
-    '-3.60'; never '-0.00'."""
+    '-3.60'; never '-0.00' (metapool.rounding)."""
     if x is None:
         return DASH
-    text = f"{x:.2f}"
-    return "0.00" if text == "-0.00" else text
+    return decimals(x, 2)
 
 
 def effect(x: float | None, log_scale: bool) -> str:
@@ -62,7 +62,7 @@ def number(x: float | None) -> str:
     """An arm statistic (mean, SD) as given, at most two decimals: '85.3', '12', '-0.25'."""
     if x is None:
         return DASH
-    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    text = decimals(x, 2).rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
 
@@ -78,7 +78,7 @@ def count(x: int | float | None) -> str:
 
 def percent(x: float | None) -> str:
     """A percent weight with one decimal: '41.2%'."""
-    return "" if x is None else f"{x:.1f}%"
+    return "" if x is None else f"{decimals(x, 1)}%"
 
 
 def p_value(p: float | None) -> str:
@@ -88,8 +88,8 @@ def p_value(p: float | None) -> str:
     if p < 0.001:
         return "P < 0.001"
     if p < 0.01:
-        return f"P = {p:.3f}"
-    return f"P = {p:.2f}"
+        return f"P = {decimals(p, 3)}"
+    return f"P = {decimals(p, 2)}"
 
 
 def tau2(x: float) -> str:
@@ -98,12 +98,12 @@ def tau2(x: float) -> str:
         return "Tau\u00b2 = 0"
     if x < 0.0001:
         return "Tau\u00b2 < 0.0001"
-    return f"Tau\u00b2 = {x:.4f}"
+    return f"Tau\u00b2 = {decimals(x, 4)}"
 
 
 def df(x: float) -> str:
     """Degrees of freedom: integer when whole, else two decimals."""
-    return f"{int(round(x))}" if math.isclose(x, round(x)) else f"{x:.2f}"
+    return f"{int(round(x))}" if math.isclose(x, round(x)) else decimals(x, 2)
 
 
 def heterogeneity(fit: dict | None) -> str:
@@ -113,9 +113,9 @@ def heterogeneity(fit: dict | None) -> str:
     parts = []
     if fit.get("tau2") is not None:
         parts.append(f"{tau2(fit['tau2'])}; ")
-    parts.append(f"Q = {fit['Q']:.2f}, df = {fit['k'] - 1} ({p_value(fit.get('Qp'))})")
+    parts.append(f"Q = {decimals(fit['Q'], 2)}, df = {fit['k'] - 1} ({p_value(fit.get('Qp'))})")
     if fit.get("I2") is not None:
-        parts.append(f"; I\u00b2 = {fit['I2']:.0f}%")
+        parts.append(f"; I\u00b2 = {decimals(fit['I2'], 0)}%")
     return "Heterogeneity: " + "".join(parts)
 
 
@@ -128,18 +128,20 @@ def overall_effect(fit: dict | None) -> str | None:
             return None
         fit = {**fit, "stat": fit["est"] / fit["se"], "df": None}
     if fit.get("df") is not None:
-        test = f"t = {fit['stat']:.2f} (df = {df(fit['df'])})"
+        test = f"t = {decimals(fit['stat'], 2)} (df = {df(fit['df'])})"
     else:
-        test = f"Z = {fit['stat']:.2f}"
+        test = f"Z = {decimals(fit['stat'], 2)}"
     return f"Test for overall effect: {test}, {p_value(fit.get('pval'))}"
 
 
 def subgroup_differences(test: dict | None) -> str | None:
-    """'Test for subgroup differences: Q = 2.31, df = 2 (P = 0.32)'."""
+    """'Test for subgroup differences: Q = 2.31, df = 2 (P = 0.32), I² = 13%' (RevMan; the I² of
+    engine.subgroups.subgroup_i2)."""
     if not test or test.get("Q_between") is None:
         return None
-    return (f"Test for subgroup differences: Q = {test['Q_between']:.2f}, "
-            f"df = {df(test['df'])} ({p_value(test.get('p'))})")
+    i2 = f", I\u00b2 = {decimals(test['I2'], 0)}%" if test.get("I2") is not None else ""
+    return (f"Test for subgroup differences: Q = {decimals(test['Q_between'], 2)}, "
+            f"df = {df(test['df'])} ({p_value(test.get('p'))}){i2}")
 
 
 def random_method(fit: dict, level: float = 95) -> str:

@@ -13,7 +13,7 @@ from metapool.versions import conclusions
 from metapool.versions import numbers as num
 from metapool.versions.state import NUMBERS
 
-DEFINITION = ("title", "measure")
+DEFINITION = ("title", "measure", "pool_subgroups")
 STATUSES = ("changed", "added", "removed", "unchanged")
 
 
@@ -82,8 +82,9 @@ def definition_changed(before: dict, after: dict) -> dict:
 
 
 def numbers_changed(before: dict, after: dict) -> bool:
-    """Whether any pooled number or the TSA's verdict differs (not: quotes, sources, certainty)."""
-    return any(before.get(key) != after.get(key) for key in NUMBERS + ("tsa",))
+    """Whether any pooled number (also of a subgroup kept apart) or the TSA's verdict differs (not:
+    quotes, sources, certainty)."""
+    return any(before.get(key) != after.get(key) for key in NUMBERS + ("tsa", "subgroups"))
 
 
 def numbers_block(state: dict | None) -> dict | None:
@@ -93,4 +94,5 @@ def numbers_block(state: dict | None) -> dict | None:
     m = num.measure(state.get("measure"))
     return {"measure": m.code, "scale": "log" if m.log_scale else "linear",
             **{key: state.get(key) for key in NUMBERS},
-            "tsa": state.get("tsa"), "certainty": state.get("certainty")}
+            "tsa": state.get("tsa"), "certainty": state.get("certainty"),
+            **({"subgroups": state["subgroups"]} if state.get("subgroups") is not None else {})}

@@ -38,10 +38,19 @@ def side(est: float | None) -> int:
 
 
 def flags(before: dict | None, after: dict | None) -> list[dict]:
-    """Every conclusion flag between two states of one analysis (before None: a new analysis)."""
+    """Every conclusion flag between two states of one analysis (before None: a new analysis); for
+    an analysis that keeps its subgroups apart, each subgroup's flags, its name leading the sentence."""
     if after is None:
         return []
     before = before or {}
+    if after.get("subgroups") is not None:
+        old = before.get("subgroups") or {}
+        return [_flag(f["kind"], f"{group}: {f['sentence']}")
+                for group, state in after["subgroups"].items() for f in _flags(old.get(group) or {}, state)]
+    return _flags(before, after)
+
+
+def _flags(before: dict, after: dict) -> list[dict]:
     return (_interval(before, after, "ci", "The 95% CI")
             + _side(before, after)
             + _interval(before, after, "pi", "The 95% prediction interval")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from metapool.plotting.wording import ratio
+from metapool.rounding import decimals
 
 from metapool.measures import registry
 
@@ -33,8 +34,7 @@ def value(code: str | None, x: float | None) -> str:
         return DASH
     if m.log_scale:
         return ratio(y)
-    text = f"{y:.3f}" if m.kind == "binary" else f"{y:.2f}"
-    return text[1:] if text.lstrip("-0.") == "" and text.startswith("-") else text
+    return decimals(y, 3 if m.kind == "binary" else 2)
 
 
 def interval(code: str | None, lo: float | None, hi: float | None) -> str:
@@ -45,7 +45,12 @@ def interval(code: str | None, lo: float | None, hi: float | None) -> str:
 
 
 def estimate(state: dict | None) -> str:
-    """'RR 0.85 (95% CI 0.71 to 0.95; 95% PI 0.60 to 1.20)' of a state; 'not estimable' (k = 0)."""
+    """'RR 0.85 (95% CI 0.71 to 0.95; 95% PI 0.60 to 1.20)' of a state; 'not estimable' (k = 0); for
+    an analysis kept apart by subgroup each subgroup's: 'by subgroup: x: RR 0.85 (...); y: ...'."""
+    if state and state.get("subgroups") is not None:
+        parts = [f"{group}: {estimate({'measure': state.get('measure'), **sub})}"
+                 for group, sub in state["subgroups"].items() if sub.get("k")]
+        return "by subgroup, no total: " + ("; ".join(parts) if parts else "nothing pooled")
     if not state or state.get("est") is None:
         return "not estimable (no pooled estimate)"
     code = state.get("measure")
@@ -62,7 +67,7 @@ def tau2(x: float | None) -> str:
         return DASH
     if x == 0:
         return "0"
-    return "<0.0001" if x < 0.0001 else f"{x:.4f}"
+    return "<0.0001" if x < 0.0001 else decimals(x, 4)
 
 
 def count(x: float | None) -> str:

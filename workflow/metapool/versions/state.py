@@ -9,6 +9,8 @@ ones the engine derives from them).
 
 from __future__ import annotations
 
+from metapool.engine.subgroups import pooled_across, subgroup_parts
+
 NUMBERS = ("k", "participants", "est", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "tau2", "I2")
 RANDOM = ("est", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "tau2", "I2")
 TSA = ("status", "boundary_crossed", "futility_crossed", "ris_reached")
@@ -21,14 +23,12 @@ ARM_TOTALS = (("total_trt", "total_ctl"), ("n_trt", "n_ctl"))
 
 
 def analysis_state(pooled: dict, living: dict | None) -> dict:
-    """The comparable state of one analysis (JSON-ready; numbers on the analysis scale)."""
-    random = pooled.get("random") or {}
-    declared = pooled.get("conclusion") if random else None  # the declared interval (engine.conclusion)
+    """The comparable state of one analysis (JSON-ready; numbers on the analysis scale). An analysis
+    that keeps its subgroups apart (pooled.json pool_subgroups false) has no total: its state says
+    "pool_subgroups": false and carries per subgroup the same numbers and certainty ("subgroups")."""
     studies = pooled.get("studies") or []
-    numbers = {key: random.get(key) for key in RANDOM}
-    if declared:
-        numbers.update({key: declared[key] for key in ("est", "ci_lb", "ci_ub")})
-    return {
+    numbers = _numbers(pooled)
+    state = {
         "analysis": pooled.get("analysis"),
         "title": pooled.get("title"),
         "measure": pooled.get("measure"),
@@ -40,6 +40,27 @@ def analysis_state(pooled: dict, living: dict | None) -> dict:
         "certainty": certainty(pooled),
         "trials": trials(studies),
     }
+    if not pooled_across(pooled):
+        state["pool_subgroups"] = False
+        state["subgroups"] = {part["subgroup"]: subgroup_state(part) for part in subgroup_parts(pooled)}
+    return state
+
+
+def subgroup_state(part: dict) -> dict:
+    """The numbers and certainty of one subgroup (engine.subgroups.subgroup_parts), as a state's."""
+    return {"measure": part.get("measure"), "k": part.get("k"), "participants": participants(part.get("studies") or []),
+            **_numbers(part), "tsa": None, "certainty": certainty(part)}
+
+
+def _numbers(pooled: dict) -> dict:
+    """RANDOM's numbers of the random-effects block, est and CI replaced by the declared interval
+    (engine.conclusion) when there is one."""
+    random = pooled.get("random") or {}
+    declared = pooled.get("conclusion") if random else None
+    numbers = {key: random.get(key) for key in RANDOM}
+    if declared:
+        numbers.update({key: declared[key] for key in ("est", "ci_lb", "ci_ub")})
+    return numbers
 
 
 def _settings(settings: dict | None) -> dict:
