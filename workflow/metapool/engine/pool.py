@@ -112,7 +112,7 @@ def _notes(studies, effects: StudyEffects, k: int, measure: str, pooled_across: 
     elif pooled_across and k == 1:
         notes.append("Only one study: no heterogeneity is estimable; the pooled estimate is the study itself.")
     elif pooled_across and k == 2:
-        notes.append("Two studies: no prediction interval (it needs k >= 3).")
+        notes.append("Two studies: no frequentist prediction interval (it needs k >= 3).")
     for s, st in zip(studies, effects.status):
         if st in NOTED:
             notes.append(f"{s['study']}: not pooled ({reason(s, st, measure)}).")
