@@ -55,7 +55,8 @@ class Review:
         basis = pooled_studies or studies
         agents = {a.strip() for s in studies for a in str(s.get("agent") or "").split(" / ") if a.strip()}
         random = pooled.get("random") or {}
-        natural = random.get("natural") or {}
+        # the analysis' declared interval (engine.conclusion), as in the SoF and the summary pages
+        natural = ((pooled.get("conclusion") if random else None) or random).get("natural") or {}
         outcomes = {s.get("outcome") for s in studies}
         return cls(analysis=pooled.get("analysis") or "", title=pooled.get("title") or "",
                    measure=pooled.get("measure") or "", outcome=outcomes.pop() if len(outcomes) == 1 else None,
@@ -167,7 +168,8 @@ RULE = (f"Closest published estimate: same measure and outcome, an agent and com
         f"analysis' trials, the nearest time point. Two estimates differ when their 95% CIs do not overlap or "
         f"they are more than a factor {RATIO_TOLERANCE:g} apart (ratio measures; {DIFFERENCE_TOLERANCE:g} for "
         f"differences). A difference is flagged (FLAG) unless the trial lists differ. The review's estimate is "
-        f"its random-effects model; a published estimate reported as comparator vs agent is inverted.")
+        f"its declared estimate and interval (the random-effects CI, or with 2 to 4 trials the Bayesian "
+        f"credible interval), as in its Summary of findings; a published estimate reported as comparator vs agent is inverted.")
 
 
 def _num(x: float | None) -> str:
