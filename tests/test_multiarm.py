@@ -92,10 +92,10 @@ def test_arms_in_different_subgroups_split_the_shared_arm(tmp_path):
     assert labels == ["Synthetica 2020 (TRI-ARM): terlipressin", "Synthetica 2020 (TRI-ARM): vasopressin"]
     pooled = pooled_result(spec, chosen)
     assert [s["yi"] for s in pooled["studies"]] == pytest.approx([log_rr(6, 15, 5, 8), log_rr(8, 16, 4, 7)])
-    lines = footer_lines(pooled, ForestOptions(overall=False))
+    lines = footer_lines(pooled, ForestOptions())
     assert any(line.startswith("\u00b9 Multi-arm trial: TRI-ARM's shared norepinephrine arm (9/15) is split")
                for line in lines), lines
-    marks = [r.cells["study"] for r in forest_rows(pooled, ForestOptions(overall=False)) if r.kind == "study"]
+    marks = [r.cells["study"] for r in forest_rows(pooled, ForestOptions()) if r.kind == "study"]
     assert all(m.endswith("\u00b9") for m in marks)
 
 
