@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from metapool.safetext import md_text
+
 from metapool.errors import InputError, Problem
 from metapool.versions import numbers as num
 from metapool.versions.conclusions import excludes_null
@@ -128,13 +130,13 @@ def to_markdown(entries: list[dict]) -> list[str]:
         return []
     lines = [f"## Network meta-analyses ({len(entries)})", ""]
     for e in entries:
-        lines += [f"### {e['title']} (`{e['network']}`)", "", f"Status: {e['status']}.", ""]
+        lines += [f"### {md_text(e['title'])} (`{e['network']}`)", "", f"Status: {e['status']}.", ""]
         for key, word in (("trials_added", "added"), ("trials_removed", "removed")):
             if e[key]:
-                lines.append(f"- Trials {word}: {', '.join(e[key])}")
+                lines.append(f"- Trials {word}: {', '.join(md_text(t) for t in e[key])}")
         if e["conclusion_changes"]:
             lines += ["", "**What to do:** a conclusion changed; revise the text that states it:", ""]
-            lines += [f"- {f['sentence']}" for f in e["conclusion_changes"]]
+            lines += [f"- {md_text(f['sentence'])}" for f in e["conclusion_changes"]]
         else:
             lines.append("**What to do:** nothing; no conclusion changed.")
         lines.append("")
