@@ -65,7 +65,7 @@ def sof_page(tmp: Path) -> Path:
     pooled = __import__("json").loads(
         (ROOT / "results" / "vasopressin_vs_norepinephrine_mortality" / "pooled.json")
         .read_text(encoding="utf-8"))
-    rows = [SofRow.from_dict(pooled["sof"])] * 3
+    rows = [SofRow.from_dict(pooled["sof"][0])] * 3
     path = tmp / "sof.html"
     path.write_text(to_html(rows), encoding="utf-8")
     return path

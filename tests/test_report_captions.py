@@ -11,10 +11,10 @@ def settings(**kw) -> AnalysisSettings:
 
 def test_each_measure_is_named_with_its_scale_and_null():
     assert (caption(settings())["measure_lower"], caption(settings())["scale"]) == ("risk ratio", "log scale")
-    md = caption(settings(measure="MD"))
+    md = caption(settings(measure="MD", bayes={"scale": 1}))
     assert (md["measure_lower"], md["scale"], md["null"], md["acr"]) == (
         "mean difference", "linear scale", "MD = 0", None)
-    rd = caption(settings(measure="RD", ci="z"))
+    rd = caption(settings(measure="RD", ci="z", bayes={"scale": 0.1}))
     assert (rd["measure"], rd["null"], rd["ci"]) == ("Risk difference", "RD = 0", "Wald z")
     assert caption(settings(measure="OR"))["null"] == "OR = 1"
 
