@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from metapool.errors import InputError, Problem
-from metapool.inputs import bounds, rules
+from metapool import bounds
+from metapool.measures import datakinds as rules
 from metapool.inputs.csvread import (CellError, Table, check_header, close_match, load_schema, parse_data,
                                       parse_int, read_table, schema_columns)
-from metapool.inputs.rules import COUNTS
+from metapool.measures.datakinds import COUNTS
 
 SCHEMA_PATH = Path(__file__).resolve().with_name("trials.schema.yaml")
 
@@ -105,7 +106,7 @@ def load_trials(paths: Sequence[str | Path]) -> TrialTable:
     """Read and validate every raw table; raise InputError listing every problem in all files.
 
     Checks the header of each file, every cell against the schema, the rules for the numbers
-    (inputs.rules), that each trial's slug is its file name, that status agrees with the
+    (measures.datakinds), that each trial's slug is its file name, that status agrees with the
     numbers, and that trial x outcome x timepoint is unique across files.
     """
     table = TrialTable()

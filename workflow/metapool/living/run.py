@@ -19,7 +19,7 @@ from metapool.engine.pool import clean
 from metapool.engine.study_effects import participants, study_effects
 from metapool.engine.tau2 import DEFAULT, Control
 from metapool.errors import MetapoolError
-from metapool.inputs.rules import COUNTS
+from metapool.measures.datakinds import COUNTS
 from metapool.living.absolute import absolute_effects, median_control_risk
 from metapool.living.cumulative import cumulative
 from metapool.living.influence import influence

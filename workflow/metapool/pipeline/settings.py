@@ -45,7 +45,7 @@ class TimepointSettings:
     unstated: bool = False
 
     def __post_init__(self):
-        from metapool.inputs import bounds
+        from metapool import bounds
 
         if self.min_days > self.max_days:
             raise ValueError(f"timepoint: min_days ({self.min_days}) is above max_days ({self.max_days}); "

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from metapool.plotting.wording import ratio
-
 from metapool.measures import registry
+from metapool.measures.text import ratio
 
 DASH = "-"
 
