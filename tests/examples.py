@@ -199,6 +199,7 @@ def with_rob(result: dict, *, seed: int = 5, assessed: float = 1.0,
     import copy
 
     from metapool.engine.restrict import restrictions
+    from metapool.pipeline.settings import RESTRICTION_RULES
 
     rng = np.random.default_rng(seed)
     out = copy.deepcopy(result)
@@ -213,7 +214,7 @@ def with_rob(result: dict, *, seed: int = 5, assessed: float = 1.0,
     if sensitivity:
         settings = out.get("settings") or {}
         out["restricted"] = restrictions(
-            out["studies"], out, ["low_risk_only", "exclude_high_risk"],
+            out["studies"], out, [RESTRICTION_RULES[n] for n in ("low_risk_only", "exclude_high_risk")],
             tau2_method=settings.get("tau2_method", "REML"), ci_method=settings.get("ci_method", "hksj"),
             measure=out.get("measure") or "RR", include_adjusted=settings.get("include_adjusted", True),
             include_skewed=settings.get("include_skewed", False))

@@ -1,4 +1,4 @@
-"""The rules of metapool.inputs.rules as bad cells, shared by the tests of both readers.
+"""The rules of metapool.measures.datakinds as bad cells, shared by the tests of both readers.
 
 Each case is the outcome cells of one row (every other outcome cell blank), the column the
 problem must name and the rule its message must state. tests/test_trials_bad_inputs.py reads
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from metapool.inputs import rules
+from metapool.measures import datakinds as rules
 
 # STRESS-L day 28 (data/raw/stress-l.csv): 23/62 vs 16/63
 COUNTS = {"events_trt": "23", "total_trt": "62", "events_ctl": "16", "total_ctl": "63"}
@@ -24,7 +24,7 @@ EFFECT = {"effect_measure": "RR", "effect": "1.46", "effect_lower": "0.85", "eff
 
 
 def blank(**cells: str) -> dict[str, str]:
-    """Every outcome column of inputs.rules blank, then ``cells``."""
+    """Every outcome column of measures.datakinds blank, then ``cells``."""
     return {**dict.fromkeys(rules.DATA_COLUMNS, ""), **cells}
 
 

@@ -22,7 +22,7 @@ from metapool.engine.mantel_haenszel import mantel_haenszel
 from metapool.engine.model import fit_fixed, fit_random, pool_many
 from metapool.engine.pool import pool_random, pool_studies
 from metapool.engine.tau2 import METHODS, Control
-from metapool.inputs import rules
+from metapool.measures import datakinds as rules
 
 REF = json.loads((Path(__file__).parent / "reference" / "engine_edges.json").read_text())
 CASES = {c["name"]: c for c in REF["cases"]}

@@ -204,7 +204,7 @@ def test_text_is_at_least_7_pt_at_a_17_cm_page_width(name, which):
 
 def test_prisma_and_summary_print_at_7_pt_at_17_cm():
     from test_prisma_plot import real_flow
-    from metapool.plotting.prisma import prisma_figure
+    from metapool.plotting.prisma_plot import prisma_figure
 
     assert print_size(prisma_figure(real_flow())) >= MIN_PRINT_PT - EPS
     assert print_size(summary_figure(summary_rows(), "All analyses")) >= MIN_PRINT_PT - EPS

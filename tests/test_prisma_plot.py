@@ -1,4 +1,4 @@
-"""plotting.prisma: the flow diagram renders at the real record and at a tiny one, every text inside
+"""plotting.prisma_plot: the flow diagram renders at the real record and at a tiny one, every text inside
 its box, every arrow joining two boxes, and the same bytes every time."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from metapool.inputs.search import load_search
 from metapool.pipeline.prisma import flow, synthesis_trials
 from metapool.plotting import style, text
 from metapool.plotting.canvas import text_box
-from metapool.plotting.prisma import MAIN, SIDE, arrows, draw_prisma, layout, prisma_figure, rows
+from metapool.plotting.prisma_plot import MAIN, SIDE, arrows, draw_prisma, layout, prisma_figure, rows
 
 REPO = Path(__file__).resolve().parents[1]
 

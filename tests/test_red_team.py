@@ -19,7 +19,8 @@ import versions_helpers as vh
 import workflow_helpers as wf
 from metapool.engine.render import fmt, to_json
 from metapool.errors import InputError, Problem
-from metapool.inputs import bounds, glyphs
+from metapool import bounds
+from metapool.inputs import glyphs
 from metapool.inputs.csvread import read_table
 from metapool.inputs.trials import OneTrialPerFile, load_trials
 from metapool.inputs.yamlread import load_yaml

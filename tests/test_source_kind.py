@@ -7,7 +7,8 @@ import pytest
 
 from examples import example_result, text_problems
 from metapool.engine.pool import pool_studies
-from metapool.engine.restrict import RESTRICTIONS, restricted
+from metapool.engine.restrict import Restriction, restricted
+from metapool.pipeline.settings import RESTRICTION_RULES
 from metapool.plotting.forest_plot import build_layout, render
 from metapool.plotting.forest_rows import SECONDARY_MARK, SECONDARY_NOTE, footer_lines, forest_rows
 from metapool.plotting.options import ForestOptions
@@ -23,7 +24,7 @@ def studies(kinds):
 def test_primary_only_refits_on_the_primary_rows():
     rows = studies(["primary", "secondary", "primary", "primary"])
     main = pool_studies(rows)
-    block = restricted(rows, main, RESTRICTIONS["primary_only"])
+    block = restricted(rows, main, Restriction.of(RESTRICTION_RULES["primary_only"]))
     assert block["studies"] == ["T0", "T2", "T3"] and block["excluded"] == ["T1"]
     alone = pool_studies([r for r in rows if r["source_kind"] == "primary"])["random"]
     assert block["random"]["est"] == alone["est"] and block["random"]["ci_lb"] == alone["ci_lb"]
@@ -37,7 +38,7 @@ def test_primary_only_refits_on_the_primary_rows():
 ])
 def test_primary_only_not_computed(kinds, note):
     rows = studies(kinds)
-    block = restricted(rows, pool_studies(rows), RESTRICTIONS["primary_only"])
+    block = restricted(rows, pool_studies(rows), Restriction.of(RESTRICTION_RULES["primary_only"]))
     assert block["random"] is None and block["note"] == note
 
 

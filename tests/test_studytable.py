@@ -9,7 +9,7 @@ import pytest
 
 import rule_cases
 from metapool.errors import InputError
-from metapool.inputs import rules
+from metapool.measures import datakinds as rules
 from metapool.inputs.studytable import read_study_table
 
 HEADER = "study,events_trt,total_trt,events_ctl,total_ctl,effect_measure,effect,effect_lower,effect_upper,agent_class"
@@ -166,7 +166,7 @@ FULL_HEADER = ("study",) + rules.DATA_COLUMNS
 
 
 def full_table(tmp_path: Path, *cells: dict) -> Path:
-    """A study table with every data column of inputs.rules: a valid row A, then one row per ``cells``."""
+    """A study table with every data column of measures.datakinds: a valid row A, then one row per ``cells``."""
     rows = [rule_cases.blank(**rule_cases.COUNTS)] + [rule_cases.blank(**c) for c in cells]
     lines = [",".join(FULL_HEADER)] + [",".join([f"s{i}"] + [r[c] for c in rules.DATA_COLUMNS])
                                        for i, r in enumerate(rows, start=1)]
@@ -175,7 +175,7 @@ def full_table(tmp_path: Path, *cells: dict) -> Path:
 
 @pytest.mark.parametrize(("cells", "column", "rule"), rule_cases.RULES)
 def test_rule(tmp_path, cells, column, rule):
-    """Every rule of inputs.rules, as on the trial tables (tests/rule_cases.py)."""
+    """Every rule of measures.datakinds, as on the trial tables (tests/rule_cases.py)."""
     path = full_table(tmp_path, cells)
     assert_problem(problems(path), path, 3, column, rule)
 

@@ -11,7 +11,7 @@ import pytest
 
 import rule_cases
 from metapool.errors import InputError
-from metapool.inputs import rules
+from metapool.measures import datakinds as rules
 from metapool.inputs.trials import allowed_values, columns, load_trials
 
 FIXTURES = Path(__file__).parent / "data" / "bad_inputs"
@@ -236,7 +236,7 @@ def test_inconsistent_effect_triple(tmp_path, triple, column, rule):
     assert_problem(problems([path]), path, 2, column, rule)
 
 
-# ---- every rule of inputs.rules, on a trial table (rule_cases; the study table runs the same) ----
+# ---- every rule of measures.datakinds, on a trial table (rule_cases; the study table runs the same) ----
 
 def data_row(cells: dict, **changes: str) -> dict:
     """BASE with its outcome cells replaced by ``cells`` (a continuous outcome when there are no counts)."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from metapool.inputs import rules
+from metapool.measures import datakinds as rules
 from metapool.inputs.trials import SCHEMA_PATH, allowed_values, columns, load_trials, schema, slugify, study_label, trial_files
 
 ROOT = Path(__file__).resolve().parents[1]

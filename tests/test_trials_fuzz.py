@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from metapool.errors import InputError
-from metapool.inputs import rules
+from metapool.measures import datakinds as rules
 from metapool.inputs.studytable import read_study_table
 from metapool.inputs.trials import columns, load_trials
 

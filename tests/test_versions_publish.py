@@ -7,7 +7,8 @@ import pytest
 import versions_helpers as vh
 from metapool.errors import InputError
 from metapool.versions import store
-from metapool.versions.job import changes_report, run_changes
+from metapool.pipeline.changes_job import run_changes
+from metapool.versions.job import changes_report
 from metapool.versions.publish import publish, stale_reason
 
 ORDER = list(vh.ANALYSES)

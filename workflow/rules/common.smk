@@ -17,7 +17,7 @@ except RuntimeError as err:
     raise WorkflowError(str(err)) from None
 
 from metapool.errors import InputError, Problem
-from metapool.inputs import bounds
+from metapool import bounds
 from metapool.inputs.glyphs import (
     config_texts,
     figure_text_problems,

@@ -5,7 +5,7 @@ import common
 common.start(snakemake)  # noqa: F821 (snakemake is injected)
 
 from metapool.pipeline.settings import WorkflowSettings  # noqa: E402
-from metapool.versions.job import run_changes  # noqa: E402
+from metapool.pipeline.changes_job import run_changes  # noqa: E402
 
 out = snakemake.output  # noqa: F821
 run_changes(

@@ -96,7 +96,7 @@ def participants(pooled: dict) -> tuple[int | None, int]:
 
 def timepoints(pooled: dict) -> tuple[str, ...]:
     """Each pooled trial's time point, 'VASST: 28 d' (the analysis may mix 28-, 90-day and ICU mortality)."""
-    from metapool.inputs.trials import timepoint_text
+    from metapool.measures.text import timepoint_text
 
     return tuple(f"{s.get('trial') or s.get('study')}: {timepoint_text(s)}" for s in pooled.get("studies", [])
                  if s.get("weight_random") is not None and ("timepoint_days" in s))

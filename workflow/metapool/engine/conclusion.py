@@ -12,6 +12,7 @@ would not contain it, it is widened to, and the sentence says so. SoF, GRADE imp
 from __future__ import annotations
 
 from metapool.engine.bayes import Posterior, Prior, bayes_random
+from metapool.engine.methods import CI_METHODS, TAU2_METHODS
 from metapool.measures import registry
 
 FIXED_ORDER = ("fixed_mh", "fixed_peto", "fixed_iv")
@@ -35,8 +36,6 @@ def _fmt(measure: registry.Measure, x: float) -> str:
 def method_label(result: dict, source: str) -> str:
     """'Bayesian 95% credible interval (half-normal(0.5) prior on tau)' or 'random-effects 95% CI
     (REML, Hartung-Knapp-Sidik-Jonkman, ad hoc correction (Knapp & Hartung 2003))'."""
-    from metapool.plotting.wording import CI_METHODS, TAU2_METHODS
-
     if source == "bayes":
         p = result["bayes"]["prior"]
         return f"Bayesian 95% credible interval ({p['family']}({p['scale']:g}) prior on tau)"

@@ -14,7 +14,7 @@ from metapool.engine.peto import peto
 from metapool.engine.study_effects import StudyEffects, reason, study_effects
 from metapool.engine.subgroups import subgroup_difference
 from metapool.engine.tau2 import DEFAULT, METHODS, Control
-from metapool.inputs.rules import COUNTS
+from metapool.measures.datakinds import COUNTS
 from metapool.measures import registry
 from metapool.measures.binary import Z975
 

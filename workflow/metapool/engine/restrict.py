@@ -2,49 +2,58 @@
 refitted on the trials a restriction keeps (Cochrane Handbook 10.14), at the main analysis' settings
 (``pool_random``: the random-effects block of ``pool_studies`` alone).
 
-Population and design (the review's indirect populations and open-label trials), the kind of
-source (``primary_only``: leaves out rows read from another review's table) and risk of bias
-(RoB 2 overall judgment; GRADE Handbook 5.2.1: restrict to results at low risk when the risk of
-bias varies). A block is not computed, and its note says why, when no pooled trial records what
-the restriction reads (e.g. no RoB assessment), when it keeps every pooled trial (the main
-analysis), or when it keeps none.
+A restriction is a rule on one study field: keep the trials whose ``column`` holds one of
+``values`` (or, with ``exclude``, none of them). The review declares its rules (populations,
+blinding, kind of source, risk of bias: pipeline.settings.RESTRICTION_RULES and config
+`restrictions:`); the engine knows no review's vocabulary. A block is not computed, and its note
+says why, when no pooled trial records the column (rules with an ``unknown`` note, e.g. no RoB
+assessment), when it keeps every pooled trial (the main analysis), or when it keeps none.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from collections.abc import Mapping, Sequence
 
 from metapool.engine.pool import pool_random
 from metapool.engine.study_effects import POOLED
 
 
-def _rob(s: dict) -> str | None:
-    return (s.get("rob") or {}).get("overall")
-
-
 @dataclass(frozen=True)
 class Restriction:
-    """name (config key), label (for people), keeps(study), known(study): the study records what
-    keeps reads."""
+    """name (config key), label (for people), column (a study field; "a.b" reads study["a"]["b"],
+    e.g. rob.overall), values (kept, or with ``exclude`` left out), unknown (when given: the note
+    of a block not computed because no pooled trial records the column)."""
 
     name: str
     label: str
-    keeps: Callable[[dict], bool]
-    known: Callable[[dict], bool] = lambda s: True
+    column: str
+    values: tuple
+    exclude: bool = False
     unknown: str = ""
 
+    def __post_init__(self):
+        object.__setattr__(self, "values", tuple(self.values))
 
-RESTRICTIONS = {r.name: r for r in (
-    Restriction("septic_shock_only", "trials in septic shock only", lambda s: s.get("septic_shock_only") == "yes"),
-    Restriction("blinded", "double-blind trials only", lambda s: s.get("blinding") == "double-blind"),
-    Restriction("primary_only", "counts from primary sources only", lambda s: s.get("source_kind") == "primary",
-                lambda s: s.get("source_kind") is not None, "no pooled trial records its kind of source"),
-    Restriction("low_risk_only", "trials at low risk of bias only", lambda s: _rob(s) == "low",
-                lambda s: _rob(s) is not None, "risk of bias is not assessed for any pooled trial"),
-    Restriction("exclude_high_risk", "excluding trials at high risk of bias", lambda s: _rob(s) != "high",
-                lambda s: _rob(s) is not None, "risk of bias is not assessed for any pooled trial"),
-)}
+    @classmethod
+    def of(cls, rule: "Restriction | Mapping") -> "Restriction":
+        """A Restriction from itself or from its mapping (the settings' plain form)."""
+        return rule if isinstance(rule, cls) else cls(**rule)
+
+    def value(self, s: dict):
+        """The study's value of ``column`` (None when it does not record it)."""
+        x = s
+        for key in self.column.split("."):
+            x = (x or {}).get(key)
+        return x
+
+    def keeps(self, s: dict) -> bool:
+        return (self.value(s) in self.values) != self.exclude
+
+    def known(self, s: dict) -> bool:
+        return not self.unknown or self.value(s) is not None
+
+
 RANDOM = ("k", "est", "se", "ci_lb", "ci_ub", "pval", "tau2", "I2", "pi_lb", "pi_ub", "natural")
 
 
@@ -68,9 +77,10 @@ def restricted(studies: Sequence[dict], main: dict, r: Restriction, **pool_kwarg
     return {**block, "random": {k: random.get(k) for k in RANDOM}, "note": None}
 
 
-def restrictions(studies: Sequence[dict], main: dict, names: Sequence[str], **pool_kwargs) -> list[dict]:
-    """Every named restriction of RESTRICTIONS, in the order given."""
-    return [restricted(studies, main, RESTRICTIONS[n], **pool_kwargs) for n in names]
+def restrictions(studies: Sequence[dict], main: dict, rules: Sequence["Restriction | Mapping"],
+                 **pool_kwargs) -> list[dict]:
+    """Every restriction of ``rules`` (Restriction or its mapping), in the order given."""
+    return [restricted(studies, main, Restriction.of(r), **pool_kwargs) for r in rules]
 
 
 def block(result: dict, name: str) -> dict | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from metapool.errors import InputError, Problem
-from metapool.inputs import rules
+from metapool.measures import datakinds as rules
 from metapool.measures import registry
 from metapool.measures.binary import effect_from_counts
 from metapool.measures.continuous import effect_from_means
@@ -40,7 +40,7 @@ class StudyEffects:
 
 
 def study_problems(studies: list[dict]) -> list[Problem]:
-    """Every breach of inputs.rules in the studies' numbers (the rules the CSV readers apply)."""
+    """Every breach of measures.datakinds in the studies' numbers (the rules the CSV readers apply)."""
     problems: list[Problem] = []
     for j, s in enumerate(studies, start=1):
         where = f"study {j} ({s.get('study')!r})"

@@ -1,7 +1,7 @@
 """Reading outcome tables from CSV: bytes to records, and cell parsers.
 
 Shared by the raw trial tables (`inputs.trials`) and the CLI's study table
-(`inputs.studytable`); the rules for the numbers are `inputs.rules`, so both apply one set. Everything reports
+(`inputs.studytable`); the rules for the numbers are `measures.datakinds`, so both apply one set. Everything reports
 `metapool.errors.Problem`s (file, 1-based spreadsheet row with the header as row 1,
 column, rule) instead of raising on the first error. Stdlib only: this runs while
 Snakemake parses the workflow.
@@ -22,7 +22,7 @@ from typing import Callable, Mapping, Sequence
 import yaml
 
 from metapool.errors import Problem
-from metapool.inputs import rules
+from metapool.measures import datakinds as rules
 
 
 _BOM = b"\xef\xbb\xbf"

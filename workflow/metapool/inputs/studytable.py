@@ -1,12 +1,12 @@
 """The CLI's study table (`metapool pool FILE.csv`): one row per study.
 
-Columns: `study`, and any of the outcome data groups of inputs.rules: the 2x2 counts
+Columns: `study`, and any of the outcome data groups of measures.datakinds: the 2x2 counts
 `events_trt,total_trt,events_ctl,total_ctl`; arm summaries `n_trt,mean_trt,sd_trt,...` (n, mean,
 sd, median, q1, q3, min, max per arm: any of them); a reported effect
 `effect_measure,effect,effect_lower,effect_upper` (95% CI) with optional `effect_adjusted`
 (yes/no). A row may leave a group blank; a row with no data is kept as no data. Any other column
 is carried through as text (e.g. a subgroup column for `--by`), except names the pooled output
-uses for its own per-study fields (RESERVED). The numbers follow inputs.rules, as the trial
+uses for its own per-study fields (RESERVED). The numbers follow measures.datakinds, as the trial
 tables do.
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from metapool.errors import InputError, Problem
-from metapool.inputs import rules
+from metapool.measures import datakinds as rules
 from metapool.inputs.csvread import check_header, close_match, parse_data, read_table
 
 STUDY = "study"
@@ -24,7 +24,7 @@ GROUPS = (rules.COUNTS, rules.REPORTED[:4])
 
 
 def read_study_table(path: str | Path) -> list[dict]:
-    """Rows as dicts: study (str), every data column of inputs.rules (typed, None when blank or
+    """Rows as dicts: study (str), every data column of measures.datakinds (typed, None when blank or
     the column is absent) and every extra column as a stripped string.
 
     Raises InputError listing every problem: unreadable file, header problems, cells that

@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from metapool.errors import InputError, Problem
-from metapool.inputs import bounds, rules
+from metapool import bounds
+from metapool.measures import datakinds as rules
 from metapool.inputs.csvread import (CellError, Table, check_header, close_match, load_schema, parse_data,
                                       parse_int, read_table, schema_columns)
-from metapool.inputs.rules import COUNTS
+from metapool.measures.datakinds import COUNTS
+from metapool.measures.text import STATED_SETTINGS, timepoint_text  # noqa: F401 (re-exported)
 
 SCHEMA_PATH = Path(__file__).resolve().with_name("trials.schema.yaml")
 
@@ -107,19 +109,6 @@ def study_label(row: dict) -> str:
     return f"{lead} ({trial})"
 
 
-STATED_SETTINGS = (("[note: ICU mortality", "ICU"), ("[note: hospital mortality", "hospital"))
-
-
-def timepoint_text(row: dict) -> str:
-    """A row's time point in a column or footnote: '28 d'; without timepoint_days, the setting its
-    quote's note states ('ICU', 'hospital' mortality), else 'not stated'."""
-    days = row.get("timepoint_days")
-    if days is not None:
-        return f"{days:g} d" if isinstance(days, (int, float)) else f"{days} d"
-    quote = str(row.get("quote") or "")
-    return next((text for note, text in STATED_SETTINGS if note in quote), "not stated")
-
-
 def trial_files(directory: str | Path) -> list[Path]:
     """The raw tables of a directory (*.csv), sorted by name."""
     return sorted(Path(directory).glob("*.csv"))
@@ -129,7 +118,7 @@ def load_trials(paths: Sequence[str | Path]) -> TrialTable:
     """Read and validate every raw table; raise InputError listing every problem in all files.
 
     Checks the header of each file, every cell against the schema, the rules for the numbers
-    (inputs.rules), that each trial's slug is its file name, that status agrees with the
+    (measures.datakinds), that each trial's slug is its file name, that status agrees with the
     numbers, and that trial x outcome x timepoint is unique across files.
     """
     table = TrialTable()

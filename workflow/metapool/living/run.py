@@ -19,7 +19,7 @@ from metapool.engine.pool import clean
 from metapool.engine.study_effects import participants, study_effects
 from metapool.engine.tau2 import DEFAULT, Control
 from metapool.errors import MetapoolError
-from metapool.inputs.rules import COUNTS
+from metapool.measures.datakinds import COUNTS
 from metapool.living.absolute import absolute_effects, median_control_risk
 from metapool.living.cumulative import cumulative
 from metapool.living.influence import influence
@@ -204,7 +204,7 @@ BLOCKS: tuple[tuple[str, Callable[[Context], str | None], Callable[[Context], di
 def control_arms_text(studies: list[dict]) -> str:
     """Which control arms the assumed control risk comes from: 'median control-arm risk of 2 trials
     (VASST, 28 d: 39.1%; VANCS II, 30 d: 57.1%)', each arm's events / total at its own time point."""
-    from metapool.inputs.trials import timepoint_text
+    from metapool.measures.text import timepoint_text
     from metapool.rounding import decimals
 
     arms = "; ".join(f"{s.get('trial') or s['study']}{f', {timepoint_text(s)}' if 'timepoint_days' in s else ''}: "

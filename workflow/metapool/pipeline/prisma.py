@@ -139,7 +139,7 @@ def run_prisma(records_file: str, digest_files: list[str], data_dir: str, svg: s
     """results/prisma.svg from the search record and every analysis' pooled.json; warnings to the log."""
     from metapool.atomic import clear_stale_temps
     from metapool.inputs.search import load_search
-    from metapool.plotting.prisma import draw_prisma
+    from metapool.plotting.prisma_plot import draw_prisma
 
     clear_stale_temps([svg])
     record = load_search(records_file, data_dir)

@@ -16,6 +16,7 @@ import functools
 import typing
 from dataclasses import dataclass, field
 
+from metapool.engine.restrict import Restriction
 from metapool.engine.tau2 import Control
 from metapool.measures import registry
 from metapool.plotting.options import ForestOptions
@@ -45,7 +46,7 @@ class TimepointSettings:
     unstated: bool = False
 
     def __post_init__(self):
-        from metapool.inputs import bounds
+        from metapool import bounds
 
         if self.min_days > self.max_days:
             raise ValueError(f"timepoint: min_days ({self.min_days}) is above max_days ({self.max_days}); "
@@ -103,6 +104,37 @@ DEFAULT_SCALE = 0.5       # half-normal(0.5) on tau: log-scale measures and SMD 
 NO_DEFAULT_SCALE = ("MD", "RD")
 
 
+# This review's restricted sensitivity analyses (engine.restrict.Restriction): a config
+# `restrictions:` item names one of these or declares its own {name, label, column, values,
+# exclude, unknown}. Population and design (the review's indirect populations and open-label
+# trials), the kind of source (leaves out rows read from another review's table) and risk of bias
+# (RoB 2 overall; GRADE Handbook 5.2.1: restrict to results at low risk when the risk of bias varies).
+_NO_ROB = "risk of bias is not assessed for any pooled trial"
+RESTRICTION_RULES = {r["name"]: r for r in (
+    dict(name="septic_shock_only", label="trials in septic shock only", column="septic_shock_only",
+         values=["yes"]),
+    dict(name="blinded", label="double-blind trials only", column="blinding", values=["double-blind"]),
+    dict(name="primary_only", label="counts from primary sources only", column="source_kind",
+         values=["primary"], unknown="no pooled trial records its kind of source"),
+    dict(name="low_risk_only", label="trials at low risk of bias only", column="rob.overall",
+         values=["low"], unknown=_NO_ROB),
+    dict(name="exclude_high_risk", label="excluding trials at high risk of bias", column="rob.overall",
+         values=["high"], exclude=True, unknown=_NO_ROB),
+)}
+
+
+def restriction_rule(item) -> dict:
+    """A config `restrictions:` item as the rule's plain mapping: a name of RESTRICTION_RULES, or a
+    rule of its own (checked by building its engine.restrict.Restriction)."""
+    if isinstance(item, str):
+        if item not in RESTRICTION_RULES:
+            raise ValueError(f"unknown restriction {item!r}; one of {', '.join(RESTRICTION_RULES)} "
+                             "or a mapping {name, label, column, values[, exclude, unknown]}")
+        item = RESTRICTION_RULES[item]
+    rule = Restriction(**item)
+    return {**dataclasses.asdict(rule), "values": list(rule.values)}
+
+
 @dataclass(frozen=True)
 class AnalysisSettings:
     """One analysis (config/config.yaml `analyses:` entry, `defaults:` applied).
@@ -135,6 +167,7 @@ class AnalysisSettings:
         object.__setattr__(self, "measure", registry.get(self.measure).code)
         object.__setattr__(self, "tau2", self.tau2.upper())
         object.__setattr__(self, "ci", self.ci.lower())
+        object.__setattr__(self, "restrictions", [restriction_rule(r) for r in self.restrictions])
         Control.from_mapping(self.control)  # errors now, not in a job
         self.bayes.priors(self.measure)
         self.certainty_rules()

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from metapool.engine.subgroups import pooled_across
-from metapool.inputs.trials import timepoint_text
+from metapool.measures.text import timepoint_text
 from metapool.plotting import axis as axes
 from metapool.plotting import effects
 from metapool.plotting import marks

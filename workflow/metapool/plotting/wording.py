@@ -4,32 +4,13 @@ from __future__ import annotations
 
 import math
 
-from metapool.engine import tau2
+from metapool.engine.methods import CI_METHODS, TAU2_METHODS  # noqa: F401 (re-exported)
+from metapool.measures.text import DASH, ratio  # noqa: F401 (re-exported)
 from metapool.rounding import decimals
 
-# "REML" reads better as the acronym in a footer; the other names are spelled out (metapool.tau2)
-TAU2_METHODS = {**tau2.NAMES, "REML": "REML"}
-CI_METHODS = {"hksj": "Hartung-Knapp-Sidik-Jonkman",
-              "hksj_adhoc": "Hartung-Knapp-Sidik-Jonkman, ad hoc correction (Knapp & Hartung 2003)",
-              "z": "Wald z"}
 FIXED_METHODS = {"iv": "inverse variance", "mh": "Mantel-Haenszel", "peto": "Peto"}
 # RevMan's abbreviations of the methods in a forest plot's effect heading
 HEADING_METHODS = {"iv": "IV", "mh": "M-H", "peto": "Peto"}
-DASH = "-"
-
-
-def ratio(x: float | None) -> str:
-    """A risk ratio: two decimals from 0.01 to 100 ('1.08'), whole numbers from 100 ('241'),
-    two significant digits from 0.001 to 0.01 ('0.0075'), '<0.001' below (never '0.00')."""
-    if x is None:
-        return DASH
-    if x < 0.001:
-        return "<0.001"
-    if x < 0.01:
-        return f"{x:.2g}"
-    if x >= 100:
-        return decimals(x, 0)
-    return decimals(x, 2)
 
 
 def ratio_ci(est: float | None, lo: float | None, hi: float | None) -> str:

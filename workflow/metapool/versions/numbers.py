@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from metapool.plotting.wording import ratio
-from metapool.rounding import decimals
-
 from metapool.measures import registry
+from metapool.measures.text import ratio
+from metapool.rounding import decimals
 
 DASH = "-"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Callable, Collection, Mapping
 
-from metapool.inputs import bounds
+from metapool import bounds
 from metapool.measures import registry
 
 Report = Callable[[str, str], None]

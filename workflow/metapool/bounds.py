@@ -29,7 +29,7 @@ def timepoint_problem(days) -> str | None:
     """Why ``days`` is not a plausible time point, or None."""
     if days is not None and days > MAX_TIMEPOINT_DAYS:
         return (f"{days} days is beyond the plausible maximum of {MAX_TIMEPOINT_DAYS} days (5 years; "
-                "metapool.inputs.bounds); a typo such as 2800 for 28?")
+                "metapool.bounds); a typo such as 2800 for 28?")
     return None
 
 
