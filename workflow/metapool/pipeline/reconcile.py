@@ -61,7 +61,7 @@ class Review:
         return cls(analysis=pooled.get("analysis") or "", title=pooled.get("title") or "",
                    measure=pooled.get("measure") or "", outcome=outcomes.pop() if len(outcomes) == 1 else None,
                    agents=frozenset(agents), comparator_classes=frozenset(s.get("comparator_class") for s in studies),
-                   timepoints=frozenset(s.get("timepoint_days") for s in basis), k=random.get("k") or 0,
+                   timepoints=frozenset(s.get("timepoint_days") for s in basis), k=pooled.get("k") or 0,
                    est=natural.get("est"), ci_lb=natural.get("ci_lb"), ci_ub=natural.get("ci_ub"),
                    trials=tuple(sorted({str(s.get("trial") or s.get("study")) for s in pooled_studies})))
 
