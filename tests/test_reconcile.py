@@ -80,8 +80,9 @@ def test_missing_keys_duplicates_and_bad_aliases_are_all_reported(tmp_path):
 
 def pooled(name, studies, est, lb, ub, measure="RR", k=None):
     log = math.log if measure == "RR" else (lambda x: x)
-    return {"analysis": name, "title": name, "measure": measure, "studies": studies,
-            "random": {"k": k if k is not None else len(studies), "est": log(est),
+    k = k if k is not None else len(studies)
+    return {"analysis": name, "title": name, "measure": measure, "studies": studies, "k": k,
+            "random": {"k": k, "est": log(est),
                        "natural": {"est": est, "ci_lb": lb, "ci_ub": ub}}}
 
 
