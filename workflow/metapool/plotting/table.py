@@ -259,9 +259,12 @@ def _span_heading(heading: str, spanned: float, ts: TableStyle) -> str:
     return "\n".join(text.wrap(heading, max(spanned, ts.max_cell), ts.font_size, "bold"))
 
 
-def _wrap_favours(favours: tuple[str, str], width: float) -> tuple[str, str]:
+def _wrap_favours(favours: tuple[str, str], width: float, ts: TableStyle) -> tuple[str, str]:
     """Each favours text wrapped ('\\n') to `width`, half the interval column less the space
-    beside the line of no effect (a single word longer than that stays whole)."""
+    beside the line of no effect (a single word longer than that stays whole); on a fitted page
+    only (TableStyle.page_width)."""
+    if not ts.page_width:
+        return favours
     return tuple("\n".join(text.wrap(f, width, style.SMALL_SIZE)) for f in favours)
 
 
@@ -296,7 +299,7 @@ def _columns(table: Table, rows: list[Row], plot_width: float | None = None) -> 
     # The plot holds its heading, the favours texts side by side and any message.
     plot = next(c for c in table.columns if c.key == PLOT)
     favours = max(text.width(f, style.SMALL_SIZE)
-                  for f in _wrap_favours(table.favours, ts.plot_width / 2 - FAVOURS_SPACE))
+                  for f in _wrap_favours(table.favours, ts.plot_width / 2 - FAVOURS_SPACE, ts))
     message = max((_cell_width(r, PLOT, ts) for r in rows if r.cells.get(PLOT)), default=0.0)
     widths[PLOT] = max(
         [ts.plot_width if plot_width is None else plot_width, 2 * (favours + FAVOURS_SPACE), message + 10.0]
@@ -341,7 +344,7 @@ def _fit(table: Table) -> tuple[list[Row], list[Column]]:
                              if not any(ch.isalpha() for ch in r.cells.get(c.key, ""))])
                for c in table.columns}
     max_cell = {k: max(w, ts.max_cell if ts.page_width else inf) for k, w in numbers.items()}
-    max_cell[PLOT] = max(ts.plot_width - 10.0, max_cell[PLOT]) if ts.page_width else inf
+    max_cell[PLOT] = inf  # a message in the interval column wraps only on a page still too wide
 
     def place(max_label: float, max_span: float = inf, plot: float = ts.plot_width):
         rows = [_wrap_cells(r, label_key, max_label, max_span, max_cell, ts) for r in table.rows]
@@ -356,6 +359,7 @@ def _fit(table: Table) -> tuple[list[Row], list[Column]]:
         natural = max((_cell_width(r, label_key, ts) for r in rows if not r.span), default=0.0)
         max_label = max(ts.min_label, min(natural, table.max_label_width) - (right - ts.page_width))
         max_cell.update({k: w for k, w in numbers.items() if k not in (label_key, PLOT)})
+        max_cell[PLOT] = max(ts.plot_width - 10.0, numbers[PLOT])
         # The left block as the page allows: the columns left of the plot with labels at max_label.
         bare = _columns(replace(table, rows=()), [r for r in place(max_label)[0] if not r.span])
         plot = next(c for c in bare if c.key == PLOT)
@@ -518,7 +522,7 @@ def layout(table: Table) -> Layout:
         axis_labels = [Text(lab, plot.x(v), labels_y, style.SMALL_SIZE, ha="center", va="top")
                        for v, lab in axis.ticks]
         favours_y = labels_y + style.SMALL_SIZE * 1.3 + 2.0
-        favours = _wrap_favours(table.favours, plot.width / 2 - FAVOURS_SPACE)
+        favours = _wrap_favours(table.favours, plot.width / 2 - FAVOURS_SPACE, ts)
         axis_labels.extend(_favours(favours, plot, favours_y))
         lines = max(f.count("\n") for f in favours)
         page.y = favours_y + style.SMALL_SIZE * (1.3 + 1.2 * lines) + 6.0
