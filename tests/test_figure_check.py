@@ -4,9 +4,8 @@ items): no text overlaps another or leaves the canvas; in every interval column 
 lies inside the axis, and one that runs past an end of the axis ends in an arrow at that end;
 and the SVG carries <title>, <desc> and a generic font family.
 
-Print size (issue 22): the smallest text of every figure, printed at a 17 cm page width, is at
-least MIN_PRINT_PT points -- checked for the figure kinds in PRINT_17CM; the other kinds are
-wider than 17 cm at 7 pt and are listed in NOT_YET_17CM (README, "Figures").
+Print size (issue 22 item 5): the smallest text of every figure, printed at a 17 cm page width,
+is at least MIN_PRINT_PT points -- for every kind of figure (README, "Figures").
 """
 
 from __future__ import annotations
@@ -36,8 +35,6 @@ RESULTS = sorted(p.parent for p in (ROOT / "results").glob("*/pooled.json"))
 CONFIG = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
 PAGE_WIDTH = 17 / 2.54 * 72  # 17 cm in points
 MIN_PRINT_PT = 7.0
-PRINT_17CM = ("funnel", "tsa", "rob_summary", "rob_traffic_light", "versions", "prisma", "summary")
-NOT_YET_17CM = ("forest", "cumulative", "leave1out")
 EPS = 1e-6
 
 
@@ -197,8 +194,8 @@ def test_svg_title_is_escaped():
 @pytest.mark.parametrize("name,which", CASES, ids=[c[0] for c in CASES])
 def test_text_is_at_least_7_pt_at_a_17_cm_page_width(name, which):
     pooled, living, options = case(which)
-    small = {kind: round(print_size(c), 2) for kind, c in canvases(pooled, living, options).items()
-             if kind in PRINT_17CM}
+    small = {kind: round(print_size(c), 2) for kind, c in canvases(pooled, living, options).items()}
+    assert {"forest", "funnel", "versions"} <= set(small)
     assert all(v >= MIN_PRINT_PT - EPS for v in small.values()), small
 
 
@@ -210,10 +207,21 @@ def test_prisma_and_summary_print_at_7_pt_at_17_cm():
     assert print_size(summary_figure(summary_rows(), "All analyses")) >= MIN_PRINT_PT - EPS
 
 
-def test_the_kinds_not_yet_at_17_cm_are_the_wide_table_figures():
-    """Documents the open part of issue 22 item 5: these kinds are still wider than 17 cm."""
-    pooled, living, options = real(RESULTS[0])
-    drawn = canvases(pooled, living, options)
-    assert set(NOT_YET_17CM) | set(PRINT_17CM) >= set(drawn) - {"rob_summary_weight"}
-    assert any(print_size(drawn[k]) < MIN_PRINT_PT for k in NOT_YET_17CM if k in drawn)
+def test_the_table_figures_fit_17_cm_at_7_pt():
+    """The forest, cumulative and leave-one-out pages are fitted to 17 cm (table.TableStyle
+    page_width): no wider than the page, with 7 pt their smallest text."""
+    for _, which in CASES:
+        for kind, tab in tables(*case(which)).items():
+            canvas = table.draw(tab)
+            assert canvas.width <= PAGE_WIDTH + EPS, (kind, canvas.width)
+            assert min(t.size for t in canvas.texts() if t.text.strip()) >= MIN_PRINT_PT - EPS
+
+
+def test_print_size_fails_a_page_wider_than_17_cm():
+    """The check can fail: 7 pt text on a page wider than 17 cm prints below 7 pt."""
+    from metapool.plotting.page import Text
+
+    wide = cv.Canvas(2 * PAGE_WIDTH, 40)
+    wide.text(Text("small", 10, 20, MIN_PRINT_PT))
+    assert print_size(wide) < MIN_PRINT_PT
     assert not math.isnan(PAGE_WIDTH)

@@ -25,7 +25,7 @@ def test_svg_is_xml_with_text_as_text(forest):
     svg = cv.to_svg(forest).decode("utf-8")
     doc = xml.dom.minidom.parseString(svg)
     texts = [n.firstChild.data for n in doc.getElementsByTagName("text") if n.firstChild]
-    assert "Total, random effects (95% CI)" in texts and "Study" in texts
+    assert "Total, random effects (95% CI)" in " ".join(texts) and "Study" in texts
     assert "<image" not in svg and "DejaVu Sans" in svg
     assert doc.documentElement.getAttribute("viewBox") == f"0 0 {cv._n(forest.width)} {cv._n(forest.height)}"
 

@@ -9,7 +9,6 @@ from metapool.plotting import wording as fmt
 from metapool.plotting.forest_plot import build_layout
 from metapool.plotting.options import ForestOptions
 from metapool.plotting.forest_rows import COLUMN_ORDER, arms, footer_lines, forest_rows
-from metapool.plotting.style import GAP
 from examples import example_result, synthetic_studies
 from metapool.engine.pool import pool_studies
 
@@ -278,7 +277,7 @@ def test_columns_measured_and_disjoint():
     cols = layout.columns
     assert [c.key for c in cols] == ["study", "time"] + list(COLUMN_ORDER)[1:]
     for left, right in zip(cols, cols[1:]):
-        assert left.left + left.width + GAP - 1e-9 <= right.left
+        assert left.left + left.width + layout.style.gap - 1e-9 <= right.left
     assert layout.width == pytest.approx(cols[-1].left + cols[-1].width + 12.0)
     long_row = next(r for r in layout.rows if r.kind == "study" and "\n" in r.cells["study"])
     assert long_row.height > layout.rows[-1].height
@@ -293,7 +292,8 @@ def test_nothing_pooled_says_so():
     result = {**pool_studies(synthetic_studies(5)[3:5]), "title": "k = 0"}
     layout = build_layout(result, {})
     assert kinds(layout.rows) == ["study", "study", "message"]
-    assert layout.rows[-1].cells == {"plot": "No study could be pooled (k = 0)"}
+    assert {k: v.replace("\n", " ") for k, v in layout.rows[-1].cells.items()} == {
+        "plot": "No study could be pooled (k = 0)"}
     assert not layout.plot.drawn and layout.axis_labels == ()
 
 

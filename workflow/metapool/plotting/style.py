@@ -46,6 +46,7 @@ COLOURS = {
 FONT_SIZE = 8.0  # table cells
 SMALL_SIZE = 7.0  # footers, heterogeneity lines, tick labels
 TITLE_SIZE = 9.5
+PRINT_WIDTH = 17 / 2.54 * 72  # a 17 cm printed page width, in points (issue 22 item 5)
 DPI = 300  # PNG resolution (journals ask for 300 dpi or more)
 # The SVG font list: the bundled font first, then fonts with the same metrics class and a generic
 # family, so a system without DejaVu Sans renders in a sans-serif, never in its default serif.

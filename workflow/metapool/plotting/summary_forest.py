@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from metapool.plotting import effects
 from metapool.plotting import living_text as lt
+from metapool.plotting import style
 from metapool.plotting import table
 from metapool.plotting import wording as fmt
 from metapool.plotting.canvas import Canvas
@@ -31,8 +32,10 @@ FAVOURS = ("Favours experimental", "Favours control")
 NO_ESTIMATE = "no poolable study"
 LABEL_WIDTH = 128.0  # analysis titles wider than this wrap (the page stays within 17 cm)
 
-# The forest plot's page with a narrower interval column (the favours texts still fit side by side).
-STYLE = replace(table.FOREST, plot_width=150.0)
+# The forest plot's page at 8 pt, not fitted (LABEL_WIDTH keeps it within 17 cm), with a
+# narrower interval column (the favours texts still fit side by side).
+STYLE = replace(table.FOREST, header_pitch=11.0, plot_width=150.0, font_size=style.FONT_SIZE,
+                gap=style.GAP, page_width=0.0)
 
 # summary-row keys (pipeline.summary_rows) of the estimate, CI and PI on the people's scale
 EFFECT_KEYS = ("effect", "effect_ci_lb", "effect_ci_ub", "effect_pi_lb", "effect_pi_ub")

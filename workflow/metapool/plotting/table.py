@@ -27,6 +27,7 @@ from metapool.plotting.style import (GAP, GROUP_GAP, LINE, MARGIN, PLOT_PAD, ROW
 
 PLOT = "plot"  # key of the interval column
 LABEL_WIDTH = 190.0  # labels wider than this wrap (the forest plot's max_label_width default)
+FAVOURS_SPACE = 4.5  # between a favours text and the line of no effect, and the plot's end
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,11 @@ class TableStyle:
     header_pitch / header_pad_above / header_pad_below: heading lines and the space between
     them and the rules above and below; plot_width: narrowest interval column; min_width:
     narrowest page; split_labels: a wrapped label is one text per line at style.LINE pitch
-    (else one multi-line text); footer_colour: colour role of the footers.
+    (else one multi-line text); footer_colour: colour role of the footers; font_size: cells
+    and headings; gap: between columns; page_width: the page is fitted to this width (_fit:
+    cells wrap at max_cell, labels narrower down to min_label, spanning labels down to
+    min_span, the interval column down to min_plot or into the room left up to max_plot), so
+    that printed at style.PRINT_WIDTH no text is below its own size (0: no fit).
     """
 
     header_pitch: float
@@ -46,12 +51,23 @@ class TableStyle:
     min_width: float = 0.0
     split_labels: bool = False
     footer_colour: str = "text"
+    font_size: float = style.FONT_SIZE
+    gap: float = GAP
+    page_width: float = 0.0
+    min_label: float = 60.0
+    min_span: float = 150.0
+    max_cell: float = 66.0
+    min_plot: float = 90.0
+    max_plot: float = 200.0
 
 
-FOREST = TableStyle(header_pitch=11.0, header_pad_above=(2.0,), header_pad_below=2.0,
-                    plot_width=170.0)
+# Both are fitted to a 17 cm page at 7 pt (issue 22 item 5: readable in print at 17 cm width).
+FOREST = TableStyle(header_pitch=10.0, header_pad_above=(2.0,), header_pad_below=2.0,
+                    plot_width=110.0, font_size=style.SMALL_SIZE, gap=6.0,
+                    page_width=style.PRINT_WIDTH)
 LIVING = TableStyle(header_pitch=LINE, header_pad_above=(3.0, 1.0), header_pad_below=3.0,
-                    plot_width=180.0, min_width=400.0, split_labels=True, footer_colour="muted")
+                    plot_width=120.0, min_width=400.0, split_labels=True, footer_colour="muted",
+                    font_size=style.SMALL_SIZE, gap=6.0, page_width=style.PRINT_WIDTH)
 
 
 @dataclass(frozen=True)
@@ -227,76 +243,151 @@ def choose_axis(table: Table) -> axes.Axis:
     return axes.for_measure(table.log_scale, must, should, table.axis_limit)
 
 
-def _size(row: Row) -> float:
-    return style.SMALL_SIZE if row.small else style.FONT_SIZE
+def _size(row: Row, ts: TableStyle) -> float:
+    return style.SMALL_SIZE if row.small else ts.font_size
 
 
-def _wrap_label(row: Row, key: str, max_width: float) -> Row:
-    """A label wider than `max_width` wraps onto several lines ('\\n' in the cell)."""
-    label = row.cells.get(key, "")
-    if row.span or text.width(label, _size(row), row.style) <= max_width:
-        return row
-    lines = text.wrap(label, max_width, _size(row), row.style)
-    return replace(row, cells={**row.cells, key: "\n".join(lines)})
+def _cell_width(row: Row, key: str, ts: TableStyle) -> float:
+    return text.width(row.cells.get(key, ""), _size(row, ts), row.style)
 
 
-def _cell_width(row: Row, key: str) -> float:
-    return text.width(row.cells.get(key, ""), _size(row), row.style)
+def _span_heading(heading: str, spanned: float, ts: TableStyle) -> str:
+    """A spanning heading (an arm's name) on a fitted page wraps ('\\n') to the width of the
+    columns under it, but not narrower than max_cell."""
+    if not ts.page_width:
+        return heading
+    return "\n".join(text.wrap(heading, max(spanned, ts.max_cell), ts.font_size, "bold"))
 
 
-def _columns(table: Table, rows: list[Row]) -> list[Column]:
-    """Columns left to right, each as wide as its widest cell or heading (measured)."""
+def _wrap_favours(favours: tuple[str, str], width: float, ts: TableStyle) -> tuple[str, str]:
+    """Each favours text wrapped ('\\n') to `width`, half the interval column less the space
+    beside the line of no effect (a single word longer than that stays whole); on a fitted page
+    only (TableStyle.page_width)."""
+    if not ts.page_width:
+        return favours
+    return tuple("\n".join(text.wrap(f, width, style.SMALL_SIZE)) for f in favours)
+
+
+def _columns(table: Table, rows: list[Row], plot_width: float | None = None) -> list[Column]:
+    """Columns left to right, each as wide as its widest cell or heading (measured); the
+    interval column plot_width (default the style's) unless its texts need more."""
+    ts = table.style
     keys = [c.key for c in table.columns]
     label_key = keys[0]
     widths = {}
     for c in table.columns:
         if c.key == PLOT:
             continue
-        cells = [_cell_width(r, c.key) for r in rows if not (r.span and c.key == label_key)]
-        widths[c.key] = max(cells + [text.width(h, style.FONT_SIZE, "bold") for h in c.header]
+        cells = [_cell_width(r, c.key, ts) for r in rows if not (r.span and c.key == label_key)]
+        widths[c.key] = max(cells + [text.width(h, ts.font_size, "bold") for h in c.header]
                             + [c.min_width])
     # Spanning headings widen the columns under them evenly.
     for heading, first, last in table.spans:
         under = keys[keys.index(first):keys.index(last) + 1]
         spanned = widths[under[0]]
         for k in under[1:]:
-            spanned = spanned + GAP + widths[k]
-        short = text.width(heading, style.FONT_SIZE, "bold") - spanned
+            spanned = spanned + ts.gap + widths[k]
+        short = text.width(_span_heading(heading, spanned, ts), ts.font_size, "bold") - spanned
         if short > 0:
             for k in under:
                 widths[k] += short / len(under)
     # Spanning labels (subgroup headings, their heterogeneity lines) fit left of the plot.
     left = keys[:keys.index(PLOT)]
-    left_block = sum(widths[k] for k in left) + GAP * (len(left) - 1)
-    spans = [_cell_width(r, label_key) for r in rows if r.span]
+    left_block = sum(widths[k] for k in left) + ts.gap * (len(left) - 1)
+    spans = [_cell_width(r, label_key, ts) for r in rows if r.span]
     widths[label_key] += max(0.0, max(spans, default=0.0) - left_block)
     # The plot holds its heading, the favours texts side by side and any message.
     plot = next(c for c in table.columns if c.key == PLOT)
-    favours = max(text.width(f, style.SMALL_SIZE) for f in table.favours)
-    message = max((_cell_width(r, PLOT) for r in rows if r.cells.get(PLOT)), default=0.0)
-    widths[PLOT] = max([table.style.plot_width, 2 * favours + 16.0, message + 10.0]
-                       + [text.width(h, style.FONT_SIZE, "bold") + 8.0 for h in plot.header])
+    favours = max(text.width(f, style.SMALL_SIZE)
+                  for f in _wrap_favours(table.favours, ts.plot_width / 2 - FAVOURS_SPACE, ts))
+    message = max((_cell_width(r, PLOT, ts) for r in rows if r.cells.get(PLOT)), default=0.0)
+    widths[PLOT] = max(
+        [ts.plot_width if plot_width is None else plot_width, 2 * (favours + FAVOURS_SPACE), message + 10.0]
+        + [text.width(h, ts.font_size, "bold") + 8.0 for h in plot.header])
 
     columns, x = [], MARGIN
     for c in table.columns:
         if c.key == PLOT:
-            x += PLOT_PAD - GAP
+            x += PLOT_PAD - ts.gap
         x += c.pad_before
         columns.append(replace(c, left=x, width=widths[c.key]))
-        x += widths[c.key] + (PLOT_PAD if c.key == PLOT else GAP)
+        x += widths[c.key] + (PLOT_PAD if c.key == PLOT else ts.gap)
     return columns
 
 
+def _wrap_cells(row: Row, label_key: str, max_label: float, max_span: float,
+                max_cell: dict[str, float], ts: TableStyle) -> Row:
+    """`row` with its label wrapped to max_label (a spanning label to max_span) and its other
+    text cells to max_cell[key] ('\\n' in the cell)."""
+    size = _size(row, ts)
+    cells = {}
+    for key, value in row.cells.items():
+        limit = (max_span if row.span else max_label) if key == label_key else max_cell[key]
+        if value and text.width(value, size, row.style) > limit:
+            value = "\n".join(text.wrap(value, limit, size, row.style))
+        cells[key] = value
+    return replace(row, cells=cells)
+
+
+def _fit(table: Table) -> tuple[list[Row], list[Column]]:
+    """Rows (labels wrapped) and placed columns. With a page_width (TableStyle): long text
+    cells wrap at max_cell; when the page is still wider, labels wrap narrower (never below
+    min_label) and spanning labels (subgroup headings and lines) wrap to the columns left of
+    the interval column; then the interval column widens into the room left, up to max_plot."""
+    ts = table.style
+    label_key = table.columns[0].key
+    inf = float("inf")
+    # A cell of words (a reason, a message) wraps at max_cell (on a page still too wide: at
+    # its column's headings); numbers never wrap.
+    numbers = {c.key: max([text.width(h, ts.font_size, "bold") for h in c.header]
+                          + [_cell_width(r, c.key, ts) for r in table.rows
+                             if not any(ch.isalpha() for ch in r.cells.get(c.key, ""))])
+               for c in table.columns}
+    max_cell = {k: max(w, ts.max_cell if ts.page_width else inf) for k, w in numbers.items()}
+    max_cell[PLOT] = inf  # a message in the interval column wraps only on a page still too wide
+
+    def place(max_label: float, max_span: float = inf, plot: float = ts.plot_width):
+        rows = [_wrap_cells(r, label_key, max_label, max_span, max_cell, ts) for r in table.rows]
+        columns = _columns(table, rows, plot)
+        return rows, columns, columns[-1].left + columns[-1].width + MARGIN
+
+    rows, columns, right = place(table.max_label_width)
+    if not ts.page_width:
+        return rows, columns
+    max_label, max_span = table.max_label_width, inf
+    if right > ts.page_width:
+        natural = max((_cell_width(r, label_key, ts) for r in rows if not r.span), default=0.0)
+        max_label = max(ts.min_label, min(natural, table.max_label_width) - (right - ts.page_width))
+        max_cell.update({k: w for k, w in numbers.items() if k not in (label_key, PLOT)})
+        max_cell[PLOT] = max(ts.plot_width - 10.0, numbers[PLOT])
+        # The left block as the page allows: the columns left of the plot with labels at max_label.
+        bare = _columns(replace(table, rows=()), [r for r in place(max_label)[0] if not r.span])
+        plot = next(c for c in bare if c.key == PLOT)
+        left = plot.left - PLOT_PAD - MARGIN
+        max_span = max(left, ts.min_span)
+        rows, columns, right = place(max_label, max_span)
+    plot = next(c for c in columns if c.key == PLOT).width
+    if right > ts.page_width:  # the interval column gives way, down to min_plot
+        rows, columns, right = place(max_label, max_span,
+                                     max(ts.min_plot, plot - (right - ts.page_width)))
+    elif right < ts.page_width:  # the interval column takes the room left, up to max_plot
+        rows, columns, right = place(max_label, max_span,
+                                     min(ts.max_plot, plot + ts.page_width - right))
+    return rows, columns
+
+
 def _row_height(row: Row, label_key: str) -> float:
+    """The row pitch, one line more for every extra line of its tallest cell."""
+    extra = max((v.count("\n") for k, v in row.cells.items() if k != PLOT), default=0)
     if row.small:
-        return SMALL_ROW
-    return ROW + LINE * row.cells.get(label_key, "").count("\n")
+        return SMALL_ROW + SMALL_LINE * extra
+    return ROW + LINE * extra
 
 
 def _row_texts(row: Row, y: float, columns: dict[str, Column], label_key: str,
                ts: TableStyle) -> list[Text]:
     colour = style.COLOURS["muted" if row.muted else "text"]
-    size = _size(row)
+    size = _size(row, ts)
     texts = []
     for key, value in row.cells.items():
         if not value:
@@ -372,8 +463,7 @@ def layout(table: Table) -> Layout:
     ts = table.style
     axis = choose_axis(table)
     label_key = table.columns[0].key
-    rows = [_wrap_label(r, label_key, table.max_label_width) for r in table.rows]
-    columns = _columns(table, rows)
+    rows, columns = _fit(table)
     col = {c.key: c for c in columns}
     width = max(ts.min_width, columns[-1].left + columns[-1].width + MARGIN)
 
@@ -382,20 +472,25 @@ def layout(table: Table) -> Layout:
         page.paragraph(table.title, style.TITLE_SIZE, "bold", TITLE_LINE)
         if table.subtitle:
             page.space(1.0)
-            page.paragraph(table.subtitle, style.FONT_SIZE, "italic")
+            page.paragraph(table.subtitle, ts.font_size, "italic")
         page.space(4.0)
     page.rules.append((MARGIN, width - MARGIN, page.y))
     for pad in ts.header_pad_above:
         page.space(pad)
-    lines = max(len(c.header) for c in columns)
+    spans = [(_span_heading(heading, col[last].left + col[last].width - col[first].left, ts)
+              .split("\n"), first, last) for heading, first, last in table.spans]
+    # A wrapped spanning heading adds heading lines above; column headings keep the bottom.
+    above = max((len(lines) - 1 for lines, _, _ in spans), default=0)
+    lines = max(len(c.header) for c in columns) + above
     line_y = [page.y + (i + 0.5) * ts.header_pitch for i in range(lines)]
     for c in columns:
-        for line, y in zip(c.header, line_y):
+        for line, y in zip(c.header, line_y[lines - len(c.header):]):
             if line:
-                page.texts.append(Text(line, c.anchor, y, style.FONT_SIZE, "bold", ha=c.align))
-    for heading, first, last in table.spans:
+                page.texts.append(Text(line, c.anchor, y, ts.font_size, "bold", ha=c.align))
+    for heading, first, last in spans:
         centre = (col[first].left + col[last].left + col[last].width) / 2
-        page.texts.append(Text(heading, centre, line_y[0], style.FONT_SIZE, "bold", ha="center"))
+        for line, y in zip(heading, line_y[above + 1 - len(heading):]):
+            page.texts.append(Text(line, centre, y, ts.font_size, "bold", ha="center"))
     page.space(lines * ts.header_pitch + ts.header_pad_below)
     page.rule()
     headers = tuple(page.texts)
@@ -412,7 +507,7 @@ def layout(table: Table) -> Layout:
             page.rule()
         height = _row_height(row, label_key)
         y = page.y + height / 2
-        placed.append(_place(row, y, height, axis, max_weight))
+        placed.append(_place(row, y, height, axis, max_weight, ts))
         row_texts.extend(_row_texts(row, y, col, label_key, ts))
         row_symbols, glyphs = _symbols(row, y, col)
         symbols.extend(row_symbols)
@@ -427,8 +522,10 @@ def layout(table: Table) -> Layout:
         axis_labels = [Text(lab, plot.x(v), labels_y, style.SMALL_SIZE, ha="center", va="top")
                        for v, lab in axis.ticks]
         favours_y = labels_y + style.SMALL_SIZE * 1.3 + 2.0
-        axis_labels.extend(_favours(table.favours, plot, favours_y))
-        page.y = favours_y + style.SMALL_SIZE * 1.3 + 6.0
+        favours = _wrap_favours(table.favours, plot.width / 2 - FAVOURS_SPACE, ts)
+        axis_labels.extend(_favours(favours, plot, favours_y))
+        lines = max(f.count("\n") for f in favours)
+        page.y = favours_y + style.SMALL_SIZE * (1.3 + 1.2 * lines) + 6.0
     else:
         page.space(2.0)
 
@@ -452,7 +549,8 @@ def box_size(weight: float | None, max_weight: float) -> float:
     return max((weight / max_weight) ** 0.5, style.MIN_BOX / style.MAX_BOX)
 
 
-def _place(row: Row, y: float, height: float, axis: axes.Axis, max_weight: float) -> PlacedRow:
+def _place(row: Row, y: float, height: float, axis: axes.Axis, max_weight: float,
+           ts: TableStyle) -> PlacedRow:
     marker = None
     iv = row.interval
     if iv is not None:
@@ -460,7 +558,7 @@ def _place(row: Row, y: float, height: float, axis: axes.Axis, max_weight: float
         if iv.kind == "box":
             size = box_size(iv.weight, max_weight)
         marker = marks.place(axis, iv.kind, iv.role, iv.est, iv.lo, iv.hi, size)
-    return PlacedRow(row.kind, dict(row.cells), row.style, _size(row), row.span, marker, y, height)
+    return PlacedRow(row.kind, dict(row.cells), row.style, _size(row, ts), row.span, marker, y, height)
 
 
 def render(lay: Layout) -> Canvas:
