@@ -498,6 +498,11 @@ def _footer_lines(f: Forest) -> list[str]:
     conclusion = f.result.get("conclusion")
     if conclusion and primary is not None and f.across:
         lines.append(conclusion["sentence"].rstrip("."))
+    if not f.across:  # each subgroup's own declared interval (engine.conclusion), as its SoF row states
+        for g in (f.result.get("subgroups") or {}).get("groups") or []:
+            if (g.get("conclusion") or {}).get("sentence"):
+                said = g["conclusion"]["sentence"].rstrip(".")
+                lines.append(f"{g['group'][:1].upper()}{g['group'][1:]}: {said[:1].lower()}{said[1:]}")
     lines.extend(_rob_lines(f))
     if any(secondary(s) for s in f.studies):
         lines.append(SECONDARY_NOTE)
