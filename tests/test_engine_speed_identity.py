@@ -235,10 +235,13 @@ def test_pool_many_gives_the_old_digits(fixture, data, s_i):
     assert not bad.size, f"{bad.size} of {n} batch rows changed; first: " + _explain(setting, data, int(bad[0]))
 
 
-@pytest.mark.parametrize("s_i", range(len(SETTINGS)), ids=[setting_id(s) for s in SETTINGS])
-def test_fit_random_equals_pool_many_row(data, s_i):
+# The ad hoc correction (max(1, q)) and its predict() interval, as well.
+ADHOC = [(m, "hksj_adhoc", 0.95, DEFAULT) for m in METHODS] + [("REML", "hksj_adhoc", 0.8, Control(stepadj=0.5))]
+
+
+@pytest.mark.parametrize("setting", SETTINGS + ADHOC, ids=[setting_id(s) for s in SETTINGS + ADHOC])
+def test_fit_random_equals_pool_many_row(data, setting):
     """Where fit_random returns, it is the pool_many row, every field and the weights."""
-    setting = SETTINGS[s_i]
     yi, vi, mask = data
     n = min(n_rows(setting), 400)
     rows = digest_rows(run_batch(setting, yi[:n], vi[:n], mask[:n]))
@@ -302,16 +305,3 @@ if __name__ == "__main__":
         print(__doc__)
 
 
-ADHOC = [(m, "hksj_adhoc", 0.95, DEFAULT) for m in METHODS] + [("REML", "hksj_adhoc", 0.8, Control(stepadj=0.5))]
-
-
-@pytest.mark.parametrize("setting", ADHOC, ids=[setting_id(s) for s in ADHOC])
-def test_adhoc_fit_random_equals_pool_many_row(data, setting):
-    """The ad hoc correction (max(1, q)) and its predict() interval: the fast path is the batch row."""
-    yi, vi, mask = data
-    n = min(n_rows(setting), 400)
-    rows = digest_rows(run_batch(setting, yi[:n], vi[:n], mask[:n]))
-    for i in range(n):
-        d, res = run_single(setting, yi, vi, mask, i)
-        if not isinstance(res, Exception):
-            assert d == rows[i], _explain(setting, data, i)

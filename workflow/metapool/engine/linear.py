@@ -88,13 +88,17 @@ class Intercept:
     def __init__(self, y: list[float], v: list[float], width: int):
         self.y, self.v, self.k, self.width = y, v, len(y), width
 
-    def q(self, t: float) -> float:
+    def _weighted_mean(self, t: float) -> tuple[list[float], float, float]:
+        """(w, sum w, mu) with w = 1/(v + t), mu = sum w y / sum w (sequential sums)."""
         w = [1.0 / (vj + t) for vj in self.v]
         sw = swy = 0.0
         for wj, yj in zip(w, self.y):
             sw += wj
             swy += wj * yj
-        mu = div(swy, sw)
+        return w, sw, div(swy, sw)
+
+    def q(self, t: float) -> float:
+        w, sw, mu = self._weighted_mean(t)
         s = 0.0
         for wj, yj in zip(w, self.y):
             d = yj - mu
@@ -107,12 +111,7 @@ class Intercept:
         return sw - div(fsum([x * x for x in w]), sw)
 
     def scoring(self, t: float, method: str) -> Scoring:
-        w = [1.0 / (vj + t) for vj in self.v]
-        sw = swy = 0.0
-        for wj, yj in zip(w, self.y):
-            sw += wj
-            swy += wj * yj
-        mu = div(swy, sw)
+        w, sw, mu = self._weighted_mean(t)
         ypy = yppy = sw2 = 0.0
         for wj, yj in zip(w, self.y):
             r = yj - mu
