@@ -223,12 +223,9 @@ def check_numbers(values: Mapping, report: Report, unreadable: Collection[str] =
     are, so every problem of a row is reported at once.
     """
     bad = check_types(values, report) | set(unreadable)
-    if not bad & set(COUNTS):
-        check_counts(values, report)
-    if not bad & set(CONTINUOUS):
-        check_continuous(values, report)
-    if not bad & set(REPORTED):
-        check_reported(values, report)
+    for columns, check in dict.fromkeys((k.columns, k.check) for k in DATA_KINDS.values()):
+        if not bad & set(columns):
+            check(values, report)
     if not bad:
         check_kinds(values, report)
 
@@ -343,6 +340,7 @@ class DataKind:
 
     name: as in a row's `poolable` (kinds()); columns: the columns it reads; measures: the
     registry kinds of the measures it feeds ("*": a reported effect, any measure it names);
+    check: its rules, (values, report) -> None, on a row whose columns of it are readable;
     effect: (study, measure, include_adjusted=, include_skewed=) -> Effect, or None for no data;
     statuses: the statuses of a study that enters with it; notes: the forest-plot footnote of a
     status, where there is one.
@@ -351,6 +349,7 @@ class DataKind:
     name: str
     columns: tuple[str, ...]
     measures: tuple[str, ...]
+    check: Callable[[Mapping, Report], None]
     effect: Callable[..., Effect | None]
     statuses: tuple[str, ...]
     notes: Mapping[str, str] = dataclasses.field(default_factory=dict)
@@ -361,11 +360,11 @@ class DataKind:
 
 
 DATA_KINDS: dict[str, DataKind] = {k.name: k for k in (
-    DataKind("counts", COUNTS, ("binary",), counts_effect, ("counts", "counts_corrected"),
+    DataKind("counts", COUNTS, ("binary",), check_counts, counts_effect, ("counts", "counts_corrected"),
              {"counts_corrected": "A zero cell: 0.5 added to every cell of the study's 2x2 table."}),
-    DataKind("means", CONTINUOUS, ("continuous",), arms_effect, ("means",)),
-    DataKind("medians", CONTINUOUS, ("continuous",), arms_effect, ("medians",)),
-    DataKind("reported", REPORTED, ("*",), reported_effect, ("reported",)),
+    DataKind("means", CONTINUOUS, ("continuous",), check_continuous, arms_effect, ("means",)),
+    DataKind("medians", CONTINUOUS, ("continuous",), check_continuous, arms_effect, ("medians",)),
+    DataKind("reported", REPORTED, ("*",), check_reported, reported_effect, ("reported",)),
 )}
 POOLED = tuple(s for k in DATA_KINDS.values() for s in k.statuses)
 NOTES = {status: note for k in DATA_KINDS.values() for status, note in k.notes.items()}
