@@ -85,6 +85,8 @@ def _given(study: dict, *keys: str) -> bool:
 def _no_data_reason(study: dict, measure: registry.Measure) -> str:
     """Why a study has no usable data for ``measure``: what its row gives and lacks."""
     reported = _reported(study)
+    if measure.kind == "rate" and _given(study, "events_trt", "events_ctl") and not _given(study, *rules.PTIME):
+        return "person-time not reported"
     if measure.kind == "binary":
         events = _given(study, "events_trt", "events_ctl")
         totals = _given(study, "total_trt", "total_ctl")
@@ -121,6 +123,8 @@ def reason(study: dict, status: str, measure: str = registry.DEFAULT) -> str | N
         return None
     reported = _reported(study) or {}
     if status == "not_estimable":
+        if m.kind == "rate":
+            return "no events in either arm"
         if m.kind != "binary":
             return "not estimable: an SD of zero"
         if study.get("events_trt") == 0 and study.get("events_ctl") == 0:

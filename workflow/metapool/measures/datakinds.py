@@ -1,8 +1,9 @@
 """The rules for a row's numbers, stated once: the trial tables, the CLI's study table and the
 engine's `pool_studies` all check with these functions.
 
-A row holds one kind of outcome data: 2x2 counts (binary), arm summaries (continuous: n with
-mean and SD, or a median with its IQR and/or range), and/or a reported effect with its 95% CI.
+A row holds one kind of outcome data: 2x2 counts (binary), events and person-time per arm (rates),
+arm summaries (continuous: n with mean and SD, or a median with its IQR and/or range), and/or a
+reported effect with its 95% CI. DATA_KINDS (end of module) is the registry of these kinds.
 Values are typed (int, float, str or None); each breach is reported against one column as
 ``report(column, rule)``.
 """
@@ -21,19 +22,22 @@ from metapool.measures import registry
 from metapool.measures.binary import effect_from_counts
 from metapool.measures.continuous import effect_from_means
 from metapool.measures.generic import effect_from_ci
+from metapool.measures.rates import log_irr
 
 Report = Callable[[str, str], None]
 
 ARMS = ("trt", "ctl")
 COUNTS = ("events_trt", "total_trt", "events_ctl", "total_ctl")
 ARM_STATS = ("n", "mean", "sd", "median", "q1", "q3", "min", "max")
+PTIME = ("ptime_trt", "ptime_ctl")
+RATES = ("events_trt", "ptime_trt", "events_ctl", "ptime_ctl")
 CONTINUOUS = tuple(f"{stat}_{arm}" for arm in ARMS for stat in ARM_STATS)
 REPORTED = ("effect_measure", "effect", "effect_lower", "effect_upper", "effect_adjusted")
-NUMBERS = COUNTS + CONTINUOUS + REPORTED[1:4]
-DATA_COLUMNS = COUNTS + CONTINUOUS + REPORTED
+NUMBERS = COUNTS + PTIME + CONTINUOUS + REPORTED[1:4]
+DATA_COLUMNS = COUNTS + PTIME + CONTINUOUS + REPORTED
 WHOLE = COUNTS + ("n_trt", "n_ctl")
 YES_NO = ("yes", "no")
-KINDS = ("counts", "means", "medians", "reported")
+KINDS = ("counts", "rates", "means", "medians", "reported")
 
 
 def _given(values: Mapping, column: str) -> bool:
@@ -91,6 +95,20 @@ def check_counts(values: Mapping, report: Report) -> None:
         if totals["trt"] != totals["ctl"]:
             blank, other = ("ctl", "trt") if totals["trt"] else ("trt", "ctl")
             report(f"total_{blank}", f"blank while total_{other} is given; give totals for both arms or neither")
+
+
+def check_rates(values: Mapping, report: Report) -> None:
+    """Person-time > 0; per arm a person-time needs its events; person-time in both arms or neither."""
+    for arm in ARMS:
+        ptime = values.get(f"ptime_{arm}")
+        if ptime is not None and ptime <= 0:
+            report(f"ptime_{arm}", f"{_show(ptime)} is not positive; person-time must be > 0")
+        if ptime is not None and values.get(f"events_{arm}") is None:
+            report(f"events_{arm}", f"blank while ptime_{arm} is given; a person-time needs its events")
+    given = {arm: _given(values, f"ptime_{arm}") for arm in ARMS}
+    if given["trt"] != given["ctl"]:
+        blank, other = ("ctl", "trt") if given["trt"] else ("trt", "ctl")
+        report(f"ptime_{blank}", f"blank while ptime_{other} is given; give person-time for both arms or neither")
 
 
 def _arm_given(values: Mapping, arm: str) -> bool:
@@ -254,6 +272,8 @@ def kinds(values: Mapping) -> tuple[str, ...]:
     out = []
     if all(_given(values, c) for c in COUNTS):
         out.append("counts")
+    if all(_given(values, c) for c in RATES):
+        out.append("rates")
     arm = [arm_kind(values, a) for a in ARMS]
     if all(arm):
         out.append("medians" if "medians" in arm else "means")
@@ -293,6 +313,14 @@ def counts_effect(study: Mapping, m: registry.Measure, **_) -> Effect:
     if not estimable[0]:
         return Effect("not_estimable")
     return Effect("counts_corrected" if corrected[0] else "counts", y[0], v[0])
+
+
+def rates_effect(study: Mapping, m: registry.Measure, **_) -> Effect:
+    """A rate measure (IRR) from events and person-time per arm (measures.rates, escalc "IRR")."""
+    y, v, corrected = log_irr(*([study[c]] for c in RATES))
+    if not (np.isfinite(y[0]) and np.isfinite(v[0])):
+        return Effect("not_estimable")
+    return Effect("rates_corrected" if corrected[0] else "rates", y[0], v[0])
 
 
 def arms_effect(study: Mapping, m: registry.Measure, include_skewed: bool = False, **_) -> Effect | None:
@@ -362,6 +390,8 @@ class DataKind:
 DATA_KINDS: dict[str, DataKind] = {k.name: k for k in (
     DataKind("counts", COUNTS, ("binary",), check_counts, counts_effect, ("counts", "counts_corrected"),
              {"counts_corrected": "A zero cell: 0.5 added to every cell of the study's 2x2 table."}),
+    DataKind("rates", RATES, ("rate",), check_rates, rates_effect, ("rates", "rates_corrected"),
+             {"rates_corrected": "No events in one arm: 0.5 added to both arms' events."}),
     DataKind("means", CONTINUOUS, ("continuous",), check_continuous, arms_effect, ("means",)),
     DataKind("medians", CONTINUOUS, ("continuous",), check_continuous, arms_effect, ("medians",)),
     DataKind("reported", REPORTED, ("*",), check_reported, reported_effect, ("reported",)),
