@@ -80,3 +80,13 @@ def test_person_time_rules(tmp_path, row, column, rule):
     with pytest.raises(InputError) as caught:
         read_study_table(irr_csv(tmp_path, row + "\n"))
     assert any(p.column == column and rule in p.message for p in caught.value.problems), caught.value.problems
+
+
+def test_the_forest_plot_draws_rate_studies_with_their_weights(tmp_path, capsys):
+    from metapool.plotting.forest_rows import forest_rows
+    from metapool.plotting.options import ForestOptions
+
+    result = pool_json(capsys, irr_csv(tmp_path), "--measure", "IRR", "--format", "json")
+    rows = forest_rows(result, ForestOptions())
+    studies = [r for r in rows if r.cells.get("study", "").rstrip("\u00b9") in REF["study"]]
+    assert len(studies) == 5 and all(r.interval is not None and r.cells["weight"].endswith("%") for r in studies)
