@@ -66,7 +66,7 @@ def test_help_documents_every_option(capsys):
     for word in ("metapool pool FILE.csv", "--tau2", "--ci", "hksj", "--by COLUMN", "--format", "--control",
                  "stepadj=0.5,maxiter=1000",
                  "json", "tsv", "events_trt,total_trt,events_ctl", "effect_measure,effect,effect_lower,effect_upper",
-                 "n_trt,mean_trt,sd_trt", "median_trt", "effect_adjusted", "--measure", "RR|OR|RD|PETO|MD|SMD|ROM|HR",
+                 "n_trt,mean_trt,sd_trt", "median_trt", "effect_adjusted", "--measure", "RR|OR|RD|PETO|IRR|MD|SMD|ROM|HR",
                  "--exclude-adjusted", "--include-skewed", "not estimable", "other_measure", "adjusted_excluded",
                  "Exit status", "null, never NaN", "pi_lb", "tau2_ci_lb"):
         assert word in text, word
@@ -79,7 +79,7 @@ def test_pool_help_lists_its_options(capsys):
         run(["pool", "--help"])
     text = capsys.readouterr().out
     assert all(opt in text for opt in ("--tau2", "--ci", "--by", "--format", "REML,DL,PM,ML,SJ,HE,EB", "--measure",
-                                       "RR,OR,RD,PETO,MD,SMD,ROM,HR", "--exclude-adjusted", "--include-skewed"))
+                                       "RR,OR,RD,PETO,IRR,MD,SMD,ROM,HR", "--exclude-adjusted", "--include-skewed"))
 
 
 # --- pooling ------------------------------------------------------------------------------------
@@ -190,7 +190,7 @@ def test_tsv_gives_differences_on_their_own_scale(tmp_path, capsys, measure):
 
 def test_unknown_measure_is_an_argument_error(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
-        run(["pool", str(oracle_csv(tmp_path, "bcg")), "--measure", "IRR"])
+        run(["pool", str(oracle_csv(tmp_path, "bcg")), "--measure", "IRD"])
     assert exit_.value.code == 2
     out, err = capsys.readouterr()
     assert out == "" and "--measure" in err

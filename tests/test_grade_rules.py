@@ -323,7 +323,7 @@ def test_default_rules():
     d = GradeRules().to_dict()
     assert d == {"rob_serious_weight": 0.5, "rob_very_serious_weight": 0.5, "rob_interpretation": True,
                  "inconsistency_i2": 50.0, "inconsistency_prediction": True,
-                 "mid": {c: [0.75, 1.25] for c in ("HR", "OR", "PETO", "ROM", "RR")},
+                 "mid": {c: [0.75, 1.25] for c in ("HR", "IRR", "OR", "PETO", "ROM", "RR")},
                  "imprecision_null": True, "imprecision_ois": True,
                  "publication_bias_p": 0.10}
     assert GradeRules.from_mapping(d).to_dict() == d

@@ -18,7 +18,7 @@ DIFFERENCES = [code for code, m in MEASURES.items() if not m.log_scale]
 
 
 def test_the_registry_splits_the_measures():
-    assert set(RATIOS) == {"RR", "OR", "PETO", "ROM", "HR"} and set(DIFFERENCES) == {"RD", "MD", "SMD"}
+    assert set(RATIOS) == {"RR", "OR", "PETO", "IRR", "ROM", "HR"} and set(DIFFERENCES) == {"RD", "MD", "SMD"}
 
 
 def test_rr_is_log_rr_from_ci_bit_for_bit():

@@ -101,6 +101,26 @@ def test_extra_unknown_column(tmp_path):
     assert_problem(problems([path]), path, 1, "notes", "unknown column")
 
 
+def test_a_table_leaves_out_the_data_columns_it_does_not_use(tmp_path):
+    header = [c for c in columns() if c not in rules.CONTINUOUS + rules.REPORTED]
+    full = load_trials([write(tmp_path, [row()], name="stress-l.csv")]).rows
+    (short,) = load_trials([write(tmp_path / "", [row()], name="stress-l.csv", header=header)]).rows
+    assert short == {**full[0], "file": short["file"]}
+    assert short["poolable"] == ("counts",) and short["mean_trt"] is None
+
+
+def test_a_left_out_column_still_breaks_the_rules_and_the_order(tmp_path):
+    header = [c for c in columns() if c not in ("total_ctl", "quote")]
+    found = problems([write(tmp_path, [row()], header=header)])
+    assert_problem(found, tmp_path / "stress-l.csv", 1, "quote", "required column is missing")
+    assert_problem(found, tmp_path / "stress-l.csv", 2, "total_ctl", "blank while total_trt is given")
+    swapped = [c for c in columns() if c not in rules.CONTINUOUS]
+    i, j = swapped.index("total_ctl"), swapped.index("effect")
+    swapped[i], swapped[j] = swapped[j], swapped[i]
+    path = write(tmp_path, [row()], header=swapped)
+    assert_problem(problems([path]), path, 1, "effect", "not in the required order")
+
+
 def test_columns_out_of_order(tmp_path):
     header = list(columns())
     header[1], header[2] = header[2], header[1]
@@ -449,10 +469,10 @@ def test_each_fixture_reports_its_defect():
     found = problems(sorted(FIXTURES.glob("*.csv")))
     vasst, athos, vancs, censer = (FIXTURES / f"{name}.csv" for name in ("vasst", "athos-3", "vancs-ii", "censer"))
     assert_problem(found, vasst, 2, None, "not valid UTF-8: byte 0x96")
-    assert_problem(found, athos, 1, "events_ctl", "required column is missing; 'event_ctl' looks like a misspelling")
+    assert_problem(found, athos, 1, "event_ctl", "unknown column; did you mean 'events_ctl'?")  # data columns may be left out
     assert_problem(found, athos, 2, "total_trt", "'163.0' is not written as a whole number (write 163)")
     assert_problem(found, vancs, 2, "effect", "'0.93 [0.55-1.56]' is not a number")
     assert_problem(found, vancs, 3, "events_ctl", "events_ctl (194) exceeds total_ctl (125)")
     assert_problem(found, censer, None, None, "the file is empty")
     assert {p.file for p in found} == {str(p) for p in (vasst, athos, vancs, censer)}
-    assert len(found) == 7  # and nothing else: the misspelt header is also an unknown column
+    assert len(found) == 6  # and nothing else: the misspelt data column is an unknown one (data columns may be left out)

@@ -20,7 +20,7 @@ DESCRIPTION = """\
 Meta-analysis of any standard effect measure whose numbers are those of R metafor
 at its defaults.
 
-  metapool pool FILE.csv [--measure RR|OR|RD|PETO|MD|SMD|ROM|HR] [--bayes FAMILY:SCALE]
+  metapool pool FILE.csv [--measure RR|OR|RD|PETO|IRR|MD|SMD|ROM|HR] [--bayes FAMILY:SCALE]
                          [--tau2 REML|DL|PM|ML|SJ|HE|EB] [--ci hksj|hksj_adhoc|z]
                          [--control NAME=VALUE,...] [--by COLUMN] [--format json|tsv]
   metapool living FILE.csv [--measure ...] [--tau2 ...] [--ci ...] [--format json|tsv]
@@ -34,6 +34,7 @@ at its defaults.
 Input: a CSV (UTF-8; a BOM and Windows line endings are fine) with a `study`
 column and, per row, any of:
   2x2 counts        events_trt,total_trt,events_ctl,total_ctl  (RR, OR, RD, PETO)
+  rates             events_trt,ptime_trt,events_ctl,ptime_ctl (person-time; IRR)
   arm summaries     n_trt,mean_trt,sd_trt,n_ctl,mean_ctl,sd_ctl (MD, SMD, ROM), or
                     per arm a median with q1,q3 and/or min,max: median_trt,q1_trt,
                     q3_trt,min_trt,max_trt (likewise _ctl), converted to a mean and SD
@@ -50,7 +51,8 @@ dropped silently); it is estimable for RD.
 
 Options of `pool` (and `living`):
   --measure M   effect measure (default RR): RR risk ratio, OR odds ratio, RD risk
-                difference, PETO Peto odds ratio, MD mean difference, SMD
+                difference, PETO Peto odds ratio, IRR incidence rate ratio
+                (metafor escalc "IRR"), MD mean difference, SMD
                 standardised mean difference (Hedges' g), ROM ratio of means, HR
                 hazard ratio (reported effects only)
   --tau2 M      between-study variance estimator (default REML):
@@ -110,7 +112,7 @@ each block's "natural" gives them on the people's scale (est, ci_lb, ci_ub, and
 pi_lb, pi_ub). Weights are percentages. Missing values are null, never NaN:
 e.g. tau2, I2, H2 for one study, the prediction interval for k < 3, "fixed_mh"
 when a study has only a reported effect, "random" when nothing can be pooled;
-"notes" say why. Study status: counts, counts_corrected, means, medians,
+"notes" say why. Study status: counts, counts_corrected, rates, rates_corrected, means, medians,
 reported, not_estimable, skewed, other_measure, adjusted_excluded, no_data.
 `--format tsv` prints the same as a table: one row per study, per pooled
 block, per subgroup, the subgroup test, and each note.

@@ -1,6 +1,7 @@
 """Each study's effect size for one measure: which of its data enter, its (yi, vi) and its status.
 
-A study enters an analysis of measure M with, in this order: its 2x2 counts (M binary), its arm
+A study enters an analysis of measure M with the first kind of data (the registry of data kinds,
+measures.datakinds.DATA_KINDS) that it holds and that gives M, in this order: its 2x2 counts (M binary), its arm
 summaries (M continuous: means and SDs, or medians converted to them), or a reported effect of M
 itself (generic inverse variance); a reported effect of another measure never enters (an RR is
 not an OR, a risk difference never becomes a ratio). Status values: docs/design.md.
@@ -8,7 +9,6 @@ not an OR, a risk difference never becomes a ratio). Status values: docs/design.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,11 +16,8 @@ import numpy as np
 from metapool.errors import InputError, Problem
 from metapool.measures import datakinds as rules
 from metapool.measures import registry
-from metapool.measures.binary import effect_from_counts
-from metapool.measures.continuous import effect_from_means
-from metapool.measures.generic import effect_from_ci
 
-POOLED = ("counts", "counts_corrected", "means", "medians", "reported")
+POOLED = rules.POOLED
 
 
 @dataclass
@@ -48,32 +45,13 @@ def study_problems(studies: list[dict]) -> list[Problem]:
     return problems
 
 
-def _reported(study: dict) -> dict | None:
-    """The reported-effect block of the JSON contract; adjusted is true, false or null (not stated)."""
-    if not all(study.get(c) is not None for c in rules.REPORTED[1:4]):
-        return None
-    adjusted = study.get("effect_adjusted")
-    return {"measure": str(study.get("effect_measure") or "").upper() or None, "est": study["effect"],
-            "ci_lb": study["effect_lower"], "ci_ub": study["effect_upper"],
-            "adjusted": None if adjusted is None else str(adjusted).lower() == "yes"}
-
-
-def _arm_mean_sd(study: dict, arm: str) -> tuple[float, float, dict | None]:
-    """(mean, sd, conversion block or None) of one arm; medians converted (measures.medians)."""
-    if rules.arm_kind(study, arm) == "means":
-        return float(study[f"mean_{arm}"]), float(study[f"sd_{arm}"]), None
-    from metapool.measures.medians import convert_arm
-
-    est = convert_arm(study[f"n_{arm}"], study[f"median_{arm}"], q1=study.get(f"q1_{arm}"),
-                      q3=study.get(f"q3_{arm}"), minimum=study.get(f"min_{arm}"), maximum=study.get(f"max_{arm}"),
-                      test=False)
-    return est.mean, est.sd, dataclasses.asdict(est)
+_reported = rules.reported_block
 
 
 def study_effects(studies: list[dict], measure: str = registry.DEFAULT, include_adjusted: bool = True,
                   include_skewed: bool = False) -> StudyEffects:
-    """(yi, vi) and status of every study for ``measure``; InputError (every problem at once)
-    for impossible numbers (:func:`study_problems`).
+    """(yi, vi) and status of every study for ``measure`` (measures.datakinds.effect: the registry
+    of data kinds); InputError (every problem at once) for impossible numbers (:func:`study_problems`).
 
     include_adjusted: a reported effect marked adjusted enters (else `adjusted_excluded`).
     include_skewed: a median-reported arm that the skewness test flags is converted anyway
@@ -83,55 +61,10 @@ def study_effects(studies: list[dict], measure: str = registry.DEFAULT, include_
     if problems:
         raise InputError(problems)
     m = registry.get(measure)
-    n = len(studies)
-    yi, vi = np.full(n, np.nan), np.full(n, np.nan)
-    status = ["no_data"] * n
-    reported = [_reported(s) for s in studies]
-    converted: list[dict | None] = [None] * n
-    available = [rules.kinds(s) for s in studies]
-
-    counts = [j for j in range(n) if m.kind == "binary" and "counts" in available[j]]
-    if counts:
-        cols = [[studies[j][c] for j in counts] for c in rules.COUNTS]
-        y, v, corrected, estimable = effect_from_counts(m.code, *cols)
-        for i, j in enumerate(counts):
-            if estimable[i]:
-                yi[j], vi[j] = y[i], v[i]
-                status[j] = "counts_corrected" if corrected[i] else "counts"
-            else:
-                status[j] = "not_estimable"
-
-    for j, s in enumerate(studies):
-        if j in counts:
-            continue
-        if m.kind == "continuous" and {"means", "medians"} & set(available[j]):
-            try:
-                arms = [_arm_mean_sd(s, arm) for arm in rules.ARMS]
-            except ValueError:  # an arm too small to convert (n < 5, as metafor conv.fivenum)
-                continue
-            blocks = {arm: a[2] for arm, a in zip(rules.ARMS, arms) if a[2] is not None}
-            converted[j] = blocks or None
-            if any(b["skewed"] for b in blocks.values()) and not include_skewed:
-                status[j] = "skewed"
-                continue
-            (m1, sd1, _), (m2, sd2, _) = arms
-            y, v = effect_from_means(m.code, [m1], [sd1], [s["n_trt"]], [m2], [sd2], [s["n_ctl"]])
-            if np.isfinite(y[0]) and np.isfinite(v[0]):
-                yi[j], vi[j] = y[0], v[0]
-                status[j] = "medians" if blocks else "means"
-            else:
-                status[j] = "not_estimable"
-        elif reported[j] is not None:
-            r = reported[j]
-            if r["measure"] != m.code:
-                status[j] = "other_measure"
-            elif r["adjusted"] and not include_adjusted:
-                status[j] = "adjusted_excluded"
-            else:
-                y, v = effect_from_ci(m.code, [r["est"]], [r["ci_lb"]], [r["ci_ub"]])
-                yi[j], vi[j] = y[0], v[0]
-                status[j] = "reported"
-    return StudyEffects(yi, vi, status, reported, converted)
+    found = [rules.effect(s, m, rules.kinds(s), include_adjusted=include_adjusted, include_skewed=include_skewed)
+             for s in studies]
+    return StudyEffects(np.array([e.yi for e in found], dtype=float), np.array([e.vi for e in found], dtype=float),
+                        [e.status for e in found], [_reported(s) for s in studies], [e.converted for e in found])
 
 
 def participants(study: dict, status: str) -> float | None:
@@ -152,6 +85,8 @@ def _given(study: dict, *keys: str) -> bool:
 def _no_data_reason(study: dict, measure: registry.Measure) -> str:
     """Why a study has no usable data for ``measure``: what its row gives and lacks."""
     reported = _reported(study)
+    if measure.kind == "rate" and _given(study, "events_trt", "events_ctl") and not _given(study, *rules.PTIME):
+        return "person-time not reported"
     if measure.kind == "binary":
         events = _given(study, "events_trt", "events_ctl")
         totals = _given(study, "total_trt", "total_ctl")
@@ -188,6 +123,8 @@ def reason(study: dict, status: str, measure: str = registry.DEFAULT) -> str | N
         return None
     reported = _reported(study) or {}
     if status == "not_estimable":
+        if m.kind == "rate":
+            return "no events in either arm"
         if m.kind != "binary":
             return "not estimable: an SD of zero"
         if study.get("events_trt") == 0 and study.get("events_ctl") == 0:

@@ -128,8 +128,9 @@ def _decode(file: str, data: bytes) -> tuple[str, Problem | None]:
 def check_header(file: str, header: Sequence[str], required: Sequence[str], *,
                  allowed: Sequence[str] | None = None, ordered: bool = False) -> list[Problem]:
     """Problems with a header: blank or repeated names, required columns missing (with the
-    likely misspelling when one is present), unknown columns when `allowed` is given, and
-    an order other than `required` when `ordered`."""
+    likely misspelling when one is present), unknown columns when `allowed` is given, and,
+    when `ordered`, columns out of the order of `allowed` (else `required`): a column may be
+    left out when it is allowed but not required."""
     problems: list[Problem] = []
     seen: set[str] = set()
     for position, name in enumerate(header, start=1):
@@ -150,10 +151,12 @@ def check_header(file: str, header: Sequence[str], required: Sequence[str], *,
             guess = difflib.get_close_matches(name, [n for n in allowed if n not in seen], n=1, cutoff=0.7)
             hint = f"did you mean '{guess[0]}'?" if guess else "see the list of allowed columns"
             problems.append(Problem(file, 1, name, f"unknown column; {hint}"))
-    if ordered and not problems and list(header) != list(required):
-        first = next(h for h, r in zip(header, required) if h != r)
+    declared = list(allowed if allowed is not None else required)
+    order = [name for name in declared if name in seen]
+    if ordered and not problems and list(header) != order:
+        first = next(h for h, r in zip(header, order) if h != r)
         problems.append(Problem(file, 1, first, "the columns are not in the required order: "
-                                + ", ".join(required)))
+                                + ", ".join(declared)))
     return problems
 
 
@@ -213,18 +216,14 @@ PARSERS: dict[str, Callable[[str], object]] = {
 }
 
 
-def parse_data(cells: Mapping[str, str | None], report: Report,
-               absent_unchecked: bool = False) -> dict[str, int | float | str | None]:
+def parse_data(cells: Mapping[str, str | None], report: Report) -> dict[str, int | float | str | None]:
     """The outcome data of one row (rules.DATA_COLUMNS; a column the file lacks is None),
     each cell typed, then checked together by rules.check_numbers (a group of cells with an
-    unreadable one is not checked further; the others are). absent_unchecked: a column the file
-    lacks counts as unreadable too (a trial table's missing column is already a header problem)."""
+    unreadable one is not checked further; the others are)."""
     values: dict[str, int | float | str | None] = {}
     unreadable = []
     for column in rules.DATA_COLUMNS:
         text = cells.get(column)
-        if text is None and absent_unchecked:
-            unreadable.append(column)
         try:
             values[column] = None if text is None else PARSERS[column](text)
         except CellError as err:

@@ -1,7 +1,8 @@
 """The CLI's study table (`metapool pool FILE.csv`): one row per study.
 
 Columns: `study`, and any of the outcome data groups of measures.datakinds: the 2x2 counts
-`events_trt,total_trt,events_ctl,total_ctl`; arm summaries `n_trt,mean_trt,sd_trt,...` (n, mean,
+`events_trt,total_trt,events_ctl,total_ctl`; events and person-time
+`events_trt,ptime_trt,events_ctl,ptime_ctl` (rates); arm summaries `n_trt,mean_trt,sd_trt,...` (n, mean,
 sd, median, q1, q3, min, max per arm: any of them); a reported effect
 `effect_measure,effect,effect_lower,effect_upper` (95% CI) with optional `effect_adjusted`
 (yes/no). A row may leave a group blank; a row with no data is kept as no data. Any other column
@@ -20,7 +21,7 @@ from metapool.inputs.csvread import check_header, close_match, parse_data, read_
 
 STUDY = "study"
 RESERVED = ("yi", "vi", "se", "ci_lb", "ci_ub", "weight_fixed", "weight_random", "status", "reported", "converted")
-GROUPS = (rules.COUNTS, rules.REPORTED[:4])
+GROUPS = (rules.COUNTS, rules.RATES, rules.REPORTED[:4])
 
 
 def read_study_table(path: str | Path) -> list[dict]:
@@ -63,14 +64,16 @@ def _header_problems(file: str, header: list[str]) -> list[Problem]:
     at least one data column."""
     present = set(header)
     required = [STUDY]
-    for group in GROUPS:
-        if present & set(group):
+    for group in GROUPS:  # a group partly present, unless another group complete holds those columns
+        part = present & set(group)
+        if part and not any(set(other) <= present and part <= set(other) for other in GROUPS):
             required += group
     problems = check_header(file, header, required)
     if not present & set(rules.DATA_COLUMNS):
         guesses = [f"'{name}' looks like '{close_match(name, rules.DATA_COLUMNS)}'"
                    for name in header if name and close_match(name, rules.DATA_COLUMNS)]
         problems.append(Problem(file, 1, None, "no outcome columns: give " + ", ".join(rules.COUNTS)
+                                + " (or person-time " + ", ".join(rules.PTIME) + " for the totals)"
                                 + ", arm summaries (n_trt, mean_trt, sd_trt, ... median_trt, q1_trt, ...) and/or "
                                 + ", ".join(rules.REPORTED[:4])
                                 + (f" ({'; '.join(guesses)})" if guesses else "")))

@@ -1,32 +1,43 @@
 """The rules for a row's numbers, stated once: the trial tables, the CLI's study table and the
 engine's `pool_studies` all check with these functions.
 
-A row holds one kind of outcome data: 2x2 counts (binary), arm summaries (continuous: n with
-mean and SD, or a median with its IQR and/or range), and/or a reported effect with its 95% CI.
+A row holds one kind of outcome data: 2x2 counts (binary), events and person-time per arm (rates),
+arm summaries (continuous: n with mean and SD, or a median with its IQR and/or range), and/or a
+reported effect with its 95% CI. DATA_KINDS (end of module) is the registry of these kinds.
 Values are typed (int, float, str or None); each breach is reported against one column as
 ``report(column, rule)``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from dataclasses import dataclass
 from typing import Callable, Collection, Mapping
+
+import numpy as np
 
 from metapool import bounds
 from metapool.measures import registry
+from metapool.measures.binary import effect_from_counts
+from metapool.measures.continuous import effect_from_means
+from metapool.measures.generic import effect_from_ci
+from metapool.measures.rates import log_irr
 
 Report = Callable[[str, str], None]
 
 ARMS = ("trt", "ctl")
 COUNTS = ("events_trt", "total_trt", "events_ctl", "total_ctl")
 ARM_STATS = ("n", "mean", "sd", "median", "q1", "q3", "min", "max")
+PTIME = ("ptime_trt", "ptime_ctl")
+RATES = ("events_trt", "ptime_trt", "events_ctl", "ptime_ctl")
 CONTINUOUS = tuple(f"{stat}_{arm}" for arm in ARMS for stat in ARM_STATS)
 REPORTED = ("effect_measure", "effect", "effect_lower", "effect_upper", "effect_adjusted")
-NUMBERS = COUNTS + CONTINUOUS + REPORTED[1:4]
-DATA_COLUMNS = COUNTS + CONTINUOUS + REPORTED
+NUMBERS = COUNTS + PTIME + CONTINUOUS + REPORTED[1:4]
+DATA_COLUMNS = COUNTS + PTIME + CONTINUOUS + REPORTED
 WHOLE = COUNTS + ("n_trt", "n_ctl")
 YES_NO = ("yes", "no")
-KINDS = ("counts", "means", "medians", "reported")
+KINDS = ("counts", "rates", "means", "medians", "reported")
 
 
 def _given(values: Mapping, column: str) -> bool:
@@ -84,6 +95,20 @@ def check_counts(values: Mapping, report: Report) -> None:
         if totals["trt"] != totals["ctl"]:
             blank, other = ("ctl", "trt") if totals["trt"] else ("trt", "ctl")
             report(f"total_{blank}", f"blank while total_{other} is given; give totals for both arms or neither")
+
+
+def check_rates(values: Mapping, report: Report) -> None:
+    """Person-time > 0; per arm a person-time needs its events; person-time in both arms or neither."""
+    for arm in ARMS:
+        ptime = values.get(f"ptime_{arm}")
+        if ptime is not None and ptime <= 0:
+            report(f"ptime_{arm}", f"{_show(ptime)} is not positive; person-time must be > 0")
+        if ptime is not None and values.get(f"events_{arm}") is None:
+            report(f"events_{arm}", f"blank while ptime_{arm} is given; a person-time needs its events")
+    given = {arm: _given(values, f"ptime_{arm}") for arm in ARMS}
+    if given["trt"] != given["ctl"]:
+        blank, other = ("ctl", "trt") if given["trt"] else ("trt", "ctl")
+        report(f"ptime_{blank}", f"blank while ptime_{other} is given; give person-time for both arms or neither")
 
 
 def _arm_given(values: Mapping, arm: str) -> bool:
@@ -216,12 +241,9 @@ def check_numbers(values: Mapping, report: Report, unreadable: Collection[str] =
     are, so every problem of a row is reported at once.
     """
     bad = check_types(values, report) | set(unreadable)
-    if not bad & set(COUNTS):
-        check_counts(values, report)
-    if not bad & set(CONTINUOUS):
-        check_continuous(values, report)
-    if not bad & set(REPORTED):
-        check_reported(values, report)
+    for columns, check in dict.fromkeys((k.columns, k.check) for k in DATA_KINDS.values()):
+        if not bad & set(columns):
+            check(values, report)
     if not bad:
         check_kinds(values, report)
 
@@ -250,9 +272,138 @@ def kinds(values: Mapping) -> tuple[str, ...]:
     out = []
     if all(_given(values, c) for c in COUNTS):
         out.append("counts")
+    if all(_given(values, c) for c in RATES):
+        out.append("rates")
     arm = [arm_kind(values, a) for a in ARMS]
     if all(arm):
         out.append("medians" if "medians" in arm else "means")
     if all(_given(values, c) for c in REPORTED[1:4]):
         out.append("reported")
     return tuple(out)
+
+
+# --- The registry: one entry per kind of study data -------------------------------------------
+
+@dataclass(frozen=True)
+class Effect:
+    """One study's effect from one kind of data: (yi, vi) (NaN where it does not enter), its
+    status (docs/design.md) and its median-conversion block per arm (None if not converted)."""
+
+    status: str
+    yi: float = math.nan
+    vi: float = math.nan
+    converted: dict | None = None
+
+
+def _arm_mean_sd(study: Mapping, arm: str) -> tuple[float, float, dict | None]:
+    """(mean, sd, conversion block or None) of one arm; medians converted (measures.medians)."""
+    if arm_kind(study, arm) == "means":
+        return float(study[f"mean_{arm}"]), float(study[f"sd_{arm}"]), None
+    from metapool.measures.medians import convert_arm
+
+    est = convert_arm(study[f"n_{arm}"], study[f"median_{arm}"], q1=study.get(f"q1_{arm}"),
+                      q3=study.get(f"q3_{arm}"), minimum=study.get(f"min_{arm}"), maximum=study.get(f"max_{arm}"),
+                      test=False)
+    return est.mean, est.sd, dataclasses.asdict(est)
+
+
+def counts_effect(study: Mapping, m: registry.Measure, **_) -> Effect:
+    """A binary measure from the 2x2 counts (measures.binary, escalc add=1/2, to="only0")."""
+    y, v, corrected, estimable = effect_from_counts(m.code, *([study[c]] for c in COUNTS))
+    if not estimable[0]:
+        return Effect("not_estimable")
+    return Effect("counts_corrected" if corrected[0] else "counts", y[0], v[0])
+
+
+def rates_effect(study: Mapping, m: registry.Measure, **_) -> Effect:
+    """A rate measure (IRR) from events and person-time per arm (measures.rates, escalc "IRR")."""
+    y, v, corrected = log_irr(*([study[c]] for c in RATES))
+    if not (np.isfinite(y[0]) and np.isfinite(v[0])):
+        return Effect("not_estimable")
+    return Effect("rates_corrected" if corrected[0] else "rates", y[0], v[0])
+
+
+def arms_effect(study: Mapping, m: registry.Measure, include_skewed: bool = False, **_) -> Effect | None:
+    """A continuous measure from both arms' means and SDs, medians converted (measures.medians);
+    None when an arm is too small to convert (n < 5, as metafor conv.fivenum): no data."""
+    try:
+        arms = [_arm_mean_sd(study, arm) for arm in ARMS]
+    except ValueError:
+        return None
+    blocks = {arm: a[2] for arm, a in zip(ARMS, arms) if a[2] is not None} or None
+    if blocks and any(b["skewed"] for b in blocks.values()) and not include_skewed:
+        return Effect("skewed", converted=blocks)
+    (m1, sd1, _), (m2, sd2, _) = arms
+    y, v = effect_from_means(m.code, [m1], [sd1], [study["n_trt"]], [m2], [sd2], [study["n_ctl"]])
+    if not (np.isfinite(y[0]) and np.isfinite(v[0])):
+        return Effect("not_estimable", converted=blocks)
+    return Effect("medians" if blocks else "means", y[0], v[0], blocks)
+
+
+def reported_block(study: Mapping) -> dict | None:
+    """The reported-effect block of the JSON contract; adjusted is true, false or null (not stated)."""
+    if not all(study.get(c) is not None for c in REPORTED[1:4]):
+        return None
+    adjusted = study.get("effect_adjusted")
+    return {"measure": str(study.get("effect_measure") or "").upper() or None, "est": study["effect"],
+            "ci_lb": study["effect_lower"], "ci_ub": study["effect_upper"],
+            "adjusted": None if adjusted is None else str(adjusted).lower() == "yes"}
+
+
+def reported_effect(study: Mapping, m: registry.Measure, include_adjusted: bool = True, **_) -> Effect:
+    """Generic inverse variance from a reported effect of ``m`` itself and its 95% CI; an effect of
+    another measure never enters (`other_measure`), an adjusted one only if include_adjusted."""
+    r = reported_block(study)
+    if r["measure"] != m.code:
+        return Effect("other_measure")
+    if r["adjusted"] and not include_adjusted:
+        return Effect("adjusted_excluded")
+    y, v = effect_from_ci(m.code, [r["est"]], [r["ci_lb"]], [r["ci_ub"]])
+    return Effect("reported", y[0], v[0])
+
+
+@dataclass(frozen=True)
+class DataKind:
+    """A kind of study data.
+
+    name: as in a row's `poolable` (kinds()); columns: the columns it reads; measures: the
+    registry kinds of the measures it feeds ("*": a reported effect, any measure it names);
+    check: its rules, (values, report) -> None, on a row whose columns of it are readable;
+    effect: (study, measure, include_adjusted=, include_skewed=) -> Effect, or None for no data;
+    statuses: the statuses of a study that enters with it; notes: the forest-plot footnote of a
+    status, where there is one.
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    measures: tuple[str, ...]
+    check: Callable[[Mapping, Report], None]
+    effect: Callable[..., Effect | None]
+    statuses: tuple[str, ...]
+    notes: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    def feeds(self, m: registry.Measure) -> bool:
+        """Whether this kind of data can give measure ``m`` (a reported effect: any measure)."""
+        return "*" in self.measures or m.kind in self.measures
+
+
+DATA_KINDS: dict[str, DataKind] = {k.name: k for k in (
+    DataKind("counts", COUNTS, ("binary",), check_counts, counts_effect, ("counts", "counts_corrected"),
+             {"counts_corrected": "A zero cell: 0.5 added to every cell of the study's 2x2 table."}),
+    DataKind("rates", RATES, ("rate",), check_rates, rates_effect, ("rates", "rates_corrected"),
+             {"rates_corrected": "No events in one arm: 0.5 added to both arms' events."}),
+    DataKind("means", CONTINUOUS, ("continuous",), check_continuous, arms_effect, ("means",)),
+    DataKind("medians", CONTINUOUS, ("continuous",), check_continuous, arms_effect, ("medians",)),
+    DataKind("reported", REPORTED, ("*",), check_reported, reported_effect, ("reported",)),
+)}
+POOLED = tuple(s for k in DATA_KINDS.values() for s in k.statuses)
+NOTES = {status: note for k in DATA_KINDS.values() for status, note in k.notes.items()}
+
+
+def effect(study: Mapping, m: registry.Measure, available: Collection[str], **options) -> Effect:
+    """A (checked) study's effect for measure ``m`` from the first kind of data, in registry order,
+    that it holds (``available``, kinds()) and that feeds ``m``; `no_data` when none does."""
+    for kind in DATA_KINDS.values():
+        if kind.name in available and kind.feeds(m):
+            return kind.effect(study, m, **options) or Effect("no_data")
+    return Effect("no_data")

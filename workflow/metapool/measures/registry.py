@@ -10,14 +10,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-KINDS = ("binary", "continuous", "generic")
+KINDS = ("binary", "rate", "continuous", "generic")
 
 
 @dataclass(frozen=True)
 class Measure:
     """An effect measure.
 
-    code: metafor's escalc code (RR, OR, RD, PETO, MD, SMD, ROM) or HR (generic only).
+    code: metafor's escalc code (RR, OR, RD, PETO, IRR, MD, SMD, ROM) or HR (generic only).
     log_scale: pooled on the log scale (ratio measures); the analysis-scale null is always 0.
     kind: the study data it is computed from ("generic": reported estimate and CI only).
     fixed: fixed-effect methods besides inverse variance ("mh", "peto").
@@ -61,6 +61,7 @@ MEASURES: dict[str, Measure] = {m.code: m for m in (
     Measure("OR", "Odds ratio", "OR", "binary", True, ("mh",), absolute=True, tsa=True),
     Measure("RD", "Risk difference", "RD", "binary", False, ("mh",), absolute=True, tsa=True),
     Measure("PETO", "Peto odds ratio", "Peto OR", "binary", True, ("peto",)),
+    Measure("IRR", "Incidence rate ratio", "IRR", "rate", True),
     Measure("MD", "Mean difference", "MD", "continuous", False, absolute=True, tsa=True),
     Measure("SMD", "Std. mean difference", "SMD", "continuous", False),
     Measure("ROM", "Ratio of means", "RoM", "continuous", True),

@@ -9,10 +9,10 @@ read as they are.
 
 from __future__ import annotations
 
-from metapool.measures import registry
+from metapool.measures import datakinds, registry
 
-# statuses whose study enters pooling
-POOLED = frozenset({"counts", "counts_corrected", "reported", "means", "medians"})
+# statuses whose study enters pooling (the registry of data kinds)
+POOLED = frozenset(datakinds.POOLED)
 # measures whose only model is a fixed-effect one (RevMan: Peto odds ratio, fixed effect)
 FIXED_ONLY = {"PETO": "peto"}
 

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from metapool.engine.subgroups import pooled_across
+from metapool.measures import datakinds
 from metapool.measures.text import timepoint_text
 from metapool.plotting import axis as axes
 from metapool.plotting import effects
@@ -609,8 +610,8 @@ def study_notes(study: dict, measure, a: Arms, level: float = 95) -> list[str]:
                 "continuous": "; means, SDs and totals the report does not give are shown as -"}
         notes.append(f"Entered from the reported {fmt.in_sentence(name)} and {level:g}% CI (generic "
                      f"inverse variance){data.get(measure.kind, '')}.")
-    elif status == "counts_corrected":
-        notes.append("A zero cell: 0.5 added to every cell of the study's 2x2 table.")
+    elif status in datakinds.NOTES:
+        notes.append(datakinds.NOTES[status])
     elif status == "other_measure":
         name = effects.measure_name(reported.get("measure"))
         given = _reported_text(reported)
