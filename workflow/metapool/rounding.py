@@ -10,19 +10,26 @@ below 1e-7 is gone), then rounded half away from zero (Decimal ROUND_HALF_UP): 1
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+import math
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 
 GUARD = 5  # extra decimals read before rounding: absorbs noise below 10^-(places + 5)
 
 
 def _round(x: float, places: int) -> Decimal:
-    guarded = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-(places + GUARD)), rounding=ROUND_HALF_EVEN)
-    q = guarded.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    d = Decimal(repr(float(x)))
+    # enough digits for the integer part too (a prediction limit of 1e40 on a log axis)
+    ctx = Context(prec=max(28, d.adjusted() + places + GUARD + 2))
+    guarded = d.quantize(Decimal(1).scaleb(-(places + GUARD)), rounding=ROUND_HALF_EVEN, context=ctx)
+    q = guarded.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=ctx)
     return abs(q) if q == 0 else q
 
 
 def decimals(x: float, places: int) -> str:
-    """``x`` with ``places`` decimals, rounded half away from zero; never '-0.00'."""
+    """``x`` with ``places`` decimals, rounded half away from zero; never '-0.00'; 'inf' / '-inf'
+    for an infinite value (a prediction limit that overflows the people's scale)."""
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
     return f"{_round(x, places):f}"
 
 

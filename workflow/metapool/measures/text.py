@@ -10,11 +10,14 @@ DASH = "-"
 
 def ratio(x: float | None) -> str:
     """A risk ratio: two decimals from 0.01 to 100 ('1.08'), whole numbers from 100 ('241'),
-    two significant digits from 0.001 to 0.01 ('0.0075'), '<0.001' below (never '0.00')."""
+    two significant digits from 0.001 to 0.01 ('0.0075'), '<0.001' below (never '0.00'), '>1000'
+    above 1,000 (the mirror of '<0.001': a limit on a ratio that far out is not a number to read)."""
     if x is None:
         return DASH
     if x < 0.001:
         return "<0.001"
+    if x > 1000:
+        return ">1000"
     if x < 0.01:
         return f"{x:.2g}"
     if x >= 100:
