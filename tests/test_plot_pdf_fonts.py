@@ -5,7 +5,6 @@ from io import BytesIO
 import pytest
 from fontTools.ttLib import TTFont
 from matplotlib import font_manager
-from matplotlib.backends import _backend_pdf_ps as pdfps
 
 from metapool.plotting import pdf_fonts
 
@@ -29,33 +28,22 @@ def outlines(font_bytes_or_path, gids):
             for g in gids]
 
 
-def test_hooks_are_installed_for_matplotlib_pdfs():
-    pdf_fonts.install()
-    assert pdfps.get_glyphs_subset is pdf_fonts.get_glyphs_subset
-    assert pdfps.font_as_file is pdf_fonts.font_as_file
-
-
 def test_cached_subset_maps_every_glyph_to_its_own_outline(dejavu):
     text = "Legrand 2025 (I-MICRO) RR [95% CI] 1.08 \u2264 \u03c4\u00b2 I\u00b2 \u2212 \u00b9"
     wanted = sorted(glyph_ids(dejavu, text))
-    with pdf_fonts.get_glyphs_subset(dejavu, wanted) as sub:
-        data = pdf_fonts.font_as_file(sub.font).getvalue()
-        index = sub.glyph_index_map
-    assert isinstance(sub.font, pdf_fonts._Subset)  # the cache answered
+    data, index = pdf_fonts.subset(dejavu, wanted)
+    assert data is pdf_fonts._base(dejavu)[1]  # the cache answered
     assert outlines(data, [index[g] for g in wanted]) == outlines(dejavu, wanted)
 
 
 def test_same_bytes_every_time(dejavu):
-    wanted = glyph_ids(dejavu, "abc")
-    first = pdf_fonts.font_as_file(pdf_fonts.get_glyphs_subset(dejavu, wanted).__enter__().font).getvalue()
-    again = pdf_fonts.font_as_file(pdf_fonts.get_glyphs_subset(dejavu, glyph_ids(dejavu, "xyz")).__enter__().font)
-    assert first == again.getvalue()
+    first, _ = pdf_fonts.subset(dejavu, glyph_ids(dejavu, "abc"))
+    again, _ = pdf_fonts.subset(dejavu, glyph_ids(dejavu, "xyz"))
+    assert first == again
 
 
-def test_glyphs_outside_the_fixed_set_use_matplotlibs_subsetting(dejavu):
+def test_glyphs_outside_the_fixed_set_are_added(dejavu):
     wanted = glyph_ids(dejavu, "A\u03a9")  # Omega is not in BASE_TEXT
-    with pdf_fonts.get_glyphs_subset(dejavu, wanted) as sub:
-        assert not isinstance(sub.font, pdf_fonts._Subset)
-        data = pdf_fonts.font_as_file(sub.font).getvalue()
-        index = sub.glyph_index_map
+    data, index = pdf_fonts.subset(dejavu, wanted)
+    assert data is not pdf_fonts._base(dejavu)[1]
     assert outlines(data, [index[g] for g in sorted(wanted)]) == outlines(dejavu, sorted(wanted))

@@ -20,11 +20,12 @@ import time
 from pathlib import Path
 
 import pytest
+from workflow_helpers import WORKFLOW_PARTS
 
 pytestmark = pytest.mark.slurm
 
 REPO = Path(__file__).resolve().parents[1]
-COPIED = ("Snakefile", "workflow", "config", "data/raw", "data/search", "profiles")  # what the workflow reads
+COPIED = WORKFLOW_PARTS  # what the workflow reads (one list, shared with the end-to-end tests)
 TIMEOUT = 600  # seconds per snakemake run; the whole test takes about 1.5 minutes here
 # Test-only plugin settings on top of profiles/slurm: the CI cluster has no accounting database
 # (so no sacct; squeue instead, MinJobAge=300 in .ci/slurm-up.sh), and the first status check

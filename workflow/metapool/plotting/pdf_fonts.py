@@ -3,20 +3,13 @@
 Subsetting a TrueType font with fontTools costs about 0.1 s per font (most of it in the OpenType
 layout tables, which the fixed subset drops: a PDF never shapes text). Here the glyphs of BASE_TEXT
 (printable ASCII, Latin-1 letters and the symbols the figures use) form a fixed subset, made once
-and reused: `subset` gives it (plus any glyph outside it) to the canvas PDF writer (pdf.py), and
-`install` routes matplotlib's own PDF subsetting (the summary forest plot's savefig) through it
-when the requested glyphs all lie in it, falling back to matplotlib's subsetting otherwise. The
+and reused: `subset` gives it (plus any glyph outside it) to the canvas PDF writer (pdf.py). The
 PDFs stay Type 42 (CID TrueType with a ToUnicode map: text is text, as journals require), and
 their bytes stay deterministic (the same fixed subset every time).
-
-This wraps two private helpers of matplotlib.backends._backend_pdf_ps (get_glyphs_subset,
-font_as_file) at the matplotlib version pinned in constraints.txt; ``install`` does nothing when
-they are not there.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from io import BytesIO
 
 BASE_TEXT = (
@@ -26,24 +19,7 @@ BASE_TEXT = (
     + "\u00b2\u00b9\u00b3\u2070\u2074\u2075\u2076\u2077\u2078\u2079\u03c4\u03c7\u221a\u2020\u2021"
 )
 
-_original: dict[str, object] = {}  # matplotlib's own get_glyphs_subset and font_as_file
 _cache: dict[tuple[str, int], tuple[frozenset, bytes, dict]] = {}
-
-
-def _matplotlib(name: str):
-    """matplotlib's own get_glyphs_subset or font_as_file (what `install` replaces)."""
-    if name not in _original:
-        from matplotlib.backends import _backend_pdf_ps as pdfps
-
-        _original[name] = getattr(pdfps, name)
-    return _original[name]
-
-
-class _Subset:
-    """Stands in for the TTFont of a cached subset: font_as_file returns its bytes."""
-
-    def __init__(self, data: bytes):
-        self.data = data
 
 
 def _base(fontfile) -> tuple[frozenset, bytes, dict]:
@@ -89,41 +65,3 @@ def subset(fontfile, glyphs) -> tuple[bytes, dict]:
     if set(glyphs) <= gids:
         return data, index_map
     return _fixed_subset(fontfile, gids | set(glyphs))
-
-
-def get_glyphs_subset(fontfile, glyphs):
-    """The fixed subset when it covers ``glyphs``, else matplotlib's subset of exactly ``glyphs``."""
-    gids, data, index_map = _base(fontfile)
-    wanted = set(glyphs)
-    if not wanted <= gids:
-        return _matplotlib("get_glyphs_subset")(fontfile, glyphs)
-
-    @contextmanager
-    def results():
-        from matplotlib.backends._backend_pdf_ps import SubsetResults
-
-        yield SubsetResults(_Subset(data), index_map)
-
-    return results()
-
-
-def font_as_file(font):
-    """Bytes of a cached subset, or matplotlib's conversion of a fontTools font."""
-    if isinstance(font, _Subset):
-        return BytesIO(font.data)
-    return _matplotlib("font_as_file")(font)
-
-
-def install() -> bool:
-    """Route matplotlib's PDF font subsetting through the cache; False if matplotlib lacks the hooks.
-
-    Only figures saved by matplotlib (the summary forest plot) need this: the canvas PDF writer
-    calls `subset`, which imports no part of matplotlib's backends (about 0.3 s a fresh job)."""
-    from matplotlib.backends import _backend_pdf_ps as pdfps
-
-    if not hasattr(pdfps, "SubsetResults"):
-        return False
-    _matplotlib("get_glyphs_subset"), _matplotlib("font_as_file")
-    pdfps.get_glyphs_subset = get_glyphs_subset
-    pdfps.font_as_file = font_as_file
-    return True
