@@ -1,5 +1,6 @@
-"""How an effect is written for people (RevMan conventions): the one number format shared by the
-figures (plotting.wording) and the versions (versions.numbers)."""
+"""How results are written for people (RevMan conventions): the one number format shared by the
+figures (plotting.wording) and the versions (versions.numbers), a row's time point, and the
+sentence of an analysis with nothing to pool (pooled.json's note and its page)."""
 
 from __future__ import annotations
 
@@ -36,3 +37,12 @@ def timepoint_text(row: dict) -> str:
         return f"{days:g} d" if isinstance(days, (int, float)) else f"{days} d"
     quote = str(row.get("quote") or "")
     return next((text for note, text in STATED_SETTINGS if note in quote), "not stated")
+
+
+def nothing_to_pool(selected: int) -> str:
+    """'Nothing to pool: ...' for an analysis that selects ``selected`` trials and pools none."""
+    if not selected:
+        return "Nothing to pool: this analysis selects no trial yet."
+    if selected == 1:
+        return "Nothing to pool: the one trial this analysis selects does not contribute."
+    return f"Nothing to pool: none of the {selected} trials this analysis selects contributes."

@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from metapool.measures.text import nothing_to_pool
 from metapool.pipeline import paths as layout
 from metapool.pipeline.analyses import check_selection, one_population, select, study_entries
 from metapool.pipeline.settings import AnalysisSettings
@@ -123,15 +124,6 @@ def bayes_and_conclusion(analysis: AnalysisSettings, result: dict, prior, other)
                                         [s["vi"] for s in pooled], other, mid, prior)))
         bayes["shown"] = shown
     result["conclusion"] = clean(declared_interval(result, shown))
-def nothing_to_pool(selected: int) -> str:
-    """The sentence of an analysis with nothing to pool (its rows give each trial's reason)."""
-    if not selected:
-        return "Nothing to pool: this analysis selects no trial yet."
-    if selected == 1:
-        return "Nothing to pool: the one trial this analysis selects has no usable data for it."
-    return f"Nothing to pool: none of the {selected} trials this analysis selects has usable data for it."
-
-
 def appraise(analysis: AnalysisSettings, pooled: dict, living: dict) -> None:
     """Add the GRADE certainty (appraisal.grade; None when nothing is pooled) and the summary-of-
     findings rows (appraisal.sof; a list: one row, or one per subgroup when the analysis keeps its

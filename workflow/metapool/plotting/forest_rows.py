@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from metapool.engine.subgroups import pooled_across
 from metapool.measures import datakinds
-from metapool.measures.text import timepoint_text
+from metapool.measures.text import nothing_to_pool as nothing_to_pool_sentence, timepoint_text
 from metapool.plotting import axis as axes
 from metapool.plotting import effects
 from metapool.plotting import marks
@@ -313,11 +313,9 @@ def nothing_to_pool(result: dict) -> tuple[str, str | None]:
     """(sentence, detail) of an analysis with no trial to pool: how many trials it selects, then
     each trial with its time point and the reason it does not enter (pooled.json study "reason")."""
     studies = result.get("studies") or []
-    n = len(studies)
-    if not n:
-        return "Nothing to pool: this analysis selects no trial yet.", None
-    message = ("Nothing to pool: the one trial this analysis selects does not contribute." if n == 1 else
-               f"Nothing to pool: none of the {n} trials this analysis selects contributes.")
+    if not studies:
+        return nothing_to_pool_sentence(0), None
+    message = nothing_to_pool_sentence(len(studies))
     detail = "; ".join(f"{s.get('label') or s.get('study')}"
                        f"{f' ({timepoint_text(s)})' if 'timepoint_days' in s else ''}: "
                        f"{s.get('reason') or NOT_POOLED_TEXT.get(s.get('status'), 'not estimable')}"
