@@ -166,11 +166,8 @@ def living_result(analysis: AnalysisSettings, rows: list[dict]) -> dict:
     from metapool.living.run import BLOCKS
 
     living = analysis.living
-    kwargs = dict(tau2_method=analysis.tau2, ci_method=analysis.ci,
-                  acr=living.acr, tsa_rrr=living.tsa.rrr, alpha=living.tsa.alpha, beta=living.tsa.beta,
-                  control=analysis.engine_control(), measure=analysis.measure,
-                  include_adjusted=analysis.include_adjusted, include_skewed=analysis.include_skewed,
-                  tsa_difference=living.tsa.difference, tsa_sd=living.tsa.sd,
+    kwargs = dict(_pool_kwargs(analysis), acr=living.acr, tsa_rrr=living.tsa.rrr, alpha=living.tsa.alpha,
+                  beta=living.tsa.beta, tsa_difference=living.tsa.difference, tsa_sd=living.tsa.sd,
                   small_study_min_k=living.small_study_min_k)
     studies = study_entries(rows)
     if pooled_across(analysis):
