@@ -21,7 +21,8 @@ rule validation:
         "../envs/metapool.yaml"
     params:
         pooled_across={
-            name: s["subgroup"] is None or s["pool_subgroups"] for name, s in SETTINGS.items()
+            name: s["subgroup"] is None or s["pool_subgroups"]
+            for name, s in SETTINGS.items()
         },
     script:
         "../scripts/validation.py"
