@@ -10,7 +10,7 @@ from metapool.plotting.cumulative_plot import cumulative_table
 from examples import synthetic_studies
 from metapool.plotting.funnel_plot import (K_MIN_SMALL_STUDY, caption_lines, contour_halfwidth,
                                            funnel_studies, pseudo_limits, se_axis)
-from metapool.living.influence_flags import dfbetas, estimable_variances, influential
+from metapool.living.influence_flags import dfbetas, influential
 from metapool.plotting.leave1out_plot import leave1out_table
 from metapool.plotting.tsa_plot import futility_edge, nice_ticks, wedge_polygon, z_ticks, z_limit
 from metapool.engine.pool import pool_studies
@@ -165,14 +165,6 @@ def test_influence_flags_follow_each_criterion():
     assert influential(changed, vi)[0]
 
 
-def test_variances_must_be_the_blocks_studies():
-    pooled, sens = analysis(6)
-    vi = estimable_variances(pooled, sens["influence"]["study"])
-    assert len(vi) == pooled["k"]
-    with pytest.raises(ValueError, match="not the pooled result's estimable studies"):
-        estimable_variances(pooled, list(reversed(sens["influence"]["study"])))
-
-
 INFLUENCE_REF = Path(__file__).parent / "reference"
 
 
@@ -186,11 +178,12 @@ def influence_cases():
 def test_influence_flags_and_dfbetas_match_metafor(inputs, ref):
     """Against tests/reference/influence_flags.R (metafor influence(): is.infl and DFBETAS)."""
     pooled, sens = analysis(inputs["k"], seed=inputs["seed"], ci=inputs["ci"])
-    vi = estimable_variances(pooled, sens["influence"]["study"])
-    yi = [s["yi"] for s in pooled["studies"] if s["yi"] is not None]
-    assert yi == inputs["yi"] and vi == inputs["vi"]  # the data the reference was computed on
-    assert influential(sens["influence"], vi) == ref["infl"]
-    assert dfbetas(sens["influence"], vi) == pytest.approx(ref["dfbs"], rel=1e-6, abs=1e-9)
+    pooled_studies = [s for s in pooled["studies"] if s["yi"] is not None]
+    assert [s["yi"] for s in pooled_studies] == inputs["yi"]  # the data the reference was computed on
+    assert [s["vi"] for s in pooled_studies] == inputs["vi"]
+    assert sens["influence"]["study"] == [s["study"] for s in pooled_studies]
+    assert sens["influence"]["influential"] == ref["infl"]  # living.json carries metafor's inf flag
+    assert sens["influence"]["dfbetas"] == pytest.approx(ref["dfbs"], rel=1e-6, abs=1e-9)
 
 
 # Rows of the cumulative and leave-one-out plots --------------------------------------------
@@ -222,8 +215,7 @@ def test_leave1out_rows_end_with_all_trials_and_flag_influential_ones():
     summary = table.rows[-1]
     assert summary.kind == "summary" and summary.cells["label"] == f"All trials (k = {pooled['k']})"
     assert table.reference == (pooled["random"]["est"], pooled["random"]["ci_lb"], pooled["random"]["ci_ub"])
-    vi = estimable_variances(pooled, sens["influence"]["study"])
-    flags = influential(sens["influence"], vi)
+    flags = sens["influence"]["influential"]
     assert any(flags)
     assert [r.interval.kind == "flag" for r in table.rows[:-1]] == flags
     assert [r.cells["flag"] for r in table.rows[:-1]] == ["*" if f else "" for f in flags]

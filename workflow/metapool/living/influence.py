@@ -17,6 +17,7 @@ import numpy as np
 from metapool.engine.model import HKSJ
 from metapool.engine.tau2 import DEFAULT, Control
 
+from metapool.living.influence_flags import dfbetas, influential
 from metapool.living.leave1out import deletion_fits
 
 _EPS = np.finfo(float).eps
@@ -24,7 +25,8 @@ _EPS = np.finfo(float).eps
 
 def influence(yi, vi, tau2_method: str = "REML", ci_method: str = "z", control: Control = DEFAULT,
               fits: dict | None = None) -> dict:
-    """rstudent, dffits, cooks_d, covratio, hat, weight, tau2_del, Q_del per study (lists of length k);
+    """rstudent, dffits, cooks_d, covratio, hat, weight, tau2_del, Q_del, dfbetas and influential
+    (living.influence_flags: metafor's inf flag) per study (lists of length k);
     ``fits``: the ``leave1out.deletion_fits`` when already computed."""
     y = np.asarray(yi, dtype=float)
     v = np.asarray(vi, dtype=float)
@@ -42,7 +44,9 @@ def influence(yi, vi, tau2_method: str = "REML", ci_method: str = "z", control: 
     with np.errstate(divide="ignore", invalid="ignore"):
         rstudent = resid / np.sqrt(s2w_d * (v + tau2_d) + se_d**2)
         dffits = (mu - mu_d) / np.sqrt(s2w_d * hat * (tau2_d + v))
-    return {"rstudent": rstudent.tolist(), "dffits": dffits.tolist(),
-            "cooks_d": ((mu - mu_d) ** 2 / se**2).tolist(), "covratio": (se_d**2 / se**2).tolist(),
-            "hat": hat.tolist(), "weight": (100 * w / w.sum()).tolist(),
-            "tau2_del": np.asarray(tau2_d, dtype=float).tolist(), "Q_del": np.asarray(dele["Q"], dtype=float).tolist()}
+    out = {"rstudent": rstudent.tolist(), "dffits": dffits.tolist(),
+           "cooks_d": ((mu - mu_d) ** 2 / se**2).tolist(), "covratio": (se_d**2 / se**2).tolist(),
+           "hat": hat.tolist(), "weight": (100 * w / w.sum()).tolist(),
+           "tau2_del": np.asarray(tau2_d, dtype=float).tolist(), "Q_del": np.asarray(dele["Q"], dtype=float).tolist()}
+    # clean() in run_living turns the nan of an uncomputable criterion into null
+    return {**out, "dfbetas": dfbetas(out, v.tolist()), "influential": influential(out, v.tolist())}

@@ -43,13 +43,3 @@ def influential(influence: dict, vi: list[float], p: int = 1) -> list[bool]:
                           or (h is not None and h > hat_cut)
                           or (not math.isnan(b) and abs(b) > 1)))
     return flags
-
-
-def estimable_variances(pooled: dict, labels: list[str]) -> list[float]:
-    """The vi of the studies that entered pooling, checked to be the block's studies in its order."""
-    studies = [s for s in pooled.get("studies") or [] if s.get("yi") is not None and s.get("vi") is not None]
-    names = [str(s.get("study")) for s in studies]
-    if names != list(labels):
-        raise ValueError(f"the living-review block's studies {list(labels)} are not the pooled "
-                         f"result's estimable studies {names}")
-    return [float(s["vi"]) for s in studies]

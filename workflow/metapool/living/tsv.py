@@ -9,7 +9,7 @@ from metapool.safetext import tsv_cell
 _PER_STUDY = {
     "cumulative": ("k", "est", "ci_lb", "ci_ub", "pval", "tau2", "I2"),
     "leave1out": ("est", "ci_lb", "ci_ub", "pval", "tau2", "I2", "Q"),
-    "influence": ("rstudent", "dffits", "cooks_d", "covratio", "hat", "weight"),
+    "influence": ("rstudent", "dffits", "cooks_d", "covratio", "hat", "weight", "dfbetas", "influential"),
     "tsa": ("accrued", "information_fraction", "z", "efficacy", "futility"),
 }
 _LOG_SCALE = ("est", "ci_lb", "ci_ub")

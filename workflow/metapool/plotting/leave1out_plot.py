@@ -11,7 +11,6 @@ from metapool.plotting.options import ForestOptions
 from metapool.plotting import effects
 from metapool.plotting import wording as fmt
 from metapool.plotting import living_text as lt
-from metapool.living.influence_flags import estimable_variances, influential
 from metapool.plotting import table
 from metapool.plotting.canvas import Canvas
 from metapool.plotting.page import message_page
@@ -35,15 +34,12 @@ CRITERIA = (f"{FLAG} Influential by metafor's criteria (Viechtbauer & Cheung 201
             "> 3/k, or |DFBETAS| > 1.")
 
 
-def influence_flags(pooled: dict, sens: dict) -> list[bool]:
-    """Influential flag per trial of the leave-one-out block ('influential' when the block has
-    them, else computed from the influence block and the studies' variances)."""
+def influence_flags(sens: dict) -> list[bool]:
+    """Influential flag per trial of the leave-one-out block, as living.json's influence block has it."""
     block = sens.get("influence")
     if not block:
         return [False] * len(sens["leave1out"]["study"])
-    if block.get("influential") is not None:
-        return [bool(f) for f in block["influential"]]
-    return influential(block, estimable_variances(pooled, block["study"]))
+    return [bool(f) for f in block["influential"]]
 
 
 def leave1out_table(pooled: dict, sens: dict, options: ForestOptions) -> table.Table:
@@ -51,7 +47,7 @@ def leave1out_table(pooled: dict, sens: dict, options: ForestOptions) -> table.T
     block = sens["leave1out"]
     labels = lt.study_labels(pooled)
     m = lt.measure(pooled)
-    flags = influence_flags(pooled, sens)
+    flags = influence_flags(sens)
     rows = []
     for i, study in enumerate(block["study"]):
         est, lo, hi = block["est"][i], block["ci_lb"][i], block["ci_ub"][i]
