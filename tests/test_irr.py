@@ -90,3 +90,20 @@ def test_the_forest_plot_draws_rate_studies_with_their_weights(tmp_path, capsys)
     rows = forest_rows(result, ForestOptions())
     studies = [r for r in rows if r.cells.get("study", "").rstrip("\u00b9") in REF["study"]]
     assert len(studies) == 5 and all(r.interval is not None and r.cells["weight"].endswith("%") for r in studies)
+
+
+def test_the_forest_plot_shows_events_and_person_time_per_arm(tmp_path, capsys):
+    """The arm columns come from the registry (DataKind.forest): events and person-time, summed in
+    the total row as RevMan sums events and totals."""
+    from metapool.plotting.forest_rows import forest_table
+    from metapool.plotting.options import ForestOptions
+
+    result = pool_json(capsys, irr_csv(tmp_path), "--measure", "IRR", "--format", "json")
+    table = forest_table(result, ForestOptions())
+    assert [c.header[1] for c in table.columns[1:5]] == ["Events", "Person-time", "Events", "Person-time"]
+    assert [s[0] for s in table.spans[:2]] == ["Treatment", "Control"]
+    first = next(r for r in table.rows if r.cells.get("study", "").startswith(REF["study"][0]))
+    assert first.cells["ev_t"] == f"{REF['events_trt'][0]:g}" and first.cells["pt_t"] == f"{REF['ptime_trt'][0]:g}"
+    total = next(r for r in table.rows if r.kind == "overall")
+    assert total.cells["ev_c"] == f"{sum(REF['events_ctl']):g}"
+    assert total.cells["pt_c"] == f"{sum(REF['ptime_ctl']):g}"

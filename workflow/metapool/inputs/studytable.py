@@ -21,7 +21,7 @@ from metapool.inputs.csvread import check_header, close_match, parse_data, read_
 
 STUDY = "study"
 RESERVED = ("yi", "vi", "se", "ci_lb", "ci_ub", "weight_fixed", "weight_random", "status", "reported", "converted")
-GROUPS = (rules.COUNTS, rules.RATES, rules.REPORTED[:4])
+GROUPS = tuple(k.together for k in rules.DATA_KINDS.values() if k.together)
 
 
 def read_study_table(path: str | Path) -> list[dict]:
@@ -60,8 +60,8 @@ def read_study_table(path: str | Path) -> list[dict]:
 
 
 def _header_problems(file: str, header: list[str]) -> list[Problem]:
-    """study required; the counts and the reported effect complete if any of each is present;
-    at least one data column."""
+    """study required; each data kind's header group (measures.datakinds.DataKind.together)
+    complete if any of it is present; at least one data column."""
     present = set(header)
     required = [STUDY]
     for group in GROUPS:  # a group partly present, unless another group complete holds those columns

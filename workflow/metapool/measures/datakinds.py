@@ -363,6 +363,28 @@ def reported_effect(study: Mapping, m: registry.Measure, include_adjusted: bool 
 
 
 @dataclass(frozen=True)
+class ArmCell:
+    """One arm column of a forest plot (RevMan's study-data columns).
+
+    key: the column's key; source: the study key it shows (for a `mean_sd` cell, the arm, whose
+    mean and SD are shown); header: its heading; form: `count` (a whole number, summed in a total
+    row), `amount` (a number, summed in a total row) or `mean_sd` (not summed)."""
+
+    key: str
+    source: str
+    header: str
+    form: str
+
+    @property
+    def summed(self) -> bool:
+        return self.form in ("count", "amount")
+
+
+def _cells(*cells: tuple[str, str, str, str]) -> tuple[ArmCell, ...]:
+    return tuple(ArmCell(*c) for c in cells)
+
+
+@dataclass(frozen=True)
 class DataKind:
     """A kind of study data.
 
@@ -371,7 +393,10 @@ class DataKind:
     check: its rules, (values, report) -> None, on a row whose columns of it are readable;
     effect: (study, measure, include_adjusted=, include_skewed=) -> Effect, or None for no data;
     statuses: the statuses of a study that enters with it; notes: the forest-plot footnote of a
-    status, where there is one.
+    status, where there is one; forest: the forest plot's arm columns of the measures it feeds,
+    the treatment arm's first, then the control arm's, as many each; together: the columns a
+    table header that has any of them must have all of (a CLI study table; () when the kind's
+    columns may come partly, as arm summaries do).
     """
 
     name: str
@@ -381,23 +406,43 @@ class DataKind:
     effect: Callable[..., Effect | None]
     statuses: tuple[str, ...]
     notes: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    forest: tuple[ArmCell, ...] = ()
+    together: tuple[str, ...] = ()
 
     def feeds(self, m: registry.Measure) -> bool:
         """Whether this kind of data can give measure ``m`` (a reported effect: any measure)."""
         return "*" in self.measures or m.kind in self.measures
 
 
+_ARM_MEANS = _cells(("m_t", "trt", "Mean (SD)", "mean_sd"), ("n_t", "n_trt", "Total", "count"),
+                    ("m_c", "ctl", "Mean (SD)", "mean_sd"), ("n_c", "n_ctl", "Total", "count"))
+
 DATA_KINDS: dict[str, DataKind] = {k.name: k for k in (
     DataKind("counts", COUNTS, ("binary",), check_counts, counts_effect, ("counts", "counts_corrected"),
-             {"counts_corrected": "A zero cell: 0.5 added to every cell of the study's 2x2 table."}),
+             {"counts_corrected": "A zero cell: 0.5 added to every cell of the study's 2x2 table."},
+             _cells(("ev_t", "events_trt", "Events", "count"), ("n_t", "total_trt", "Total", "count"),
+                    ("ev_c", "events_ctl", "Events", "count"), ("n_c", "total_ctl", "Total", "count")),
+             COUNTS),
     DataKind("rates", RATES, ("rate",), check_rates, rates_effect, ("rates", "rates_corrected"),
-             {"rates_corrected": "No events in one arm: 0.5 added to both arms' events."}),
-    DataKind("means", CONTINUOUS, ("continuous",), check_continuous, arms_effect, ("means",)),
-    DataKind("medians", CONTINUOUS, ("continuous",), check_continuous, arms_effect, ("medians",)),
-    DataKind("reported", REPORTED, ("*",), check_reported, reported_effect, ("reported",)),
+             {"rates_corrected": "No events in one arm: 0.5 added to both arms' events."},
+             _cells(("ev_t", "events_trt", "Events", "count"), ("pt_t", "ptime_trt", "Person-time", "amount"),
+                    ("ev_c", "events_ctl", "Events", "count"), ("pt_c", "ptime_ctl", "Person-time", "amount")),
+             RATES),
+    DataKind("means", CONTINUOUS, ("continuous",), check_continuous, arms_effect, ("means",), {}, _ARM_MEANS),
+    DataKind("medians", CONTINUOUS, ("continuous",), check_continuous, arms_effect, ("medians",), {}, _ARM_MEANS),
+    DataKind("reported", REPORTED, ("*",), check_reported, reported_effect, ("reported",), together=REPORTED[:4]),
 )}
 POOLED = tuple(s for k in DATA_KINDS.values() for s in k.statuses)
 NOTES = {status: note for k in DATA_KINDS.values() for status, note in k.notes.items()}
+
+
+def forest_cells(m: registry.Measure) -> tuple[ArmCell, ...]:
+    """The forest plot's arm columns for measure ``m``: those of the first kind of arm data that
+    feeds it (none for a measure only reported effects give)."""
+    for kind in DATA_KINDS.values():
+        if "*" not in kind.measures and kind.feeds(m):
+            return kind.forest
+    return ()
 
 
 def effect(study: Mapping, m: registry.Measure, available: Collection[str], **options) -> Effect:

@@ -14,11 +14,11 @@ both enter: one is named under exclude_trials.
 from __future__ import annotations
 
 from metapool.errors import InputError, Problem
+from metapool.measures.datakinds import COUNTS
 from metapool.inputs.trials import columns, study_label
 from metapool.pipeline import analyses as analysis_defs
 from metapool.pipeline.settings import NetworkSettings, network_from_config_entry
 
-COUNTS = ("events_trt", "total_trt", "events_ctl", "total_ctl")
 SOURCE = "config/config.yaml"
 
 

@@ -39,15 +39,6 @@ FACTORIAL = re.compile(r"\[factorial:\s*([^\[\]]*)\]")
 TIME_HEADER = ("Time", "point")
 # Footnote marks: superscript digits, all in pdf_fonts.BASE_TEXT (the fixed PDF font subset).
 SUPERSCRIPTS = str.maketrans("0123456789", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
-ARM_KEYS = {  # per data kind: (column key, source key) per arm cell
-    "binary": (("ev_t", "events_trt"), ("n_t", "total_trt"), ("ev_c", "events_ctl"),
-               ("n_c", "total_ctl")),
-    "continuous": (("m_t", "trt"), ("n_t", "n_trt"), ("m_c", "ctl"), ("n_c", "n_ctl")),
-    "generic": (),
-}
-ARM_HEADERS = {"ev_t": "Events", "ev_c": "Events", "m_t": "Mean (SD)", "m_c": "Mean (SD)",
-               "n_t": "Total", "n_c": "Total"}
-COUNT_KEYS = ("events_trt", "total_trt", "events_ctl", "total_ctl")
 # Risk of bias (RoB 2): the domains of a study's `rob` block, their column headings and names
 ROB_DOMAINS = (("d1", "D1", "randomisation process"),
                ("d2", "D2", "deviations from intended interventions"),
@@ -105,14 +96,10 @@ def fixed_fit(fits: dict, options: ForestOptions, measure=None) -> tuple[str, di
     return "iv", fits.get("fixed_iv")
 
 
-def _kind(measure) -> str:
-    return measure.kind if measure.kind in ARM_KEYS else "generic"
-
-
 def columns(measure, level: float = 95, time: bool = False) -> tuple[Column, ...]:
     """RevMan's columns for `measure`: study, its time point (``time``: the studies carry one),
     arm data, the plot, weight, effect [CI]."""
-    arm_cols = tuple(Column(key, ("", ARM_HEADERS[key])) for key, _ in ARM_KEYS[_kind(measure)])
+    arm_cols = tuple(Column(c.key, ("", c.header)) for c in datakinds.forest_cells(measure))
     heading = fmt.effect_heading(effects.primary_method(measure), level)
     time_col = (Column("time", TIME_HEADER, "left"),) if time else ()
     return ((Column("study", ("", "Study"), "left"),) + time_col + arm_cols
@@ -135,7 +122,7 @@ class Forest:
         self.result = result
         self.options = options
         self.measure = effects.measure(result)
-        self.kind = _kind(self.measure)
+        self.cells = datakinds.forest_cells(self.measure)
         self.level = (result.get("settings") or {}).get("level", 95)
         self.studies = result.get("studies") or []
         self.across = pooled_across(result)
@@ -179,8 +166,9 @@ def forest_table(result: dict, options: ForestOptions) -> table.Table:
     """The forest plot of `result` as a table: RevMan's columns, rows, arm headings, footers."""
     f = Forest(result, options)
     title = result.get("title") or result.get("analysis")
-    keys = [key for key, _ in ARM_KEYS[f.kind]]
-    spans = (((f.arms.treatment, keys[0], keys[1]), (f.arms.control, keys[2], keys[3]))
+    keys = [c.key for c in f.cells]
+    half = len(keys) // 2
+    spans = (((f.arms.treatment, keys[0], keys[half - 1]), (f.arms.control, keys[half], keys[-1]))
              if keys else ())
     cols = columns(f.measure, f.level, f.timepoints)
     if f.rob:
@@ -353,12 +341,11 @@ def study_weight(study: dict, measure=None) -> float | None:
 
 def _arm_cells(f: Forest, study: dict) -> dict[str, str]:
     cells = {}
-    for key, source in ARM_KEYS[f.kind]:
-        if f.kind == "binary" or key.startswith("n_"):
-            cells[key] = fmt.count(study.get(source))
+    for c in f.cells:
+        if c.form == "mean_sd":
+            cells[c.key] = fmt.mean_sd(*effects.arm_mean_sd(study, c.source))
         else:
-            mean, sd = effects.arm_mean_sd(study, source)
-            cells[key] = fmt.mean_sd(mean, sd)
+            cells[c.key] = (fmt.count if c.form == "count" else fmt.number)(study.get(c.source))
     return cells
 
 
@@ -389,18 +376,18 @@ def rob_symbols(study: dict) -> dict[str, str | None]:
 
 
 def _arm_totals(f: Forest, studies: list[dict]) -> dict[str, str]:
-    """Summed counts (binary: events and totals; continuous: totals) per column when every
-    pooled study has them, else blanks. Sums run over all studies with the numbers
-    (double-zero studies included, as RevMan does)."""
-    summed = [(key, source) for key, source in ARM_KEYS[f.kind]
-              if f.kind == "binary" or key.startswith("n_")]
-    blank = {key: "" for key, _ in ARM_KEYS[f.kind]}
-    sources = [source for _, source in summed]
+    """Sums of the summed arm columns (measures.datakinds.ArmCell: binary events and totals,
+    continuous totals, rate events and person-time) when every pooled study has them, else
+    blanks. Sums run over all studies with the numbers (double-zero studies included, as RevMan does)."""
+    summed = [c for c in f.cells if c.summed]
+    blank = {c.key: "" for c in f.cells}
+    sources = [c.source for c in summed]
     pooled = [s for s in studies if s.get("status") in POOLED]
     complete = [s for s in studies if sources and all(s.get(k) is not None for k in sources)]
     if not pooled or any(s not in complete for s in pooled):
         return blank
-    return {**blank, **{key: fmt.count(sum(s[source] for s in complete)) for key, source in summed}}
+    return {**blank, **{c.key: (fmt.count if c.form == "count" else fmt.number)(sum(s[c.source] for s in complete))
+                        for c in summed}}
 
 
 def _pooled_rows(f: Forest, kind: str, name: str, fits: dict,
@@ -605,7 +592,8 @@ def study_notes(study: dict, measure, a: Arms, level: float = 95) -> list[str]:
     if status == "reported":
         name = effects.measure_name(reported.get("measure") or measure.code)
         data = {"binary": "; counts the report does not give are shown as -",
-                "continuous": "; means, SDs and totals the report does not give are shown as -"}
+                "continuous": "; means, SDs and totals the report does not give are shown as -",
+                "rate": "; events and person-time the report does not give are shown as -"}
         notes.append(f"Entered from the reported {fmt.in_sentence(name)} and {level:g}% CI (generic "
                      f"inverse variance){data.get(measure.kind, '')}.")
     elif status in datakinds.NOTES:
