@@ -33,6 +33,10 @@ from pathlib import Path
 from metapool.pipeline import analyses as A, jobs
 from metapool.inputs.trials import trial_files
 import metapool.living.run as living_run
+try:
+    from metapool.pipeline import analysis_result
+except ImportError:  # a commit before the analysis object
+    analysis_result = None
 
 seconds = {}
 def timed(module, name, key):
@@ -54,8 +58,9 @@ if hasattr(jobs, "write_tables"):  # one job pools and draws (jobs.run_analyses)
             jobs.write_tables(AnalysisSettings.from_dict(s), rows, None)
     jobs.run_pool = run_pool
 timed(jobs, "run_pool", "run_pool")
-timed(jobs, "pooled_result", "pooled_result")
-timed(jobs, "living_result", "living_result")
+steps = analysis_result if analysis_result is not None else jobs  # where the steps live at the commit measured
+timed(steps, "pooled_result", "pooled_result")
+timed(steps, "living_result", "living_result")
 timed(living_run, "trial_sequential_analysis", "tsa")
 
 settings = [a.to_dict() for a in A.from_config(yaml.safe_load(Path("config/config.yaml").read_text()))]

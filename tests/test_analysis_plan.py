@@ -15,7 +15,8 @@ from metapool.engine.pool import pool_studies
 from metapool.engine.study_effects import reason
 from metapool.engine.subgroups import subgroup_difference, subgroup_parts
 from metapool.inputs.trials import load_trials, study_label, timepoint_text, trial_files
-from metapool.pipeline import analyses, jobs
+from metapool.pipeline import analyses
+from metapool.pipeline.analysis_result import compute
 from metapool.pipeline.summary_rows import summary_rows
 from metapool.plotting import table
 from metapool.plotting.forest_rows import footer_lines, forest_rows, nothing_to_pool
@@ -188,7 +189,8 @@ def test_nothing_to_pool_is_a_sentence_with_each_reason():
 
 def test_no_programmer_text_in_plotting_or_notes():
     text = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "workflow" / "metapool" / "plotting").glob("*.py"))
-    text += (ROOT / "workflow" / "metapool" / "pipeline" / "jobs.py").read_text(encoding="utf-8")
+    for name in ("jobs.py", "analysis_result.py"):
+        text += (ROOT / "workflow" / "metapool" / "pipeline" / name).read_text(encoding="utf-8")
     assert "row(s)" not in text and "trial(s)" not in text and "study(ies)" not in text
 
 
@@ -197,11 +199,8 @@ def by_class():
     """The review's by-class analysis (pool_subgroups: false) on the real trial tables."""
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
     analysis = next(a for a in analyses.from_config(config) if a.name == BY_CLASS)
-    rows = analyses.one_population(analyses.select(load_trials(trial_files(ROOT / "data" / "raw")).rows, analysis))
-    pooled = jobs.pooled_result(analysis, rows)
-    living = jobs.living_result(analysis, rows)
-    jobs.appraise(analysis, pooled, living)
-    return analysis, json.loads(json.dumps(pooled)), living
+    result = compute(analysis, load_trials(trial_files(ROOT / "data" / "raw")).rows)
+    return analysis, result.pooled, result.living
 
 
 def test_every_output_of_a_kept_apart_analysis_follows_the_plan(by_class):

@@ -14,7 +14,7 @@ from metapool.engine.conclusion import declared_interval
 from metapool.engine.pool import pool_studies
 from metapool.errors import InputError
 from metapool.pipeline.analyses import from_config
-from metapool.pipeline.jobs import bayes_and_conclusion
+from metapool.pipeline.analysis_result import bayes_and_conclusion
 from metapool.pipeline.settings import AnalysisSettings, BayesSettings
 from metapool.pipeline.summary_rows import summary_row
 from metapool.plotting.forest_rows import footer_lines, forest_rows

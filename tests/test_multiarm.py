@@ -9,7 +9,7 @@ from metapool.errors import InputError
 from metapool.inputs.trials import load_trials
 from metapool.pipeline import multiarm
 from metapool.pipeline.analyses import check_selection, select, study_entries
-from metapool.pipeline.jobs import pooled_result
+from metapool.pipeline.analysis_result import pooled_result
 from metapool.pipeline.settings import from_config_entry
 from metapool.plotting.forest_rows import footer_lines, forest_rows
 from metapool.plotting.options import ForestOptions

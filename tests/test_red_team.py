@@ -158,7 +158,7 @@ def test_non_convergence_finishes_with_the_fallback_named_and_the_remedy(tmp_pat
             "timepoint": {"min_days": 28, "max_days": 90, "unstated": True}}
     analysis = from_config_entry("vaso", spec, {})
     monkeypatch.chdir(tmp_path)
-    pooled, living = jobs.write_tables(analysis, rows, None)
+    pooled = jobs.write_tables(analysis, rows, None).pooled
     block = pooled["convergence"]
     assert (block["converged"], block["estimator"], block["fallback"]) == (False, "REML", "DL")
     assert "stepadj: 0.5, maxiter: 1000" in block["remedy"]
@@ -174,8 +174,7 @@ def test_a_converging_fit_says_so_by_null(tmp_path, monkeypatch):
     rows = load_trials([RAW / "stress-l.csv"]).rows
     analysis = from_config_entry("s", {"filter": {"outcome": "all-cause mortality", "timepoint_days": 28}}, {})
     monkeypatch.chdir(tmp_path)
-    pooled, _ = jobs.write_tables(analysis, rows, None)
-    assert pooled["convergence"] is None
+    assert jobs.write_tables(analysis, rows, None).pooled["convergence"] is None
 
 
 # --- 4, 5, 6. plausibility bounds --------------------------------------------------------------------

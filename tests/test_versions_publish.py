@@ -19,9 +19,12 @@ def files(results):
     the analyses in config order: run_changes' first two arguments."""
     from metapool.engine.render import to_json
     from metapool.pipeline import digests
+    from metapool.pipeline.analysis_result import AnalysisResult
+    from metapool.pipeline.settings import AnalysisSettings
 
-    entries = {n: digests.entry(json.loads((results / n / "pooled.json").read_text(encoding="utf-8")),
-                                json.loads((results / n / "living.json").read_text(encoding="utf-8")))
+    entries = {n: digests.entry(AnalysisResult.from_json(AnalysisSettings(n, n, {}),
+                                                         (results / n / "pooled.json").read_text(encoding="utf-8"),
+                                                         (results / n / "living.json").read_text(encoding="utf-8")))
                for n in ORDER}
     digest = results / "digests" / "all.json"
     digest.parent.mkdir(exist_ok=True)

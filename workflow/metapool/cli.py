@@ -261,7 +261,7 @@ def _render(args: argparse.Namespace) -> str:
         return _network(args)
     from metapool.inputs.studytable import read_study_table
 
-    studies = read_study_table(args.file)
+    studies = read_study_table(args.file)  # checked by measures.datakinds as it is read: validated=True below
     if args.command == "pool":
         from metapool.engine.pool import pool_studies
 
@@ -270,12 +270,13 @@ def _render(args: argparse.Namespace) -> str:
                                       "--by names a column that the file does not have")])
         result = pool_studies(studies, args.tau2, args.ci, by=args.by, control=args.control, measure=args.measure,
                               include_adjusted=not args.exclude_adjusted, include_skewed=args.include_skewed,
-                              bayes=args.bayes)
+                              bayes=args.bayes, validated=True)
         return to_json(result) if args.format == "json" else to_tsv(result)
     from metapool.living import run_living, living_to_tsv
 
     result = run_living(studies, tau2_method=args.tau2, ci_method=args.ci, control=args.control, measure=args.measure,
-                        include_adjusted=not args.exclude_adjusted, include_skewed=args.include_skewed)
+                        include_adjusted=not args.exclude_adjusted, include_skewed=args.include_skewed,
+                        validated=True)
     return to_json(result) if args.format == "json" else living_to_tsv(result)
 
 

@@ -137,12 +137,12 @@ def _methods(tau2_method: str, ci_method: str) -> tuple[str, str]:
 
 def pool_random(studies: list[dict], tau2_method: str = "REML", ci_method: str = "hksj",
                 control: Control = DEFAULT, measure: str = registry.DEFAULT, include_adjusted: bool = True,
-                include_skewed: bool = False) -> dict | None:
+                include_skewed: bool = False, validated: bool = False) -> dict | None:
     """``pool_studies(studies, ...)["random"]`` alone, without the fixed-effect, Mantel-Haenszel,
     Peto and per-study blocks (for refits that report only it); None when nothing is pooled."""
     tau2_method, ci_method = _methods(tau2_method, ci_method)
     m = registry.get(measure)
-    effects = study_effects(studies, m.code, include_adjusted, include_skewed)
+    effects = study_effects(studies, m.code, include_adjusted, include_skewed, validated)
     pooled = effects.pooled
     if not pooled.any():
         return None
@@ -160,15 +160,16 @@ def bayes_block(measure: registry.Measure, yi, vi, prior: Prior) -> dict:
 def pool_studies(studies: list[dict], tau2_method: str = "REML", ci_method: str = "hksj",
                  by: str | None = None, control: Control = DEFAULT, measure: str = registry.DEFAULT,
                  include_adjusted: bool = True, include_skewed: bool = False,
-                 bayes: Prior | None = None, pool_subgroups: bool = True) -> dict:
+                 bayes: Prior | None = None, pool_subgroups: bool = True, validated: bool = False) -> dict:
     """Pool ``studies`` for ``measure``; see docs/design.md for the returned structure. ``bayes``:
-    also the Bayesian random-effects block (engine.bayes) under this prior on tau.
+    also the Bayesian random-effects block (engine.bayes) under this prior on tau. ``validated``:
+    the numbers were checked when read (engine.study_effects.study_effects).
 
     pool_subgroups=False (with ``by``): the subgroups are kept apart: no total (fixed_iv, fixed_mh,
     fixed_peto and random are None), and each study's weights are percent of its subgroup."""
     tau2_method, ci_method = _methods(tau2_method, ci_method)
     m = registry.get(measure)
-    effects = study_effects(studies, m.code, include_adjusted, include_skewed)
+    effects = study_effects(studies, m.code, include_adjusted, include_skewed, validated)
     yi, vi, pooled = effects.yi, effects.vi, effects.pooled
     k = int(pooled.sum())
     across = pool_subgroups or by is None

@@ -49,15 +49,17 @@ _reported = rules.reported_block
 
 
 def study_effects(studies: list[dict], measure: str = registry.DEFAULT, include_adjusted: bool = True,
-                  include_skewed: bool = False) -> StudyEffects:
+                  include_skewed: bool = False, validated: bool = False) -> StudyEffects:
     """(yi, vi) and status of every study for ``measure`` (measures.datakinds.effect: the registry
     of data kinds); InputError (every problem at once) for impossible numbers (:func:`study_problems`).
 
     include_adjusted: a reported effect marked adjusted enters (else `adjusted_excluded`).
     include_skewed: a median-reported arm that the skewness test flags is converted anyway
     (else the study is `skewed`, not pooled).
+    validated: the studies' numbers were checked by the same rules when they were read (the trial
+    tables, inputs.trials), so they are not checked again.
     """
-    problems = study_problems(studies)
+    problems = [] if validated else study_problems(studies)
     if problems:
         raise InputError(problems)
     m = registry.get(measure)

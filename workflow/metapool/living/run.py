@@ -228,8 +228,9 @@ def run_living(studies: list[dict], tau2_method: str = "REML", ci_method: str = 
                trimfill_estimator: str = "L0", control: Control = DEFAULT, measure: str = registry.DEFAULT,
                include_adjusted: bool = True, include_skewed: bool = False,
                tsa_difference: float | None = None, tsa_sd: float | None = None,
-               small_study_min_k: int = K_MIN_SMALL_STUDY) -> dict:
-    """All living-review analyses of ``studies`` (the list-of-dicts input of ``pool_studies``).
+               small_study_min_k: int = K_MIN_SMALL_STUDY, validated: bool = False) -> dict:
+    """All living-review analyses of ``studies`` (the list-of-dicts input of ``pool_studies``;
+    ``validated`` as there).
 
     order: labels (or indices) giving the cumulative/TSA order (publication year, then trial id,
     in the workflow); None keeps the input order. acr: assumed control risk; None takes the median
@@ -242,7 +243,7 @@ def run_living(studies: list[dict], tau2_method: str = "REML", ci_method: str = 
         raise ValueError(f"small_study_min_k {small_study_min_k!r} is not a whole number of at least 3 "
                          "(Egger's regression needs 3 studies)")
     m = registry.get(measure)
-    effects = study_effects(studies, m.code, include_adjusted, include_skewed)
+    effects = study_effects(studies, m.code, include_adjusted, include_skewed, validated)
     est = effects.pooled
     c = Context(studies=studies, measure=m, yi=effects.yi, vi=effects.vi, status=effects.status,
                 labels=[str(s["study"]) for s in studies],

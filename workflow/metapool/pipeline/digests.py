@@ -12,15 +12,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from metapool.pipeline.analysis_result import AnalysisResult
 from metapool.pipeline.summary_rows import summary_rows
-from metapool.versions.state import analysis_state
 
 
-def entry(pooled: dict, living: dict) -> dict:
+def entry(result: AnalysisResult) -> dict:
     """One analysis' digest: its summary rows and Summary-of-findings rows (one, or one per subgroup
     of an analysis kept apart by subgroup), versions state and the
     trials that carry random-effects weight (the PRISMA diagram's synthesis)."""
-    return {"summary": summary_rows(pooled), "sof": pooled.get("sof"), "state": analysis_state(pooled, living),
+    pooled = result.pooled
+    return {"summary": summary_rows(pooled), "sof": pooled.get("sof"), "state": result.state(),
             "synthesis": sorted({s["trial"] for s in pooled["studies"]
                                  if s.get("weight_random") is not None and s.get("trial")})}
 
