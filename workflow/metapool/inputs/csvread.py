@@ -61,6 +61,54 @@ class CellError(ValueError):
     """A cell that cannot be read as its column's type; the message states the rule."""
 
 
+@dataclass(frozen=True)
+class CellWording:
+    """A table's wording of the schema rules its cells break (inputs.trials, inputs.rob): each
+    gives the message of one breach, or for ``integer`` None when the value is allowed."""
+
+    blank: Callable[[str], str]                         # column -> a required cell left blank
+    integer: Callable[[str, dict, int], str | None]     # column, spec, value -> out of range?
+    enum: Callable[[str, dict, str], str]               # column, spec, text -> not allowed
+    pattern: Callable[[str, dict, str], str]            # column, spec, text -> not its form
+
+
+def schema_cell(column: str, spec: dict, text: str, wording: CellWording) -> str | int | None:
+    """One cell read as its JSON-schema property describes it (type, null, enum, pattern; integer
+    ranges by ``wording.integer``); CellError with the table's wording of the rule broken."""
+    kinds = spec["type"] if isinstance(spec["type"], list) else [spec["type"]]
+    if text == "":
+        if "null" in kinds:
+            return None
+        raise CellError(wording.blank(column))
+    if "integer" in kinds:
+        value = parse_int(text)
+        problem = wording.integer(column, spec, value)
+        if problem:
+            raise CellError(problem)
+        return value
+    if "enum" in spec and text not in spec["enum"]:
+        raise CellError(wording.enum(column, spec, text))
+    if "pattern" in spec and not re.search(spec["pattern"], text):
+        raise CellError(wording.pattern(column, spec, text))
+    return text
+
+
+def schema_cells(cells: dict[str, str], specs: dict[str, dict], wording: CellWording, report) -> dict:
+    """schema_cell for every column of ``specs`` the row has (None for the others), each breach
+    reported against its column; ``specs``: column -> schema property."""
+    row: dict = {}
+    for column, spec in specs.items():
+        if column not in cells:
+            row[column] = None
+            continue
+        try:
+            row[column] = schema_cell(column, spec, cells[column], wording)
+        except CellError as err:
+            report(column, str(err))
+            row[column] = None
+    return row
+
+
 def read_table(path: str | Path) -> tuple[Table | None, list[Problem]]:
     """Read one CSV file (UTF-8, optional BOM, LF or CRLF) into a Table.
 

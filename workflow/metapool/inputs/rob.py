@@ -12,15 +12,14 @@ Stdlib csv and PyYAML only: this runs when Snakemake parses the workflow.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
 from metapool.appraisal import rob2
 from metapool.errors import InputError, Problem
-from metapool.inputs.csvread import (CellError, Table, check_header, close_match, load_schema, parse_int,
-                                      read_table, schema_columns)
+from metapool.inputs.csvread import (CellWording, Table, check_header, close_match, load_schema, read_table,
+                                      schema_cells, schema_columns)
 from metapool.inputs.trials import OneTrialPerFile, slugify
 
 SCHEMA_PATH = Path(__file__).resolve().with_name("rob.schema.yaml")
@@ -154,44 +153,31 @@ def _typed_rows(raw: Table) -> tuple[list[dict], list[Problem]]:
     return rows, problems
 
 
+def _blank(column: str) -> str:
+    if column in rob2.COLUMNS:
+        return "blank; every domain and the overall result need a judgment (a result that was not assessed has no row)"
+    return "blank; this column is required"
+
+
+def _integer(column: str, spec: dict, value: int) -> str | None:
+    if "minimum" in spec and value < spec["minimum"]:
+        return f"{value} is not allowed; {column} must be at least {spec['minimum']}"
+    return None
+
+
+def _judgment(column: str, spec: dict, text: str) -> str:
+    hint = RETIRED.get(text.casefold()) or (f"did you mean '{close_match(text, spec['enum'])}'?"
+                                            if close_match(text, spec["enum"]) else "")
+    return f"'{text}' is not a RoB 2 judgment (allowed: {', '.join(spec['enum'])})" + (f"; {hint}" if hint else "")
+
+
+WORDING = CellWording(blank=_blank, integer=_integer, enum=_judgment,
+                      pattern=lambda column, spec, text: f"'{text}' is neither a URL (http:// or https://) nor '{REVIEW_TEAM}'")
+
+
 def _typed_cells(cells: dict[str, str], report) -> dict:
     """Every schema column of one row typed, reporting cells that break the schema."""
-    row: dict = {}
-    for column in columns():
-        if column not in cells:
-            row[column] = None
-            continue
-        try:
-            row[column] = _typed_cell(column, column_spec(column), cells[column])
-        except CellError as err:
-            report(column, str(err))
-            row[column] = None
-    return row
-
-
-def _typed_cell(column: str, spec: dict, text: str) -> str | int | None:
-    """One cell read as the schema describes it (type, null, enum, pattern, minimum)."""
-    kinds = spec["type"] if isinstance(spec["type"], list) else [spec["type"]]
-    if text == "":
-        if "null" in kinds:
-            return None
-        if column in rob2.COLUMNS:
-            raise CellError("blank; every domain and the overall result need a judgment "
-                            "(a result that was not assessed has no row)")
-        raise CellError("blank; this column is required")
-    if "integer" in kinds:
-        value = parse_int(text)
-        if "minimum" in spec and value < spec["minimum"]:
-            raise CellError(f"{value} is not allowed; {column} must be at least {spec['minimum']}")
-        return value
-    if "enum" in spec and text not in spec["enum"]:
-        hint = RETIRED.get(text.casefold()) or (f"did you mean '{close_match(text, spec['enum'])}'?"
-                                                if close_match(text, spec["enum"]) else "")
-        raise CellError(f"'{text}' is not a RoB 2 judgment (allowed: {', '.join(spec['enum'])})"
-                        + (f"; {hint}" if hint else ""))
-    if "pattern" in spec and not re.search(spec["pattern"], text):
-        raise CellError(f"'{text}' is neither a URL (http:// or https://) nor '{REVIEW_TEAM}'")
-    return text
+    return schema_cells(cells, {column: column_spec(column) for column in columns()}, WORDING, report)
 
 
 def _check_supports(cells: dict[str, str], row: dict, report) -> None:

@@ -18,8 +18,8 @@ from typing import Iterator, Sequence
 from metapool.errors import InputError, Problem
 from metapool import bounds
 from metapool.measures import datakinds as rules
-from metapool.inputs.csvread import (CellError, Table, check_header, close_match, load_schema, parse_data,
-                                      parse_int, read_table, schema_columns)
+from metapool.inputs.csvread import (CellWording, Table, check_header, close_match, load_schema, parse_data,
+                                      read_table, schema_cells, schema_columns)
 from metapool.measures.datakinds import COUNTS
 from metapool.measures.text import STATED_SETTINGS, timepoint_text  # noqa: F401 (re-exported)
 
@@ -169,48 +169,36 @@ def _typed_cells(cells: dict[str, str], report) -> dict:
     """Every schema column of one row typed, reporting cells that break the schema."""
     properties = schema()["properties"]
     numbers = parse_data(cells, report)
-    row: dict = {}
-    for column, spec in properties.items():
-        if column in rules.DATA_COLUMNS or column not in cells:
-            row[column] = numbers.get(column)
-            continue
-        try:
-            row[column] = _typed_cell(column, spec, cells[column])
-        except CellError as err:
-            report(column, str(err))
-            row[column] = None
+    row = schema_cells(cells, {c: spec for c, spec in properties.items() if c not in rules.DATA_COLUMNS},
+                       WORDING, report)
+    row = {c: numbers.get(c) if c in rules.DATA_COLUMNS else row[c] for c in properties}
     _check_status(cells, row, report)
     return row
 
 
-def _typed_cell(column: str, spec: dict, text: str) -> str | int | None:
-    """One non-outcome cell read as the schema describes it (type, null, enum, pattern, minimum)."""
-    kinds = spec["type"] if isinstance(spec["type"], list) else [spec["type"]]
-    if text == "":
-        if "null" in kinds:
-            return None
-        raise CellError("blank; this column is required")
-    if "integer" in kinds:
-        value = parse_int(text)
-        if column == "year":
-            first, last = spec["minimum"], datetime.date.today().year + 1
-            if not first <= value <= last:
-                raise CellError(f"year {value} is out of range {first}..{last}")
-        elif "minimum" in spec and value < spec["minimum"]:
-            rule = "a positive whole number" if spec["minimum"] == 1 else f"at least {spec['minimum']}"
-            raise CellError(f"{value} is not allowed; {column} must be {rule}")
-        elif column == "timepoint_days" and bounds.timepoint_problem(value):
-            raise CellError(bounds.timepoint_problem(value))
-        return value
-    if "enum" in spec and text not in spec["enum"]:
-        allowed = [value for value in spec["enum"] if value is not None]  # null: the cell may be blank
-        guess = close_match(text, allowed)
-        hint = f"; did you mean '{guess}'?" if guess else ""
-        blank = " or blank" if None in spec["enum"] else ""
-        raise CellError(f"'{text}' is not an allowed {column} (allowed: {', '.join(allowed)}{blank}){hint}")
-    if "pattern" in spec and not re.search(spec["pattern"], text):
-        raise CellError(f"'{text}' does not look like a {column} (pattern {spec['pattern']})")
-    return text
+def _integer(column: str, spec: dict, value: int) -> str | None:
+    """year between the schema's minimum and next year; timepoint_days within bounds; else the minimum."""
+    if column == "year":
+        first, last = spec["minimum"], datetime.date.today().year + 1
+        return None if first <= value <= last else f"year {value} is out of range {first}..{last}"
+    if "minimum" in spec and value < spec["minimum"]:
+        rule = "a positive whole number" if spec["minimum"] == 1 else f"at least {spec['minimum']}"
+        return f"{value} is not allowed; {column} must be {rule}"
+    if column == "timepoint_days":
+        return bounds.timepoint_problem(value)
+    return None
+
+
+def _not_allowed(column: str, spec: dict, text: str) -> str:
+    allowed = [value for value in spec["enum"] if value is not None]  # null: the cell may be blank
+    guess = close_match(text, allowed)
+    hint = f"; did you mean '{guess}'?" if guess else ""
+    blank = " or blank" if None in spec["enum"] else ""
+    return f"'{text}' is not an allowed {column} (allowed: {', '.join(allowed)}{blank}){hint}"
+
+
+WORDING = CellWording(blank=lambda column: "blank; this column is required", integer=_integer, enum=_not_allowed,
+                      pattern=lambda column, spec, text: f"'{text}' does not look like a {column} (pattern {spec['pattern']})")
 
 
 def _check_status(cells: dict[str, str], row: dict, report) -> None:
