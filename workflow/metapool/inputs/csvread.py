@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 import yaml
 
@@ -55,6 +55,19 @@ class Table:
     file: str
     header: list[str]
     records: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+
+
+@dataclass
+class Rows:
+    """Typed rows of a kind of table, in file then row order (iterable, sized)."""
+
+    rows: list[dict] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[dict]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
 
 class CellError(ValueError):

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 from metapool.appraisal import rob2
 from metapool.errors import InputError, Problem
-from metapool.inputs.csvread import (CellWording, Table, check_header, close_match, load_schema, read_table,
+from metapool.inputs.csvread import (CellWording, Rows, Table, check_header, close_match, load_schema, read_table,
                                       schema_cells, schema_columns)
 from metapool.inputs.trials import OneTrialPerFile, slugify
 
@@ -31,21 +31,14 @@ RETIRED = {"unclear": "'unclear' is a RoB 1 judgment; RoB 2 uses 'some concerns'
 
 
 @dataclass
-class RobTable:
+class RobTable(Rows):
     """Typed rows of every risk-of-bias table, in file then row order, and every problem found.
 
     Each row holds every schema column typed (str, int; None for a blank cell) plus `file`
     (path as given) and `row` (spreadsheet row, header = 1).
     """
 
-    rows: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-
-    def __iter__(self) -> Iterator[dict]:
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        return len(self.rows)
 
     @property
     def ok(self) -> bool:

@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 from metapool.errors import InputError, Problem
 from metapool import bounds
 from metapool.measures import datakinds as rules
-from metapool.inputs.csvread import (CellWording, Table, check_header, close_match, load_schema, parse_data,
+from metapool.inputs.csvread import (CellWording, Rows, Table, check_header, close_match, load_schema, parse_data,
                                       read_table, schema_cells, schema_columns)
 from metapool.measures.datakinds import COUNTS
 from metapool.measures.text import STATED_SETTINGS, timepoint_text  # noqa: F401 (re-exported)
@@ -27,7 +27,7 @@ SCHEMA_PATH = Path(__file__).resolve().with_name("trials.schema.yaml")
 
 
 @dataclass
-class TrialTable:
+class TrialTable(Rows):
     """Validated rows of every raw table, in file then row order, and the warnings.
 
     Each row holds every schema column typed (str, int, float; None for a blank cell),
@@ -36,14 +36,7 @@ class TrialTable:
     when the row has none).
     """
 
-    rows: list[dict] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
-
-    def __iter__(self) -> Iterator[dict]:
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        return len(self.rows)
 
 
 def schema() -> dict:
