@@ -83,8 +83,10 @@ def workflow_of(rev: str, into: Path) -> Path:
 
 def timings(root: Path, code: Path) -> dict[str, float]:
     """CPU ms per analysis of the code in ``code`` (a workflow/ directory) on the analyses in ``root``."""
-    out = subprocess.run([sys.executable, "-c", TIMING], cwd=root, check=True, capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", TIMING], cwd=root, capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(code)})
+    if out.returncode:
+        sys.exit(f"timing {code} failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -50,7 +50,8 @@ def trial_csv(t: int, population: str, rng: random.Random) -> tuple[str, str]:
              "comparator_class": "placebo", "role": "adjunct", "population": population,
              "septic_shock_only": "yes", "blinding": "double-blind", "outcome": "all-cause mortality",
              "timepoint_days": 28, "events_trt": e1, "total_trt": n1, "events_ctl": e2, "total_ctl": n2,
-             "status": "verbatim", "quote": f"\"synthetic benchmark row {t}\"", "source": "benchmark"}
+             "status": "verbatim", "quote": f"\"synthetic benchmark row {t}\"", "source": "benchmark",
+             "source_kind": "primary"}
     row = ",".join(str(cells.get(c, "")) for c in columns())
     return f"{name.lower()}.csv", HEADER + "\n" + row + "\n"
 
