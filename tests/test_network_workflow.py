@@ -157,3 +157,31 @@ def test_a_loop_gives_node_splits_and_the_league_tsv_has_both_triangles():
     assert lines[0] == ["row vs column", "A", "B", "C"]
     assert lines[1][1] == "A" and "(1)" in lines[1][2] and "(" not in lines[2][1].split("]")[1]
     json.dumps(loop, allow_nan=False)
+
+
+@pytest.mark.parametrize("k", [2, 3, 4, 5, 6, 7, 8])
+def test_graph_captions_clear_every_edge_and_each_other(k):
+    """Each node's caption sits on the side away from the circle's centre (plotting.network_plots.
+    caption_at), so no edge (a chord of the circle) runs through it, in a complete network of k nodes."""
+    from examples import text_boxes, text_problems
+    from metapool.plotting.network_plots import graph_figure
+
+    names = ["norepinephrine", "vasopressin", "dopamine", "epinephrine", "terlipressin", "phenylephrine",
+             "angiotensin II", "methylene blue"][:k]
+    net = {"title": "Graph", "status": "analysed", "message": None, "reference": names[0],
+           "treatments": [{"treatment": t, "trials": 12, "patients": 1200 + 97 * i} for i, t in enumerate(names)],
+           "edges": [{"a": a, "b": b, "trials": 1 + (i + j) % 3}
+                     for i, a in enumerate(names) for j, b in enumerate(names) if i < j]}
+    canvas = graph_figure(net)
+    outside, overlaps = text_problems(canvas)
+    assert not outside
+    assert not [pair for pair in overlaps if not pair[0].isdigit() or not pair[1].isdigit()]  # edge counts may meet
+    wanted = {names[0] + " (reference)", *names[1:]}
+    captions = [box for text, box in text_boxes(canvas)
+                if text in wanted or (text.startswith("12 trials, ") and text.endswith(" patients"))]
+    assert len(captions) == 2 * k
+    lines = [data[0] for kind, data in canvas.drawn() if kind == "line" and len(data[0]) == 2]
+    for (x0, y0), (x1, y1) in lines:
+        for s in range(101):
+            x, y = x0 + (x1 - x0) * s / 100, y0 + (y1 - y0) * s / 100
+            assert not any(b[0] < x < b[2] and b[1] < y < b[3] for b in captions), (x, y)

@@ -81,13 +81,24 @@ def graph_figure(net: dict) -> Canvas:
         r = 6.0 + 18.0 * math.sqrt(n["patients"] / most)
         reference = n["treatment"] == net["reference"]
         canvas.circle(x, y, r, style.BLUE if not reference else style.ORANGE, "#000000", 0.6, z=2.5)
-        below = math.sin(angle) > -0.3
-        ty = y + (r + 8.0 if below else -(r + 18.0))
-        canvas.text(Text(n["treatment"] + (" (reference)" if reference else ""), x, ty, style.FONT_SIZE,
-                         "bold", ha="center"))
+        tx, ty, ha = caption_at(x, y, r, angle)
+        canvas.text(Text(n["treatment"] + (" (reference)" if reference else ""), tx, ty, style.FONT_SIZE,
+                         "bold", ha=ha))
         canvas.text(Text(f"{n['trials']} trial{'s' if n['trials'] != 1 else ''}, {integer(n['patients'])} patients",
-                         x, ty + 9.5, style.SMALL_SIZE, ha="center"))
+                         tx, ty + 9.5, style.SMALL_SIZE, ha=ha))
     return canvas
+
+
+def caption_at(x: float, y: float, r: float, angle: float) -> tuple[float, float, str]:
+    """(x, baseline y of the first line, alignment) of a node's two-line caption, on the side of the
+    node away from the circle's centre, where no edge runs (every edge leaves a node inwards): above
+    a node at the top, below one at the bottom, else beside it."""
+    sin, cos = math.sin(angle), math.cos(angle)
+    if sin < -0.8:
+        return x, y - r - 18.0, "center"
+    if sin > 0.8:
+        return x, y + r + 8.0, "center"
+    return (x + r + 5.0, y - 4.75, "left") if cos > 0 else (x - r - 5.0, y - 4.75, "right")
 
 
 def forest_table(net: dict) -> table.Table:
