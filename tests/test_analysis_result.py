@@ -60,3 +60,14 @@ def test_drawing_reads_the_object_and_changes_nothing(rows, tmp_path):
     draw_analysis_figures(result, figures, [])
     assert (result.pooled_json(), result.living_json()) == before
     assert all(Path(p).stat().st_size > 0 for paths in figures.values() for p in paths.values())
+
+
+def test_every_drawn_figure_has_its_paths_and_every_path_a_drawing():
+    """pipeline.paths.FIGURES (names and formats: the Snakemake outputs) and the drawing registries
+    (forest, versions, plotting.rob_figures.FIGURES, plotting.living_figures.FIGURES) name the same figures."""
+    from metapool.pipeline import paths as layout
+    from metapool.plotting.living_figures import FIGURES as LIVING
+    from metapool.plotting.rob_figures import FIGURES as ROB
+
+    drawn = ["forest", "versions", *ROB, *LIVING]
+    assert sorted(drawn) == sorted(layout.FIGURES) and len(set(drawn)) == len(drawn)

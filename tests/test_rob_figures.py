@@ -81,7 +81,7 @@ def test_text_stays_text_and_names_the_domains(two_runs):
     assert "there are no weights" in (a / "rob_summary_weight-k0.svg").read_text()
 
 
-def test_png_at_200_dpi(two_runs):
+def test_png_at_300_dpi(two_runs):
     from PIL import Image
 
     a, _ = two_runs
@@ -154,3 +154,13 @@ def test_figures_render_in_process():
 def test_unknown_figure(tmp_path):
     with pytest.raises(ValueError, match="unknown risk-of-bias figure"):
         draw_rob_figures(synthetic(1), {"rob_funnel": {"svg": tmp_path / "x.svg"}})
+
+
+def test_the_weighted_summary_of_an_analysis_kept_apart_says_why_it_is_not_drawn():
+    from metapool.plotting.rob_figures import FIGURES, KEPT_APART
+
+    pooled = {**synthetic(6), "pool_subgroups": False}
+    texts = " ".join(t.text for t in FIGURES["rob_summary_weight"](pooled, "T").texts())
+    assert KEPT_APART.split(",")[0] in texts
+    drawn = " ".join(t.text for t in FIGURES["rob_summary_weight"]({**pooled, "pool_subgroups": True}, "T").texts())
+    assert "Shares of the random-effects weight" in drawn

@@ -110,7 +110,7 @@ TRIAL_FILES, TRIALS, ANALYSES, SELECTED, NETWORKS, NETWORK_ROWS = load_review(
 SETTINGS = {a.name: a.to_dict() for a in ANALYSES}
 # What the report's captions say about each analysis (workflow/report/*.rst look it up by the job's
 # analysis names). In the config, not in a param: Snakemake copies a job's params into the
-# metadata record of every output (13 per analysis), which caption texts would make ~10 KB each.
+# metadata record of every output (each table and figure of the analysis), which caption texts would make ~10 KB each.
 config["report_captions"] = {a.name: captions.caption(a) for a in ANALYSES}
 NETWORK_SETTINGS = {n.name: n.to_dict() for n in NETWORKS}
 

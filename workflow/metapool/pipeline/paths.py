@@ -11,9 +11,9 @@ POOL_OUTPUTS = {
     "living_tsv": "living.tsv",
     "sof_md": "sof.md",
 }
-# The forest plot is the publication figure: SVG, PNG (200 dpi) and PDF. The living-review
+# The forest plot is the publication figure: SVG, PNG (300 dpi) and PDF. The living-review
 # figures are SVG only: vector, editable, shown by the HTML report, and a third of the cost of
-# adding a 200-dpi PNG (rasterising text dominates drawing time at 1,000 analyses).
+# adding a 300-dpi PNG (rasterising text dominates drawing time at 1,000 analyses).
 FIGURES = {
     "forest": ("svg", "png", "pdf"),
     "cumulative": ("svg",),
@@ -22,6 +22,7 @@ FIGURES = {
     "tsa": ("svg",),
     "versions": ("svg",),
     "rob_summary": ("svg",),
+    "rob_summary_weight": ("svg",),
     "rob_traffic_light": ("svg",),
 }
 SUMMARY = {

@@ -122,10 +122,19 @@ def _segment(canvas: Canvas, left: float, y: float, width: float, judgment: str)
     canvas.rect(left, top, width, BAR, "none", edge, 0.5, z=2.2)
 
 
-def summary_figure(studies: Sequence[dict], title: str, weighted: bool = False) -> Canvas:
-    """The robvis summary plot: one bar per domain and overall, split by judgment."""
-    shares = proportions(studies, weighted)
+KEPT_APART = ("Not drawn: this analysis keeps its subgroups apart, so each trial's weight is its share of its own "
+              "subgroup and the weights do not add up across trials. The unweighted summary (rob_summary) "
+              "covers every trial.")
+
+
+def summary_figure(studies: Sequence[dict], title: str, weighted: bool = False, across: bool = True) -> Canvas:
+    """The robvis summary plot: one bar per domain and overall, split by judgment. ``across``: the
+    analysis pools across its subgroups (pooled.json pool_subgroups); a weighted summary of an
+    analysis that keeps them apart is a page saying why it is not drawn."""
     subtitle = SUMMARY_SUBTITLE[weighted]
+    if weighted and not across:
+        return message_page(title, subtitle, KEPT_APART).canvas()
+    shares = proportions(studies, weighted)
     if not shares:
         what = "No trial with an estimable effect: there are no weights." if weighted else "No trial in this analysis."
         return message_page(title, subtitle, what).canvas()
@@ -233,7 +242,8 @@ def traffic_light_figure(studies: Sequence[dict], title: str) -> Canvas:
 
 FIGURES = {
     "rob_summary": lambda pooled, title: summary_figure(pooled.get("studies") or [], title),
-    "rob_summary_weight": lambda pooled, title: summary_figure(pooled.get("studies") or [], title, weighted=True),
+    "rob_summary_weight": lambda pooled, title: summary_figure(pooled.get("studies") or [], title, weighted=True,
+                                                               across=pooled.get("pool_subgroups") is not False),
     "rob_traffic_light": lambda pooled, title: traffic_light_figure(pooled.get("studies") or [], title),
 }
 
