@@ -111,6 +111,8 @@ def non_convergence(analysis: AnalysisSettings, err: ConvergenceError) -> dict:
                 f"estimated by DerSimonian-Laird ({FALLBACK_TAU2}) instead. To fit {err.estimator}, {remedy}.")
     return {"converged": False, "estimator": err.estimator, "error": str(err), "fallback": FALLBACK_TAU2,
             "remedy": remedy, "sentence": sentence}
+
+
 def _pool_kwargs(analysis: AnalysisSettings) -> dict:
     """The engine's arguments from the typed settings (stated once); validated: the rows were
     checked by inputs.trials when they were read, so the engine does not check them again."""
