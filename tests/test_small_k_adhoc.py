@@ -20,8 +20,9 @@ def from_counts(case) -> bool:
     """Whether the counts give the case's yi (every study estimable). small_k.json's nielweise2007
     and double_zero* cases keep the double-zero study with 0.5 added to its cells (against the
     README's "estimable studies only"; metapool drops it, as cases.json does): those go in as
-    their yi with the 95% CI yi +- 1.959964 sqrt(vi), a reported effect (generic inverse variance)."""
-    return len(case["yi"]) == sum(1 for a, c in zip(case["ai"], case["ci"]) if a or c)
+    their yi with the 95% CI yi +- 1.959964 sqrt(vi), a reported effect (generic inverse variance);
+    so does a case given as yi, vi only (tests/reference/small_k_random.json)."""
+    return "ai" in case and len(case["yi"]) == sum(1 for a, c in zip(case["ai"], case["ci"]) if a or c)
 
 
 def case_csv(tmp_path, case) -> str:

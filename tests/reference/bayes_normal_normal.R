@@ -38,8 +38,10 @@ fit <- function(yi, vi, family, s) {
     w <- 1 / (vi + t^2); V <- 1 / sum(w); m <- sum(w * yi) * V
     list(m = m, V = V, ll = 0.5 * log(V) - 0.5 * sum(log(vi + t^2)) - 0.5 * sum(w * (yi - m)^2))
   }
-  ll0 <- max(sapply(seq(0, 20 * s, length.out = 2001), function(t) cond(t)$ll))
-  dens <- Vectorize(function(t) { c <- cond(t); dprior(t) * exp(c$ll - ll0) })
+  # scaled so that its maximum on the grid is 1: integrate's abs.tol (1e-13) is then negligible
+  # against Z even where the posterior lies far out in the prior's tail (dprior there ~ 1e-10)
+  lp0 <- max(sapply(seq(0, 20 * s, length.out = 2001), function(t) log(dprior(t)) + cond(t)$ll))
+  dens <- Vectorize(function(t) { c <- cond(t); exp(log(dprior(t)) + c$ll - lp0) })
   # integrals over tau split at s/4, s, 4s, 20s; beyond the last finite cut T, t = T/x with x in
   # (0, 1] (integrate meets roundoff on the heavy half-Cauchy tail otherwise)
   Q <- function(f, a, b) integrate(f, a, b, rel.tol = tol, abs.tol = 1e-13, subdivisions = 10000L)$value
