@@ -17,43 +17,21 @@
 #   treatments stay connected without the studies that hold both.
 suppressMessages(library(metafor))
 suppressMessages(library(jsonlite))
+source("tests/reference/nma_contrasts.R")
 
 TIGHT <- list(optimizer = "optim", optmethod = "BFGS", reltol = 1e-15)
 cases <- fromJSON("tests/data/oracle/nma.json", simplifyVector = FALSE)
 
 contrasts_of <- function(case) {
   a <- as.data.frame(lapply(case$arms, unlist), stringsAsFactors = FALSE)
-  a$study <- as.character(a$study)
   trt <- unlist(case$treatments)
-  a$rank <- match(a$treatment, trt)
-  rows <- list()
-  for (s in unique(a$study)) {
-    d <- a[a$study == s, ]
-    d <- d[order(d$rank), ]
-    if (case$measure == "MD") {
-      eff <- d$mean; v <- d$sd^2 / d$n
-    } else {
-      if (all(d$events == 0) || all(d$events == d$total)) next
-      ev <- d$events; n <- d$total
-      if (any(ev == 0 | ev == n)) { ev <- ev + 0.5; n <- n + 1 }
-      if (case$measure == "OR") { eff <- log(ev / (n - ev)); v <- 1 / ev + 1 / (n - ev) }
-      else { eff <- log(ev / n); v <- 1 / ev - 1 / n }
-    }
-    for (j in 2:nrow(d)) rows[[length(rows) + 1]] <- data.frame(
-      study = s, trt = d$treatment[j], base = d$treatment[1], yi = eff[j] - eff[1], vi = v[j] + v[1],
-      cv = v[1], design = paste(d$treatment, collapse = ":"), stringsAsFactors = FALSE)
-  }
-  dat <- do.call(rbind, rows)
+  cs <- readme_contrasts(a, trt, case$measure)
+  dat <- cs$dat
   m <- nrow(dat)
-  V <- diag(dat$vi, m); R <- diag(1, m)
-  for (i in 1:m) for (j in 1:m) if (i != j && dat$study[i] == dat$study[j]) { V[i, j] <- dat$cv[i]; R[i, j] <- 0.5 }
-  X <- sapply(trt[-1], function(t) (dat$trt == t) - (dat$base == t))
-  X <- matrix(X, nrow = m)
   cells <- unique(paste(dat$design, dat$trt, sep = "/"))
   Xi <- sapply(cells, function(cl) as.numeric(paste(dat$design, dat$trt, sep = "/") == cl))
   Xi <- matrix(Xi, nrow = m)
-  dat$comp <- paste(dat$trt, dat$base, sep = "-")
-  list(dat = dat, V = V, R = R, X = X, Xi = Xi, trt = trt)
+  c(cs, list(Xi = Xi, trt = trt))
 }
 
 # The optimiser works on log tau^2 and cannot reach the boundary: where the restricted likelihood

@@ -26,6 +26,7 @@
 # studies' baselines that are not the reference, integer and text study labels.
 suppressMessages(library(metafor))
 suppressMessages(library(jsonlite))
+source("tests/reference/nma_contrasts.R")
 
 set.seed(20240611)
 
@@ -72,38 +73,7 @@ simulate <- function(name, measure, trt, designs, d, tau, svg, p0 = 0.3, n = c(4
 }
 
 # ---- the README's model -----------------------------------------------------------------------
-contrasts_of <- function(case) {
-  a <- case$arms
-  trt <- case$treatments
-  a$rank <- match(a$treatment, trt)
-  rows <- list()
-  for (s in unique(a$study)) {
-    d <- a[a$study == s, ]
-    d <- d[order(d$rank), ]
-    if (case$measure == "MD") {
-      eff <- d$mean; v <- d$sd^2 / d$n
-    } else {
-      if (all(d$events == 0) || all(d$events == d$total)) next
-      ev <- d$events; n <- d$total
-      if (any(ev == 0 | ev == n)) { ev <- ev + 0.5; n <- n + 1 }
-      if (case$measure == "OR") { eff <- log(ev / (n - ev)); v <- 1 / ev + 1 / (n - ev) }
-      else { eff <- log(ev / n); v <- 1 / ev - 1 / n }
-    }
-    for (j in 2:nrow(d)) rows[[length(rows) + 1]] <- data.frame(
-      study = as.character(s), trt = d$treatment[j], base = d$treatment[1], yi = eff[j] - eff[1],
-      vi = v[j] + v[1], cv = v[1], stringsAsFactors = FALSE)
-  }
-  dat <- do.call(rbind, rows)
-  m <- nrow(dat)
-  V <- diag(dat$vi, m)
-  for (i in 1:m) for (j in 1:m) if (i != j && dat$study[i] == dat$study[j]) V[i, j] <- dat$cv[i]
-  R <- matrix(0, m, m)
-  for (i in 1:m) for (j in 1:m) if (dat$study[i] == dat$study[j]) R[i, j] <- if (i == j) 1 else 0.5
-  X <- matrix(sapply(trt[-1], function(t) (dat$trt == t) - (dat$base == t)), nrow = m)
-  colnames(X) <- trt[-1]
-  dat$comp <- paste(dat$trt, dat$base, sep = "-")
-  list(dat = dat, V = V, R = R, X = X)
-}
+contrasts_of <- function(case) readme_contrasts(case$arms, case$treatments, case$measure)
 
 reml_score <- function(tau2, y, V, R, X) {
   W <- solve(V + tau2 * R); WX <- W %*% X
