@@ -243,13 +243,14 @@ def _network_parser(sub) -> None:
 def _network(args: argparse.Namespace) -> str:
     from metapool.engine.render import to_json
     from metapool.inputs.armtable import read_arm_table, treatment_order
-    from metapool.network.analysis import analyse, consistency, prepare
+    from metapool.network.analysis import blocks, consistency, fit_network, prepare
 
     arms = read_arm_table(args.file, args.measure)
     order = treatment_order(str(args.file), arms, args.reference, args.order)
-    result = analyse(arms, args.measure, args.reference, order, args.small_values == "good")
+    fitted = fit_network(prepare(arms, args.measure, args.reference, order))
+    result = blocks(fitted, args.small_values == "good")
     if args.consistency:
-        result["consistency"] = consistency(prepare(arms, args.measure, args.reference, order))
+        result["consistency"] = consistency(fitted)
     return to_json(result)
 
 

@@ -57,21 +57,40 @@ def block(net: Network, fit: model.Fit, small_values_good: bool, random: bool) -
     return out
 
 
+MODELS = (("fixed", False), ("random", True))
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """A network fitted once: its stacked contrasts and its {"fixed", "random"} model.Fit."""
+
+    net: Network
+    stacked: model.Stacked
+    fits: dict[str, model.Fit]
+
+
+def fit_network(net: Network) -> Fitted:
+    """The FE and REML consistency models of ``net`` (model.fit), each fitted once."""
+    st = model.stack(net.studies, net.order, net.reference)
+    return Fitted(net, st, {name: model.fit(st, random) for name, random in MODELS})
+
+
+def blocks(fitted: Fitted, small_values_good: bool) -> dict:
+    """{"fixed": block, "random": block} of a fitted network."""
+    return {name: block(fitted.net, fitted.fits[name], small_values_good, random) for name, random in MODELS}
+
+
 def analyse(arms: list[dict], measure: str, reference: str, order: list[str],
             small_values_good: bool) -> dict:
     """{"fixed": block, "random": block}: the FE and REML consistency models."""
-    net = prepare(arms, measure, reference, order)
-    st = model.stack(net.studies, net.order, net.reference)
-    return {name: block(net, model.fit(st, random), small_values_good, random)
-            for name, random in (("fixed", False), ("random", True))}
+    return blocks(fit_network(prepare(arms, measure, reference, order)), small_values_good)
 
 
-def consistency(net: Network) -> dict:
+def consistency(fitted: Fitted) -> dict:
     """{"design_by_treatment", "node_split": {"fixed", "random"}} (network.consistency). The random
     node split uses the network's own random-effects fit (metafor's tau^2, the random block of
     ``analyse``), so its network estimates are the ones reported."""
-    st = model.stack(net.studies, net.order, net.reference)
-    fits = {"fixed": model.fit(st, False), "random": model.fit(st, True)}
+    net, st = fitted.net, fitted.stacked
     return {"design_by_treatment": cons.design_by_treatment(st, net.studies),
             "node_split": {name: cons.node_split(st, net.studies, net.order, net.reference, fit)
-                           for name, fit in fits.items()}}
+                           for name, fit in fitted.fits.items()}}

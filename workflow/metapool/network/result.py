@@ -6,7 +6,7 @@ RR, log OR); each block's `natural` key is not added: figures exponentiate."""
 
 from __future__ import annotations
 
-from metapool.network import analysis, consistency as cons, graph, model
+from metapool.network import analysis, consistency as cons, graph
 from metapool.network.arms import group_studies, not_estimable
 
 MIN_TREATMENTS = 3
@@ -86,13 +86,12 @@ def build(settings: dict, arms: list[dict], left_out: list[dict]) -> dict:
     if out["status"] != "analysed":
         return out
     small_good = settings["small_values"] == "good"
-    out.update(analysis.analyse(usable, measure, reference, order, small_good))
     net = analysis.prepare(usable, measure, reference, order)
-    st = model.stack(net.studies, order, reference)
-    out["direct"] = {name: cons.direct_estimates(net.studies, order, model.fit(st, random).tau2)
-                     for name, random in (("fixed", False), ("random", True))}
+    fitted = analysis.fit_network(net)
+    out.update(analysis.blocks(fitted, small_good))
+    out["direct"] = {name: cons.direct_estimates(net.studies, order, fit.tau2) for name, fit in fitted.fits.items()}
     loop = has_loop(edges, order, [(s.baseline, *s.treatments) for s in net.studies])
-    out["consistency"] = {"loop": loop, **(analysis.consistency(net) if loop else
+    out["consistency"] = {"loop": loop, **(analysis.consistency(fitted) if loop else
                                            {"design_by_treatment": None, "node_split": None}),
                           "message": None if loop else
                           "No closed loop: every comparison rests on direct or on indirect evidence only, "
