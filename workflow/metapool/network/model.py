@@ -174,6 +174,12 @@ def _logdet(A: np.ndarray) -> float:
     return float(np.linalg.slogdet(A)[1])
 
 
+def _whitened_fit(U: np.ndarray, st: Stacked) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(sX, sY, beta) as metafor fits by GLS: sX = U X, sY = U y with U = chol(W), beta by least squares."""
+    sX, sY = U @ st.X, U @ st.y
+    return sX, sY, np.linalg.solve(sX.T @ sX, sX.T @ sY)
+
+
 def metafor_objective(st: Stacked, tau2: float) -> float:
     """metafor's .ll.rma.mv (REML, REMLf = TRUE) at tau2, negated: the function nlminb minimises.
     -[-1/2 (k - p) log(2 pi) + 1/2 log|X'X| - 1/2 log|M| - 1/2 log|X'WX| - 1/2 RSS], M = V + tau2 R,
@@ -188,9 +194,7 @@ def metafor_objective(st: Stacked, tau2: float) -> float:
     if U is None:
         return math.inf
     k, p = st.X.shape
-    sX = U @ st.X
-    sY = U @ st.y
-    beta = np.linalg.solve(sX.T @ sX, sX.T @ sY)
+    sX, sY, beta = _whitened_fit(U, st)
     rss = _r_sum((sY - sX @ beta) ** 2)
     ll = (-1 / 2 * (k - p) * _LOG_2PI + 1 / 2 * _logdet(st.X.T @ st.X) + -1 / 2 * _logdet(M)
           - 1 / 2 * _logdet((st.X.T @ W) @ st.X) - 1 / 2 * rss)
@@ -200,10 +204,7 @@ def metafor_objective(st: Stacked, tau2: float) -> float:
 def metafor_start(st: Stacked) -> float:
     """metafor's tau2.init: total / 3 (sigma2s = tau2s = gamma2s = 1), total = max(0.003,
     var(y - X beta_FE) - 1 / mean(1 / diag(V))), beta_FE the GLS fit with V."""
-    U = _chol_upper(_chol2inv(_chol_upper(st.V)))
-    sX = U @ st.X
-    sY = U @ st.y
-    beta = np.linalg.solve(sX.T @ sX, sX.T @ sY)
+    _, _, beta = _whitened_fit(_chol_upper(_chol2inv(_chol_upper(st.V))), st)
     total = max(0.001 * 3, _r_var(st.y - st.X @ beta) - 1 / _r_mean(1 / np.diag(st.V)))
     return total / 3
 
