@@ -339,13 +339,18 @@ def study_weight(study: dict, measure=None) -> float | None:
     return study.get(second) if w is None else w
 
 
+def _arm_number(cell, value) -> str:
+    """A summed arm cell (measures.datakinds.ArmCell form `count` or `amount`) as written."""
+    return (fmt.count if cell.form == "count" else fmt.number)(value)
+
+
 def _arm_cells(f: Forest, study: dict) -> dict[str, str]:
     cells = {}
     for c in f.cells:
         if c.form == "mean_sd":
             cells[c.key] = fmt.mean_sd(*effects.arm_mean_sd(study, c.source))
         else:
-            cells[c.key] = (fmt.count if c.form == "count" else fmt.number)(study.get(c.source))
+            cells[c.key] = _arm_number(c, study.get(c.source))
     return cells
 
 
@@ -386,8 +391,7 @@ def _arm_totals(f: Forest, studies: list[dict]) -> dict[str, str]:
     complete = [s for s in studies if sources and all(s.get(k) is not None for k in sources)]
     if not pooled or any(s not in complete for s in pooled):
         return blank
-    return {**blank, **{c.key: (fmt.count if c.form == "count" else fmt.number)(sum(s[c.source] for s in complete))
-                        for c in summed}}
+    return {**blank, **{c.key: _arm_number(c, sum(s[c.source] for s in complete)) for c in summed}}
 
 
 def _pooled_rows(f: Forest, kind: str, name: str, fits: dict,
