@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from metapool.pipeline.analysis_result import AnalysisResult
 from metapool.pipeline.summary_rows import summary_rows
+
+if TYPE_CHECKING:  # the aggregate jobs that only load digests need not import the analysis code
+    from metapool.pipeline.analysis_result import AnalysisResult
 
 
 def entry(result: AnalysisResult) -> dict:

@@ -10,12 +10,15 @@ import hashlib
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from metapool.pipeline import paths as layout
-from metapool.pipeline.analysis_result import AnalysisResult, compute
 from metapool.pipeline.settings import AnalysisSettings
 from metapool.atomic import clear_stale_temps, write_text
 from metapool.engine.render import to_json
+
+if TYPE_CHECKING:
+    from metapool.pipeline.analysis_result import AnalysisResult
 
 def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
@@ -76,6 +79,7 @@ def write_tables(analysis: AnalysisSettings, rows: list[dict], rob) -> AnalysisR
     from metapool.appraisal.sof_render import to_markdown as sof_markdown
     from metapool.engine.render import to_tsv
     from metapool.living import living_to_tsv
+    from metapool.pipeline.analysis_result import compute
 
     result = compute(analysis, rows, rob)
     if result.convergence:
