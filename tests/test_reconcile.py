@@ -143,7 +143,7 @@ def test_a_reversed_source_is_inverted(tmp_path):
 
 def test_not_pooled_across_subgroups_is_not_compared(tmp_path):
     published = load(write(tmp_path, [ENTRY]))
-    [row] = reconcile.reconcile([pooled("a", [study("VASST")], 0.5, 0.3, 0.7)], published, {"a": False})
+    [row] = reconcile.reconcile([{**pooled("a", [study("VASST")], 0.5, 0.3, 0.7), "pool_subgroups": False}], published)
     assert not row["flag"] and "does not pool across its subgroups" in row["verdict"]
     assert "not pooled across subgroups (k = 1)" in reconcile.to_markdown([row])
 

@@ -19,10 +19,5 @@ rule validation:
         "logs/validation.log",
     conda:
         "../envs/metapool.yaml"
-    params:
-        pooled_across={
-            name: s["subgroup"] is None or s["pool_subgroups"]
-            for name, s in SETTINGS.items()
-        },
     script:
         "../scripts/validation.py"

@@ -11,5 +11,4 @@ run_validation(
     list(snakemake.input.pooled),  # noqa: F821
     snakemake.input.published,  # noqa: F821
     {"json": out.json, "md": out.md, "html": out.html},
-    dict(snakemake.params.pooled_across),  # noqa: F821
 )

@@ -143,17 +143,15 @@ def run_sof(digest_files: list[str], names: list[str], paths: dict[str, str]) ->
     write_text(paths["html"], sof_render.to_html(rows))
 
 
-def run_validation(pooled_files: list[str], published_file: str, paths: dict[str, str],
-                   pooled_across: dict[str, bool] | None = None) -> None:
+def run_validation(pooled_files: list[str], published_file: str, paths: dict[str, str]) -> None:
     """results/validation.{json,md,html}: each analysis beside its closest published estimate
-    (pipeline.reconcile), from the pooled.json files (config order) and data/validation/;
-    ``pooled_across``: analysis -> its plot `overall` (False: not pooled across subgroups)."""
+    (pipeline.reconcile), from the pooled.json files (config order) and data/validation/."""
     from metapool.inputs.published import load_published
     from metapool.pipeline import reconcile
 
     clear_stale_temps(paths.values())
     pooled = [json.loads(Path(f).read_text(encoding="utf-8")) for f in pooled_files]
-    rows = reconcile.reconcile(pooled, load_published(published_file), pooled_across)
+    rows = reconcile.reconcile(pooled, load_published(published_file))
     write_text(paths["json"], reconcile.to_json(rows))
     write_text(paths["md"], reconcile.to_markdown(rows))
     write_text(paths["html"], reconcile.to_html(rows))

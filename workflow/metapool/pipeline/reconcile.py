@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
+from metapool.engine.subgroups import pooled_across
 from metapool.inputs.published import Published
 from metapool.measures import registry
 
@@ -154,12 +155,10 @@ def compare(review: Review, published: Sequence[Published], pooled_across: bool 
     return row
 
 
-def reconcile(pooled: Sequence[dict], published: Sequence[Published],
-              pooled_across: dict[str, bool] | None = None) -> list[dict]:
-    """compare() for each pooled.json, in the order given (config order); ``pooled_across``:
-    analysis -> whether it pools across its subgroups (plot `overall`; default True)."""
-    across = pooled_across or {}
-    return [compare(Review.from_pooled(p), published, across.get(p.get("analysis"), True)) for p in pooled]
+def reconcile(pooled: Sequence[dict], published: Sequence[Published]) -> list[dict]:
+    """compare() for each pooled.json, in the order given (config order), as its own plan has it:
+    pooled across its subgroups or not (engine.subgroups.pooled_across)."""
+    return [compare(Review.from_pooled(p), published, pooled_across(p)) for p in pooled]
 
 
 # ---- rendering -----------------------------------------------------------------------------------
