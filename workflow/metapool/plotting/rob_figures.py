@@ -18,6 +18,7 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 
+from metapool.engine.subgroups import pooled_across
 from metapool.appraisal import rob2
 from metapool.plotting import living_text as lt
 from metapool.plotting import style, text
@@ -243,7 +244,7 @@ def traffic_light_figure(studies: Sequence[dict], title: str) -> Canvas:
 FIGURES = {
     "rob_summary": lambda pooled, title: summary_figure(pooled.get("studies") or [], title),
     "rob_summary_weight": lambda pooled, title: summary_figure(pooled.get("studies") or [], title, weighted=True,
-                                                               across=pooled.get("pool_subgroups") is not False),
+                                                               across=pooled_across(pooled)),
     "rob_traffic_light": lambda pooled, title: traffic_light_figure(pooled.get("studies") or [], title),
 }
 
